@@ -1,0 +1,25 @@
+/* The cases of the repository, found where cases/README.md says they live:
+ * cases/<family>/<name>.c and pyclients/<family>/<name>.py. */
+#ifndef ZR_CATALOG_H
+#define ZR_CATALOG_H
+
+#include "case_spec.h"
+
+struct zr_catalog {
+    struct zr_case_spec *cases;
+    int n;
+};
+
+/* Reads every case under source_dir; -1 with the cause in err if a case
+ * file's header is wrong (a broken header is never skipped silently). */
+int zr_catalog_load(const char *source_dir, struct zr_catalog *cat, char *err, size_t errlen);
+void zr_catalog_free(struct zr_catalog *cat);
+
+/* A case by id (family/name) or by the path of its file; NULL if none. */
+const struct zr_case_spec *zr_catalog_find(const struct zr_catalog *cat, const char *name);
+
+/* True when the case in that mode carries the label (family, language,
+ * variant or mode). */
+bool zr_case_has_label(const struct zr_case_spec *spec, enum zr_mode mode, const char *label);
+
+#endif
