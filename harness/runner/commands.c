@@ -123,31 +123,47 @@ static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, 
     return rc;
 }
 
+static int run_modes(const struct zr_options *o, const struct zr_case_spec *spec, int *worst)
+{
+    enum zr_mode modes[ZR_MODE_COUNT];
+    int n = zr_selected_modes(o, spec, modes);
+    for (int k = 0; k < n; k++) {
+        int rc = run_one(o, spec, modes[k]);
+        /* An environment error outranks a failed expectation. */
+        if (rc == ZR_EXIT_USAGE || (rc == ZR_EXIT_NOT_HELD && *worst == ZR_EXIT_HELD))
+            *worst = rc;
+    }
+    return n;
+}
+
 int zr_cmd_run(const struct zr_options *o, const struct zr_catalog *cat, int ncases, char **cases)
 {
-    if (ncases == 0) {
-        fprintf(stderr, "zmq-repro: run needs a case (see `zmq-repro list`)\n");
-        return ZR_EXIT_USAGE;
-    }
     int worst = ZR_EXIT_HELD;
+    if (ncases == 0) {
+        if (o->nlabels == 0 && o->nmodes == 0) {
+            fprintf(stderr, "zmq-repro: run needs cases or labels: zmq-repro run shared-socket/broken_send_recv_threads, "
+                            "zmq-repro run -L shared-socket, or zmq-repro run all\n");
+            return ZR_EXIT_USAGE;
+        }
+        for (int i = 0; i < cat->n; i++)
+            run_modes(o, &cat->cases[i], &worst);
+        return worst;
+    }
+    if (ncases == 1 && !strcmp(cases[0], "all")) {
+        for (int i = 0; i < cat->n; i++)
+            run_modes(o, &cat->cases[i], &worst);
+        return worst;
+    }
     for (int i = 0; i < ncases; i++) {
         const struct zr_case_spec *spec = zr_catalog_find(cat, cases[i]);
         if (!spec) {
             fprintf(stderr, "zmq-repro: no case named '%s' (see `zmq-repro list`)\n", cases[i]);
             return ZR_EXIT_USAGE;
         }
-        enum zr_mode modes[ZR_MODE_COUNT];
-        int n = zr_selected_modes(o, spec, modes);
-        if (n == 0) {
+        if (run_modes(o, spec, &worst) == 0) {
             fprintf(stderr, "zmq-repro: %s has no mode matching the options (its modes are in `zmq-repro list`)\n",
                     spec->id);
             return ZR_EXIT_USAGE;
-        }
-        for (int k = 0; k < n; k++) {
-            int rc = run_one(o, spec, modes[k]);
-            /* An environment error outranks a failed expectation. */
-            if (rc == ZR_EXIT_USAGE || (rc == ZR_EXIT_NOT_HELD && worst == ZR_EXIT_HELD))
-                worst = rc;
         }
     }
     return worst;
