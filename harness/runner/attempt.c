@@ -155,18 +155,13 @@ static void stop_server(struct zr_proc *server, int server_out, struct zr_attemp
 }
 
 /* After the watchdog: the native stacks through gdb, then for Python a
- * SIGABRT so that faulthandler prints every thread's Python stack. */
-static char *capture_hang(const struct zr_case_spec *spec, struct zr_proc *client, const char *workdir)
+ * SIGABRT so that faulthandler prints every thread's Python stack. Without
+ * the stacks there is no blocked frame to judge: NULL, the cause in err. */
+static char *capture_hang(const struct zr_case_spec *spec, struct zr_proc *client, const char *workdir, char *err,
+                          size_t errlen)
 {
-    char err[512];
-    char *stacks = zr_capture_stacks(client->pid, workdir, GDB_TIMEOUT_S, err, sizeof err);
-    if (!stacks) {
-        size_t n = strlen(err) + 64;
-        stacks = malloc(n);
-        if (stacks)
-            snprintf(stacks, n, "(no native stacks: %s)\n", err);
-    }
-    if (spec->language == ZR_LANG_PYTHON) {
+    char *stacks = zr_capture_stacks(client->pid, workdir, GDB_TIMEOUT_S, err, errlen);
+    if (stacks && spec->language == ZR_LANG_PYTHON) {
         kill(client->pid, SIGABRT);
         zr_wait(client, FAULTHANDLER_WAIT_S);
     }
@@ -237,7 +232,12 @@ void zr_run_attempt(const struct zr_setup *setup, const struct zr_case_spec *spe
     if (!zr_wait(&proc, m->timeout_s)) {
         a->timed_out = true;
         a->duration_s = zr_now() - start;
-        stacks = capture_hang(spec, &proc, workdir);
+        stacks = capture_hang(spec, &proc, workdir, err, sizeof err);
+        if (!stacks) {
+            zr_finish(&proc);
+            error(a, "the watchdog fired but no stacks could be taken: %s (apt-get install gdb)", err);
+            goto cleanup;
+        }
     }
     zr_finish(&proc);
     if (!a->timed_out)

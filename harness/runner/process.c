@@ -179,7 +179,8 @@ char *zr_capture_stacks(pid_t pid, const char *workdir, double timeout_s, char *
     snprintf(pidtext, sizeof pidtext, "%d", (int)pid);
     snprintf(path, sizeof path, "%s/stacks.txt", workdir);
     char *argv[] = {
-        "/usr/bin/gdb", "-p", pidtext, "-batch", "-nx", "-q",
+        /* debuginfod off: no network here, and a lookup would stall the verdict. */
+        "/usr/bin/gdb", "-p", pidtext, "-batch", "-nx", "-q", "-iex", "set debuginfod enabled off",
         "-ex", "set pagination off", "-ex", "set print thread-events off",
         "-ex", "thread apply all bt", NULL,
     };
