@@ -59,7 +59,7 @@ static json_t *figures(const struct zr_case_run *run, char *outcomes, size_t len
     double *detect = calloc((size_t)run->n + 1, sizeof *detect), *times = calloc((size_t)run->n + 1, sizeof *times);
     int ndetect = 0, errors = 0;
     double worst = NAN;
-    json_t *counts = json_object();
+    json_t *counts = json_object(), *signatures = json_object();
     for (int i = 0; i < run->n; i++) {
         const struct zr_attempt *a = &run->attempts[i];
         times[i] = a->verdict_s;
@@ -72,6 +72,11 @@ static json_t *figures(const struct zr_case_run *run, char *outcomes, size_t len
         }
         json_t *c = json_object_get(counts, a->verdict.outcome);
         json_object_set_new(counts, a->verdict.outcome, json_integer(c ? json_integer_value(c) + 1 : 1));
+        /* Which signatures: a rate below 100% must be explainable. */
+        char key[300];
+        snprintf(key, sizeof key, "%s %s", a->verdict.outcome, a->verdict.signature);
+        c = json_object_get(signatures, key);
+        json_object_set_new(signatures, key, json_integer(c ? json_integer_value(c) + 1 : 1));
     }
     outcomes[0] = '\0';
     const char *key;
@@ -92,6 +97,7 @@ static json_t *figures(const struct zr_case_run *run, char *outcomes, size_t len
     json_object_set_new(j, "median_detect_s", broken ? number_or_null(med_detect) : json_null());
     json_object_set_new(j, "worst_detect_s", broken ? number_or_null(worst) : json_null());
     json_object_set_new(j, "median_run_s", number_or_null(median(times, run->n)));
+    json_object_set_new(j, "signatures", signatures);
     json_object_set_new(j, "wall_s", json_real(round(run->wall_s * 1000) / 1000));
     free(detect);
     free(times);
