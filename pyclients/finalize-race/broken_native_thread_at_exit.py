@@ -36,7 +36,7 @@
 # @upstream zeroc-ice#3840 zeroc-ice#3824
 # @expect stress HANG:PyEval_RestoreThread
 # @args stress 2000
-# @timeout stress 2
+# @timeout stress 1
 import asyncio
 import sys
 
