@@ -139,17 +139,13 @@ static int run_modes(const struct zr_options *o, const struct zr_case_spec *spec
 int zr_cmd_run(const struct zr_options *o, const struct zr_catalog *cat, int ncases, char **cases)
 {
     int worst = ZR_EXIT_HELD;
-    if (ncases == 0) {
-        if (o->nlabels == 0 && o->nmodes == 0) {
-            fprintf(stderr, "zmq-repro: run needs cases or labels: zmq-repro run shared-socket/broken_send_recv_threads, "
-                            "zmq-repro run -L shared-socket, or zmq-repro run all\n");
-            return ZR_EXIT_USAGE;
-        }
-        for (int i = 0; i < cat->n; i++)
-            run_modes(o, &cat->cases[i], &worst);
-        return worst;
+    bool all = ncases == 1 && !strcmp(cases[0], "all");
+    if (ncases == 0 && o->nlabels == 0 && o->nmodes == 0) {
+        fprintf(stderr, "zmq-repro: run needs cases or labels: zmq-repro run shared-socket/broken_send_recv_threads, "
+                        "zmq-repro run -L shared-socket, or zmq-repro run all\n");
+        return ZR_EXIT_USAGE;
     }
-    if (ncases == 1 && !strcmp(cases[0], "all")) {
+    if (ncases == 0 || all) {
         for (int i = 0; i < cat->n; i++)
             run_modes(o, &cat->cases[i], &worst);
         return worst;
