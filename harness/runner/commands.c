@@ -146,8 +146,13 @@ int zr_cmd_run(const struct zr_options *o, const struct zr_catalog *cat, int nca
         return ZR_EXIT_USAGE;
     }
     if (ncases == 0 || all) {
+        int ran = 0;
         for (int i = 0; i < cat->n; i++)
-            run_modes(o, &cat->cases[i], &worst);
+            ran += run_modes(o, &cat->cases[i], &worst);
+        if (ran == 0) {
+            fprintf(stderr, "zmq-repro: no case matches the labels and modes (see `zmq-repro list`)\n");
+            return ZR_EXIT_USAGE;
+        }
         return worst;
     }
     for (int i = 0; i < ncases; i++) {
