@@ -19,7 +19,7 @@
  * @upstream libzmq#2586 pyzmq#991
  * @expect tsan HANG:zmq_ctx_term
  * @expect stress HANG:zmq_ctx_term
- * @timeout tsan 2
+ * @timeout tsan 1.5
  * @timeout stress 2
  */
 #include <stdio.h>
