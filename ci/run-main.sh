@@ -10,4 +10,5 @@ sudo=
 $sudo "$top/ci/setup-debian.sh"
 cmake -S "$top" -B "$top/build" >/dev/null
 cmake --build "$top/build" -j "$(nproc)"
+"$top/build/zmq-repro" build --defaults
 exec "$top/build/zmq-repro" bench -n "${ATTEMPTS:-10}" "$@"

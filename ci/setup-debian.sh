@@ -26,10 +26,12 @@ if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sour
 fi
 
 apt-get update -qq
+# elfutils: eu-stack, the stacks of a hung client. ccache: libzmq builds
+# (one per version and flavour) reuse what they can.
 apt-get install -y -qq --no-install-recommends \
-    build-essential cmake pkg-config gdb procps util-linux \
+    build-essential cmake pkg-config procps util-linux elfutils ccache git \
     dpkg-dev ca-certificates \
-    libzmq3-dev libzmq5 \
+    libzmq3-dev libzmq5 cppzmq-dev \
     python3 python3-dev python3-zmq \
     libcmocka-dev libjansson-dev \
     >/dev/null

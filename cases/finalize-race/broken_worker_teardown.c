@@ -28,7 +28,7 @@
  * @variant broken
  * @server echo
  * @upstream zeroc-ice#3824 zeroc-ice#3840
- * @expect tsan TSAN:zmq::
+ * @expect tsan TSAN:data-race:@libzmq
  */
 #include <errno.h>
 #include <pthread.h>

@@ -21,7 +21,7 @@
  * @variant broken
  * @server echo
  * @upstream pyzmq#2094 libzmq#4649 libzmq#4477 libzmq#3582 libzmq#3200
- * @expect tsan TSAN:zmq::
+ * @expect tsan TSAN:data-race:@libzmq
  * @expect stress ASSERT SIGNAL HANG
  * @args tsan 5 100000
  * @args stress 8 50000000

@@ -25,7 +25,7 @@
  * @variant broken
  * @server echo
  * @upstream pyzmq#2094 libzmq#4649 libzmq#4477 libzmq#3582 libzmq#3200
- * @expect tsan TSAN:zmq::
+ * @expect tsan TSAN:data-race:@libzmq
  * @expect stress ASSERT SIGNAL HANG LOSS
  * @args tsan 2000
  * @args stress 200000 10

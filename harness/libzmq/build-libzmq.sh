@@ -1,97 +1,262 @@
 #!/bin/sh
-# Builds libzmq fully instrumented by ThreadSanitizer (-fsanitize=thread on
-# every C and C++ file) into PREFIX, and writes PREFIX/build-info.json that
-# names exactly what was built. libzmq's own ENABLE_TSAN switch is not used:
-# it turns memory-access instrumentation off, so it cannot see these races.
+# Fetches and builds one libzmq for the harness. The runner (`zmq-repro
+# build`) calls it twice: `resolve` to learn what a SOURCE really is (the
+# identity that keys the cache: a tarball's sha256, a git commit, a package
+# version), then, on a cache miss, `build` into a fresh private PREFIX. Both
+# print key=value lines on stdout; the runner writes build-info.json from them.
 #
-# usage: build-libzmq.sh SOURCE PREFIX
-#   SOURCE  debian              Debian's source package zeromq3 (apt-get source)
-#           /path/to/dir        an unpacked libzmq source tree
-#           /path/to/x.tar.gz   a release tarball
-#           URL[#REF]           a git URL, optionally a tag or commit after '#'
-#   PREFIX  where lib/, include/ and build-info.json go; an existing PREFIX
-#           with a build-info.json for the same SOURCE is kept (a cache hit).
+# usage: build-libzmq.sh resolve SOURCE FLAVOUR
+#        build-libzmq.sh build SOURCE FLAVOUR PREFIX
+#   SOURCE   system                  the libzmq this machine has (Debian's libzmq5)
+#            debian                  Debian's source package zeromq3 (apt-get source)
+#            debian-binary:SUITE     Debian's binary package libzmq5 of SUITE (e.g. trixie),
+#                                    unpacked into PREFIX; nothing is installed system-wide
+#            /path/to/dir            a libzmq source tree (a git checkout: its commit)
+#            /path/to/x.tar.gz       a release tarball
+#            URL[#REF]               a git URL, optionally a tag, branch or commit after '#'
+#   FLAVOUR  tsan    every C and C++ file built with -fsanitize=thread (for tsan mode);
+#                    libzmq's own ENABLE_TSAN is not used: it turns memory-access
+#                    instrumentation off, so it cannot see these races
+#            debug   plain, with debug symbols (for stress and owner mode: hang stacks
+#                    then name libzmq's own frames, which a stripped binary cannot)
+#            binary  a prebuilt library as it is (system, debian-binary)
+# Exit status: 0, or 2 with a one-line cause on stderr.
 set -eu
 
 die() { echo "build-libzmq.sh: $*" >&2; exit 2; }
 
-[ $# -eq 2 ] || die "usage: build-libzmq.sh SOURCE PREFIX (see the comment at the top)"
-source_spec=$1
-prefix=$2
-case "$prefix" in /*) ;; *) prefix=$(pwd)/$prefix ;; esac
+[ $# -ge 3 ] || die "usage: build-libzmq.sh resolve SOURCE FLAVOUR | build SOURCE FLAVOUR PREFIX"
+action=$1 source_spec=$2 flavour=$3
+prefix=${4:-}
 
-if [ -f "$prefix/build-info.json" ] && grep -qF "\"source\": \"$source_spec\"" "$prefix/build-info.json"; then
-    echo "build-libzmq.sh: cached build in $prefix"
-    exit 0
-fi
+case "$source_spec" in
+system) kind=system ;;
+debian) kind=debian ;;
+debian-binary:*) kind=debian-binary; suite=${source_spec#debian-binary:} ;;
+*://*|git@*) kind=git ;;
+*.tar.gz|*.tgz|*.tar.xz|*.tar.bz2) kind=tarball ;;
+*) kind=dir ;;
+esac
 
-command -v cmake >/dev/null || die "cmake not found: run ci/setup-debian.sh first"
-command -v g++ >/dev/null || die "g++ not found: run ci/setup-debian.sh first"
+case "$kind:$flavour" in
+system:binary|debian-binary:binary) ;;
+system:*|debian-binary:*) die "$source_spec is a prebuilt library: its flavour is binary, not $flavour" ;;
+*:tsan) flags="-fsanitize=thread -O1 -g -fno-omit-frame-pointer"; ldflags=-fsanitize=thread ;;
+*:debug) flags="-O2 -g -fno-omit-frame-pointer"; ldflags= ;;
+*:binary) die "only system and debian-binary:SUITE are prebuilt; build $source_spec as tsan or debug" ;;
+*) die "unknown flavour '$flavour' (tsan, debug, binary)" ;;
+esac
+flags=${flags:-}
+ldflags=${ldflags:-}
+
+cache=${ZR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zmq-repro}
+compiler=$(g++ --version 2>/dev/null | head -n 1) || compiler="g++ not found"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/libzmq-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
-case "$source_spec" in
-debian)
-    command -v dpkg-source >/dev/null || die "dpkg-source not found: apt-get install dpkg-dev"
-    (cd "$work" && apt-get source -qq zeromq3 >"$work/apt-source.log" 2>&1) ||
-        die "apt-get source zeromq3 failed (is there a deb-src entry? ci/setup-debian.sh adds one): $(tail -n 3 "$work/apt-source.log")"
-    src=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'zeromq3-*' | head -n 1)
-    origin="Debian source package $(basename "$(ls "$work"/zeromq3_*.dsc)" .dsc)"
-    ;;
-*.tar.gz|*.tgz|*.tar.xz|*.tar.bz2)
-    [ -f "$source_spec" ] || die "no such tarball: $source_spec"
-    tar -xf "$source_spec" -C "$work" || die "cannot unpack $source_spec"
-    src=$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -n 1)
-    origin="tarball $(basename "$source_spec") sha256 $(sha256sum "$source_spec" | cut -d' ' -f1)"
-    ;;
-*://*|git@*)
-    command -v git >/dev/null || die "git not found: apt-get install git"
-    url=${source_spec%%#*}
-    ref=
-    case "$source_spec" in *'#'*) ref=${source_spec#*#} ;; esac
-    git clone -q "$url" "$work/src" || die "git clone $url failed"
-    if [ -n "$ref" ]; then git -C "$work/src" checkout -q "$ref" || die "no such ref: $ref"; fi
-    src=$work/src
-    origin="git $url at $(git -C "$src" rev-parse HEAD)${ref:+ ($ref)}"
-    ;;
-*)
-    [ -f "$source_spec/CMakeLists.txt" ] || die "$source_spec is neither 'debian', a tarball, a git URL nor a libzmq source tree"
-    src=$(cd "$source_spec" && pwd)
-    origin="source tree $src"
-    ;;
-esac
-[ -n "$src" ] && [ -f "$src/CMakeLists.txt" ] || die "no libzmq source tree found in $source_spec"
-
-flags="-fsanitize=thread -O1 -g -fno-omit-frame-pointer"
-echo "build-libzmq.sh: building $origin with '$flags' (about a minute on 2 cores)"
-cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=None \
-    -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
-    -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread \
-    -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
-    -DBUILD_TESTS=OFF -DBUILD_STATIC=OFF -DWITH_DOCS=OFF -DWITH_PERF_TOOL=OFF \
-    -DWITH_LIBSODIUM=OFF -DENABLE_CURVE=OFF -DENABLE_DRAFTS=OFF -DENABLE_CPACK=OFF \
-    >"$work/configure.log" 2>&1 || { tail -n 20 "$work/configure.log" >&2; die "cmake configure of libzmq failed"; }
-cmake --build "$work/build" -j "$(nproc)" >"$work/build.log" 2>&1 ||
-    { tail -n 30 "$work/build.log" >&2; die "libzmq build failed"; }
-rm -rf "$prefix"
-cmake --install "$work/build" >"$work/install.log" 2>&1 || die "libzmq install failed"
-
-version=$(sed -n 's/^#define ZMQ_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' "$prefix/include/zmq.h" | paste -sd.)
-lib=$(readlink -f "$prefix/lib/libzmq.so.5")
-cat >"$prefix/build-info.json.tmp" <<JSON
-{
-  "name": "libzmq $version tsan",
-  "version": "$version",
-  "source": "$source_spec",
-  "origin": "$origin",
-  "instrumented": true,
-  "flags": "$flags",
-  "compiler": "$(g++ --version | head -n 1)",
-  "library": "$lib",
-  "library_sha256": "$(sha256sum "$lib" | cut -d' ' -f1)",
-  "built_at": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+# --- Debian's apt, pointed at a private list of one suite (debian-binary). ---
+private_apt() {
+    aptdir=$cache/apt-$suite
+    mkdir -p "$aptdir/lists/partial" "$aptdir/archives/partial"
+    echo "deb http://deb.debian.org/debian $suite main" >"$aptdir/sources.list"
+    set -- -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+        -o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir" -o Debug::NoLocking=1 \
+        -o APT::Sandbox::User=root
+    apt_opts="$*"
+    if [ ! -s "$aptdir/updated" ] || [ -n "$(find "$aptdir/updated" -mmin +1440)" ]; then
+        apt-get $apt_opts update >"$work/apt-update.log" 2>&1 ||
+            die "apt-get update of suite $suite failed: $(tail -n 2 "$work/apt-update.log")"
+        date >"$aptdir/updated"
+    fi
 }
-JSON
-mv "$prefix/build-info.json.tmp" "$prefix/build-info.json"
-echo "build-libzmq.sh: libzmq $version installed in $prefix"
+
+binary_version() {
+    apt-cache $apt_opts show "$1" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1
+}
+
+# --- resolve: what SOURCE is, before anything is built. ---
+resolve() {
+    case "$kind" in
+    system)
+        lib=$(ldconfig -p | sed -n 's/^[[:space:]]*libzmq\.so\.5 .*=> //p' | head -n 1)
+        [ -n "$lib" ] || die "no libzmq.so.5 on this machine: apt-get install libzmq5 (ci/setup-debian.sh does)"
+        lib=$(readlink -f "$lib")
+        pkg=$(dpkg-query -S "$lib" 2>/dev/null | sed 's/:.*//' | head -n 1) || pkg=
+        if [ -n "$pkg" ]; then
+            origin="Debian package $pkg $(dpkg-query -W -f='${Version}' "$pkg")"
+        else
+            origin="unpackaged library $lib"
+        fi
+        identity="system $origin $(sha256sum "$lib" | cut -d' ' -f1)"
+        stem=system ;;
+    debian)
+        command -v apt-get >/dev/null || die "apt-get not found: the debian source needs Debian or Ubuntu"
+        ver=$(apt-cache showsrc zeromq3 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -n 1)
+        [ -n "$ver" ] || die "no source package zeromq3 known to apt (is there a deb-src entry? ci/setup-debian.sh adds one)"
+        identity="debian source zeromq3 $ver"
+        origin="Debian source package zeromq3_$ver"
+        stem=debian ;;
+    debian-binary)
+        private_apt
+        ver=$(binary_version libzmq5)
+        [ -n "$ver" ] || die "suite $suite has no package libzmq5"
+        identity="debian binary libzmq5 $ver $suite"
+        origin="Debian binary package libzmq5 $ver ($suite)"
+        stem=$suite ;;
+    tarball)
+        [ -f "$source_spec" ] || die "no such tarball: $source_spec"
+        sum=$(sha256sum "$source_spec" | cut -d' ' -f1)
+        identity="tarball sha256 $sum"
+        origin="tarball $(basename "$source_spec") sha256 $sum"
+        stem=$(basename "$source_spec" | sed 's/\.\(tar\.gz\|tgz\|tar\.xz\|tar\.bz2\)$//; s/^libzmq-//; s/^zeromq-//') ;;
+    git)
+        command -v git >/dev/null || die "git not found: apt-get install git"
+        url=${source_spec%%#*}
+        ref=HEAD
+        case "$source_spec" in *'#'*) ref=${source_spec#*#} ;; esac
+        if printf '%s' "$ref" | grep -qE '^[0-9a-f]{40}$'; then
+            commit=$ref
+        else
+            commit=$(git ls-remote "$url" "$ref" "refs/tags/$ref^{}" 2>"$work/ls-remote.log" | sort -k2 | tail -n 1 | cut -f1)
+            [ -n "$commit" ] || die "git ls-remote $url $ref found nothing: $(tail -n 1 "$work/ls-remote.log")"
+        fi
+        identity="git commit $commit"
+        origin="git $url at $commit ($ref)"
+        stem=$(printf '%s' "$ref" | tr '/' '-') ;;
+    dir)
+        [ -f "$source_spec/CMakeLists.txt" ] && [ -f "$source_spec/include/zmq.h" ] ||
+            die "$source_spec is neither system, debian, debian-binary:SUITE, a tarball, a git URL nor a libzmq source tree"
+        src=$(cd "$source_spec" && pwd)
+        if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+            commit=$(git -C "$src" rev-parse HEAD)
+            dirty=$(git -C "$src" status --porcelain --untracked-files=no | head -c 1)
+            if [ -n "$dirty" ]; then
+                diffsum=$(git -C "$src" diff HEAD | sha256sum | cut -d' ' -f1)
+                identity="git commit $commit with changes $diffsum"
+                origin="source tree $src at $commit with uncommitted changes"
+            else
+                identity="git commit $commit"
+                origin="source tree $src at $commit"
+            fi
+            stem=$(basename "$src")-$(printf '%s' "$commit" | cut -c1-10)
+        else
+            treesum=$(cd "$src" && find . -type f -not -path './.git/*' -print0 | LC_ALL=C sort -z |
+                xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+            identity="source tree sha256 $treesum"
+            origin="source tree $src (files sha256 $treesum)"
+            stem=$(basename "$src")
+        fi ;;
+    esac
+    # A prebuilt library does not depend on this machine's compiler.
+    [ "$flavour" = binary ] && compiler=
+    key=$(printf '%s\n%s\n%s\n%s\n' "$identity" "$flavour" "$flags" "$compiler" | sha256sum | cut -c1-16)
+    echo "kind=$kind"
+    echo "identity=$identity"
+    echo "origin=$origin"
+    echo "stem=$stem"
+    echo "flavour=$flavour"
+    echo "flags=$flags"
+    echo "compiler=$compiler"
+    echo "key=$key"
+}
+
+# --- build: fetch and build into PREFIX (a fresh directory of the runner's). ---
+fetch_source() {
+    case "$kind" in
+    debian)
+        command -v dpkg-source >/dev/null || die "dpkg-source not found: apt-get install dpkg-dev"
+        (cd "$work" && apt-get source -qq zeromq3 >"$work/apt-source.log" 2>&1) ||
+            die "apt-get source zeromq3 failed (is there a deb-src entry? ci/setup-debian.sh adds one): $(tail -n 2 "$work/apt-source.log")"
+        src=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'zeromq3-*' | head -n 1) ;;
+    tarball)
+        tar -xf "$source_spec" -C "$work" || die "cannot unpack $source_spec"
+        src=$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -n 1) ;;
+    git)
+        git clone -q "$url" "$work/src" 2>"$work/clone.log" || die "git clone $url failed: $(tail -n 1 "$work/clone.log")"
+        git -C "$work/src" checkout -q "$commit" || die "no commit $commit in $url"
+        src=$work/src ;;
+    dir) ;;
+    esac
+    [ -n "$src" ] && [ -f "$src/CMakeLists.txt" ] || die "no libzmq source tree found in $source_spec"
+}
+
+compile() {
+    command -v cmake >/dev/null || die "cmake not found: run ci/setup-debian.sh first"
+    command -v g++ >/dev/null || die "g++ not found: run ci/setup-debian.sh first"
+    launcher=
+    if command -v ccache >/dev/null; then
+        # The source sits in a fresh temporary folder each time: hash paths relative to it.
+        launcher="-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+        export CCACHE_BASEDIR="$work" CCACHE_NOHASHDIR=1
+    fi
+    echo "build-libzmq.sh: building $origin ($flavour: $flags)" >&2
+    # Newer compilers warn where old releases did not; a warning must not stop a build.
+    cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=None $launcher \
+        -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
+        -DCMAKE_SHARED_LINKER_FLAGS="$ldflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" \
+        -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
+        -DBUILD_TESTS=OFF -DBUILD_STATIC=OFF -DWITH_DOCS=OFF -DWITH_PERF_TOOL=OFF -DLIBZMQ_WERROR=OFF \
+        -DWITH_LIBSODIUM=OFF -DENABLE_CURVE=OFF -DENABLE_DRAFTS=OFF -DENABLE_CPACK=OFF \
+        >"$work/configure.log" 2>&1 || { tail -n 20 "$work/configure.log" >&2; die "cmake configure of libzmq failed"; }
+    cmake --build "$work/build" -j "$(nproc)" >"$work/build.log" 2>&1 ||
+        { tail -n 30 "$work/build.log" >&2; die "libzmq build failed"; }
+    cmake --install "$work/build" >"$work/install.log" 2>&1 || die "libzmq install failed: $(tail -n 2 "$work/install.log")"
+    cp "$work/build.log" "$prefix/build.log"
+    version=$(sed -n 's/^#define ZMQ_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' "$prefix/include/zmq.h" | paste -sd.)
+    lib=$(readlink -f "$prefix/lib/libzmq.so.5")
+}
+
+# The newest GLIBC_x.y version a library needs.
+glibc_needed() {
+    readelf -V "$1" 2>/dev/null | grep -o 'GLIBC_2\.[0-9]*' | sed 's/GLIBC_//' | sort -V | tail -n 1
+}
+
+unpack_binary() {
+    private_apt
+    (cd "$work" && apt-get $apt_opts download libzmq5 >"$work/download.log" 2>&1) ||
+        die "apt-get download libzmq5 ($suite) failed: $(tail -n 1 "$work/download.log")"
+    dpkg-deb -x "$work"/libzmq5_*.deb "$prefix" || die "cannot unpack libzmq5"
+    lib=$(readlink -f "$(find "$prefix" -name 'libzmq.so.5' | head -n 1)")
+    [ -f "$lib" ] || die "the libzmq5 package of $suite holds no libzmq.so.5"
+    version=$(binary_version libzmq5 | sed 's/-.*//; s/^[0-9]*://; s/+.*//')
+    # A library built for a newer glibc than this machine's cannot be loaded
+    # by this machine's dynamic loader: bring that suite's glibc along and
+    # run the client under its loader (the runner does, from loader=).
+    need=$(glibc_needed "$lib")
+    have=$(getconf GNU_LIBC_VERSION | cut -d' ' -f2)
+    if [ -n "$need" ] && [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | tail -n 1)" != "$have" ]; then
+        (cd "$work" && apt-get $apt_opts download libc6 >"$work/download-libc.log" 2>&1) ||
+            die "libzmq5 of $suite needs glibc $need (this machine has $have) and libc6 of $suite could not be downloaded"
+        dpkg-deb -x "$work"/libc6_*.deb "$prefix" || die "cannot unpack libc6"
+        loader=$(find "$prefix" -name 'ld-linux-*.so.*' -type f | head -n 1)
+        [ -n "$loader" ] || loader=$(readlink -f "$(find "$prefix" -name 'ld-linux-*.so.*' | head -n 1)")
+        echo "loader=$loader"
+        echo "loader_path=$(dirname "$lib")"
+        echo "loader_reason=libzmq5 of $suite needs glibc $need; this machine has $have"
+    fi
+}
+
+build() {
+    [ -n "$prefix" ] || die "build needs a PREFIX"
+    [ -d "$prefix" ] && [ -z "$(ls -A "$prefix")" ] || die "PREFIX $prefix must be an existing empty directory"
+    resolve >"$work/resolved"
+    case "$kind" in
+    system)
+        lib=$(readlink -f "$(ldconfig -p | sed -n 's/^[[:space:]]*libzmq\.so\.5 .*=> //p' | head -n 1)")
+        version=$(pkg-config --modversion libzmq 2>/dev/null || true)
+        if [ -n "$pkg" ]; then version=$(dpkg-query -W -f='${Version}' "$pkg" | sed 's/-.*//; s/^[0-9]*://'); fi ;;
+    debian-binary) unpack_binary ;;
+    *) fetch_source; compile ;;
+    esac
+    echo "version=$version"
+    echo "library=$lib"
+    echo "library_sha256=$(sha256sum "$lib" | cut -d' ' -f1)"
+    echo "lib_dir=$(dirname "$lib")"
+}
+
+case "$action" in
+resolve) resolve ;;
+build) build ;;
+*) die "unknown action '$action' (resolve, build)" ;;
+esac

@@ -1,262 +1,302 @@
 #include "attempt.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "process.h"
+#include "progress.h"
+#include "server.h"
+#include "stacks.h"
 #include "text.h"
 
-#define SERVER_START_TIMEOUT_S 10.0
-#define SERVER_STOP_TIMEOUT_S 5.0
-#define GDB_TIMEOUT_S 20.0
-#define FAULTHANDLER_WAIT_S 2.0
+#define TICK_S 0.05              /* how often the client and the server are looked at */
+#define STACK_TOOL_TIMEOUT_S 10.0
+#define FAULTHANDLER_WAIT_S 2.0  /* for faulthandler's dump after the SIGABRT */
+#define SERVER_STALE_S 1.0       /* no heartbeat for this long: the server is stuck */
+/* A sleeping client still spends a little CPU (TSan's background thread,
+ * CPython's GIL timer): below this share of the window it made no progress. */
+#define IDLE_CPU_SHARE 0.02
+#define IDLE_CPU_FLOOR_S 0.002
 
-void zr_client_path(const struct zr_setup *setup, const struct zr_case_spec *spec, enum zr_mode mode, char *buf,
-                    size_t len)
+static void error(struct zr_attempt *a, char *signature)
 {
-    if (spec->language == ZR_LANG_PYTHON)
-        snprintf(buf, len, "%s", setup->python);
-    else
-        snprintf(buf, len, "%s/cases/%s/%s/%s", setup->build_dir, zr_mode_name(mode), spec->family, spec->name);
+    snprintf(a->verdict.outcome, sizeof a->verdict.outcome, "ERROR");
+    free(a->verdict.signature);
+    a->verdict.signature = signature;
+    if (!a->verdict.symptom)
+        a->verdict.symptom = zr_strdup_printf("%s", signature);
 }
 
-static void error(struct zr_attempt *a, const char *fmt, const char *detail)
+static size_t file_size(const char *path)
 {
-    zr_copy(a->verdict.outcome, sizeof a->verdict.outcome, "ERROR");
-    snprintf(a->verdict.signature, sizeof a->verdict.signature, fmt, detail);
+    struct stat st;
+    return stat(path, &st) == 0 ? (size_t)st.st_size : 0;
 }
 
-/* Reads the server's first line, "ENDPOINT <endpoint>", within the timeout. */
-static int read_endpoint(int fd, char *endpoint, size_t len)
+/* What the loaded-library probe wrote for the client's process: 0 with the
+ * path and version, -1 when the process never loaded libzmq. */
+static int read_loaded(const char *workdir, pid_t pid, char **path, char **version)
 {
-    char line[600];
-    size_t used = 0;
-    double deadline = zr_now() + SERVER_START_TIMEOUT_S;
-    while (used + 1 < sizeof line) {
-        int ms = (int)((deadline - zr_now()) * 1000);
-        struct pollfd pfd = { fd, POLLIN, 0 };
-        if (ms <= 0 || poll(&pfd, 1, ms) <= 0)
-            return -1;
-        ssize_t got = read(fd, line + used, 1);
-        if (got <= 0)
-            return -1;
-        if (line[used] == '\n')
-            break;
-        used++;
+    char *logpath = zr_loaded_log_path(workdir);
+    char *text = zr_read_file(logpath, NULL);
+    free(logpath);
+    int rc = -1;
+    for (const char *line = text; line && *line && rc != 0;) {
+        int p;
+        char v[64];
+        int consumed = 0;
+        if (sscanf(line, "LOADED pid=%d version=%63s path=%n", &p, v, &consumed) == 2 && consumed > 0 && p == pid) {
+            *path = zr_strdup_printf("%.*s", (int)strcspn(line + consumed, "\n"), line + consumed);
+            *version = zr_strdup_printf("%s", v);
+            rc = 0;
+        }
+        line = strchr(line, '\n');
+        if (line)
+            line++;
     }
-    line[used] = '\0';
-    if (strncmp(line, "ENDPOINT ", 9))
-        return -1;
-    zr_copy(endpoint, len, line + 9);
-    return 0;
+    free(text);
+    return rc;
 }
 
-static void read_server_counts(int fd, struct zr_attempt *a)
+/* The harness's own finding about the library, or NULL when the client ran
+ * on the build it was asked to run on. */
+static char *check_library(const struct zr_build *build, const char *loaded)
 {
-    char buf[512];
-    ssize_t got = read(fd, buf, sizeof buf - 1);
-    if (got <= 0)
-        return;
-    buf[got] = '\0';
-    const char *line = strstr(buf, "SERVER ");
-    if (line)
-        sscanf(line, "SERVER received=%lld replied=%lld unroutable=%lld", &a->server_received, &a->server_replied,
-               &a->server_unroutable);
+    if (!loaded)
+        return zr_strdup_printf("the client never loaded libzmq through the dynamic linker (a static link?): the "
+                                "build %s cannot be vouched for",
+                                build->name);
+    char *have = realpath(loaded, NULL), *want = realpath(zr_build_field(build, "library"), NULL);
+    char *finding = NULL;
+    if (!have || !want || strcmp(have, want))
+        finding = zr_strdup_printf("the client loaded %s, not the library of build %s (%s): an RPATH, a RUNPATH or a "
+                                   "bundled copy won; no verdict on the wrong library",
+                                   have ? have : loaded, build->name, zr_build_field(build, "library"));
+    free(have);
+    free(want);
+    return finding;
 }
 
-/* The environment of a client: TSan's options and, for Python, the preload
- * of libtsan with the instrumented libzmq first on the library path (the
- * interpreter binary is exec'd directly: a shell under the preload crashes). */
-void zr_client_env(const struct zr_setup *setup, const struct zr_case_spec *spec, enum zr_mode mode,
-                   struct zr_env *env)
+struct watch {
+    double window_start;
+    double window_cpu;
+    long long received, replied;
+};
+
+/* True when nothing moved since the window started: the client's threads all
+ * asleep and (almost) no CPU used, the server idle with every request
+ * answered. Restarts the window on any progress. */
+static bool no_progress(struct watch *w, pid_t client, const struct zr_server_sample *x, double now)
 {
-    char buf[2048];
-    zr_env_init(env);
-    zr_env_set(env, "LD_PRELOAD", NULL);
-    if (mode == ZR_MODE_TSAN) {
-        /* halt_on_error: the first report ends the run, so detection is fast
-         * and a fixed case fails on its first report. */
-        snprintf(buf, sizeof buf, "halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=%s",
-                 setup->suppressions);
-        zr_env_set(env, "TSAN_OPTIONS", buf);
-    } else {
-        zr_env_set(env, "TSAN_OPTIONS", NULL);
+    struct zr_group_sample g;
+    if (zr_group_sample(client, &g) != 0)
+        return false;
+    bool server_busy = x && (x->held > 0 || x->received != x->replied + x->unroutable || x->received != w->received ||
+                             x->replied != w->replied);
+    double window = now - w->window_start;
+    bool cpu_moved = g.cpu_s - w->window_cpu > IDLE_CPU_FLOOR_S + IDLE_CPU_SHARE * window;
+    if (w->window_cpu < 0 || g.running || cpu_moved || server_busy) {
+        w->window_start = now;
+        w->window_cpu = g.cpu_s;
+        if (x) {
+            w->received = x->received;
+            w->replied = x->replied;
+        }
+        return false;
     }
-    if (spec->language != ZR_LANG_PYTHON)
-        return;
-    zr_env_set(env, "PYTHONDONTWRITEBYTECODE", "1");
-    zr_env_set(env, "PYTHONFAULTHANDLER", "1"); /* Python stacks on a fatal signal, and on the watchdog's SIGABRT */
-    zr_env_set(env, "PYTHONHOME", NULL);
-    if (spec->pymodule[0]) {
-        snprintf(buf, sizeof buf, "%s/pyext/%s", setup->build_dir, zr_mode_name(mode));
-        zr_env_set(env, "PYTHONPATH", buf);
-    } else {
-        zr_env_set(env, "PYTHONPATH", NULL);
-    }
-    if (mode == ZR_MODE_TSAN) {
-        zr_env_set(env, "LD_PRELOAD", setup->libtsan);
-        snprintf(buf, sizeof buf, "%s/lib", setup->tsan_libzmq);
-        zr_env_set(env, "LD_LIBRARY_PATH", buf);
-    }
+    return true;
 }
 
-static int start_server(const struct zr_setup *setup, const struct zr_case_spec *spec, const char *workdir,
-                        struct zr_proc *server, int *server_out, struct zr_attempt *a)
+/* After a hang: the stacks, then for Python a SIGABRT so that faulthandler
+ * prints every Python thread's stack. Returns the stacks (or NULL with why in
+ * err); *ended when the client turned out to have ended meanwhile. */
+static char *capture_hang(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_proc *client,
+                          const char *workdir, bool *ended, char *err, size_t errlen)
 {
-    char bind[600], delay[16], errpath[600], err[512];
-    if (!strcmp(setup->transport, "ipc"))
-        snprintf(bind, sizeof bind, "ipc://%s/router", workdir);
-    else
-        snprintf(bind, sizeof bind, "tcp://127.0.0.1:*");
-    snprintf(delay, sizeof delay, "%d", spec->server_delay_ms);
-    snprintf(errpath, sizeof errpath, "%s/server.err", workdir);
-    char *argv[] = { (char *)setup->server, "--bind", bind, "--mode", (char *)spec->server_mode,
-                     "--delay-ms", delay, NULL };
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) == -1) {
-        error(a, "pipe: %s", strerror(errno));
-        return -1;
+    char *stacks = NULL;
+    if (zr_stack_tool_check(setup->stack_tool, err, errlen) == 0)
+        stacks = zr_capture_stacks(setup->stack_tool, client->pid, workdir, STACK_TOOL_TIMEOUT_S * setup->multiplier, err,
+                                   errlen);
+    /* A client that exits just after the deadline is not hung: its exit decides. */
+    *ended = zr_ended(client);
+    if (*ended) {
+        free(stacks);
+        return NULL;
     }
-    struct zr_spawn s = { argv, NULL, NULL, fds[1], errpath, false };
-    int rc = zr_spawn(&s, server, err, sizeof err);
-    close(fds[1]);
-    *server_out = fds[0];
-    if (rc != 0) {
-        error(a, "the ROUTER server could not be started: %s", err);
-        return -1;
-    }
-    if (read_endpoint(fds[0], a->endpoint, sizeof a->endpoint) != 0) {
-        char *text = zr_read_file(errpath, NULL);
-        char last[400];
-        zr_last_line(text, last, sizeof last);
-        free(text);
-        error(a, "the ROUTER server did not report its endpoint: %s", last[0] ? last : "no output");
-        return -1;
-    }
-    return 0;
-}
-
-static void stop_server(struct zr_proc *server, int server_out, struct zr_attempt *a)
-{
-    if (server->pid <= 0)
-        return;
-    kill(server->pid, SIGTERM);
-    if (zr_wait(server, SERVER_STOP_TIMEOUT_S))
-        read_server_counts(server_out, a);
-    zr_finish(server);
-}
-
-/* After the watchdog: the native stacks through gdb, then for Python a
- * SIGABRT so that faulthandler prints every thread's Python stack. Without
- * the stacks there is no blocked frame to judge: NULL, the cause in err. */
-static char *capture_hang(const struct zr_case_spec *spec, struct zr_proc *client, const char *workdir, char *err,
-                          size_t errlen)
-{
-    char *stacks = zr_capture_stacks(client->pid, workdir, GDB_TIMEOUT_S, err, errlen);
-    if (stacks && spec->language == ZR_LANG_PYTHON) {
+    if (spec->program.python) {
         kill(client->pid, SIGABRT);
-        zr_wait(client, FAULTHANDLER_WAIT_S);
+        zr_wait(client, FAULTHANDLER_WAIT_S * setup->multiplier);
     }
     return stacks;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+static void verbose_command(const struct zr_client_cmd *cmd)
 {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
+    fprintf(stderr, "  client:");
+    for (int i = 0; cmd->argv[i]; i++)
+        fprintf(stderr, " %s", cmd->argv[i]);
+    fprintf(stderr, "\n");
+    static const char *const shown[] = { "LD_PRELOAD", "LD_LIBRARY_PATH", "TSAN_OPTIONS", "PYTHONPATH",
+                                         "ZMQ_REPRO_ENDPOINT", NULL };
+    for (int i = 0; shown[i]; i++)
+        if (zr_env_get(&cmd->env, shown[i]))
+            fprintf(stderr, "    %s=%s\n", shown[i], zr_env_get(&cmd->env, shown[i]));
 }
 
-void zr_run_attempt(const struct zr_setup *setup, const struct zr_case_spec *spec, enum zr_mode mode,
-                    struct zr_attempt *a)
+void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_attempt *a)
 {
     memset(a, 0, sizeof *a);
-    a->server_received = a->server_replied = a->server_unroutable = -1;
-    const struct zr_mode_spec *m = &spec->modes[mode];
-
-    const char *tmp = getenv("TMPDIR");
-    char workdir[256];
-    snprintf(workdir, sizeof workdir, "%s/zmq-repro.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(workdir)) {
-        error(a, "cannot make a private directory: %s", strerror(errno));
+    a->verdict.sent = a->verdict.received = -1;
+    char err[1024];
+    char *workdir = zr_make_workdir("attempt", err, sizeof err);
+    if (!workdir) {
+        error(a, zr_strdup_printf("%s", err));
         return;
     }
-
-    struct zr_proc server = { 0 };
-    int server_out = -1;
-    if (strcmp(spec->server_mode, "none")) {
-        if (start_server(setup, spec, workdir, &server, &server_out, a) != 0)
-            goto cleanup;
+    double mult = setup->multiplier, start = zr_now();
+    struct zr_server server = { .out_fd = -1 };
+    bool with_server = strcmp(spec->server_mode, "none") != 0;
+    if (with_server) {
+        if (zr_server_start(setup, spec->server_mode, spec->server_delay_ms, workdir, &server, err, sizeof err) != 0) {
+            error(a, zr_strdup_printf("%s", err));
+            zr_server_stop(&server, SERVER_STALE_S * mult, &a->server);
+            zr_remove_tree(workdir);
+            return;
+        }
+        a->endpoint = zr_strdup_printf("%s", server.endpoint);
     } else {
-        snprintf(a->endpoint, sizeof a->endpoint, "ipc://%s/nobody-listens-here", workdir);
+        a->endpoint = zr_strdup_printf("ipc://%s/nobody-listens-here", workdir);
     }
 
-    char client[1024], outpath[600], errpath[600], err[512];
-    zr_client_path(setup, spec, mode, client, sizeof client);
-    snprintf(outpath, sizeof outpath, "%s/client.out", workdir);
-    snprintf(errpath, sizeof errpath, "%s/client.err", workdir);
-    char *argv[ZR_MAX_ARGS + 4];
-    int argc = 0;
-    argv[argc++] = client;
-    if (spec->language == ZR_LANG_PYTHON)
-        argv[argc++] = (char *)spec->path;
-    argv[argc++] = a->endpoint;
-    for (int i = 0; i < m->nargs; i++)
-        argv[argc++] = (char *)m->args[i];
-    argv[argc] = NULL;
-
-    struct zr_env env;
-    zr_client_env(setup, spec, mode, &env);
-    /* TSan's shadow memory needs a fixed layout: no address randomization,
-     * as setarch -R does (gcc 12's TSan fails to start on some kernels otherwise). */
-    struct zr_spawn s = { argv, env.vars, outpath, -1, errpath, mode == ZR_MODE_TSAN };
-    struct zr_proc proc;
-    double start = zr_now();
-    int rc = zr_spawn(&s, &proc, err, sizeof err);
-    zr_env_free(&env);
+    struct zr_client_cmd cmd;
+    char *outpath = zr_strdup_printf("%s/client.out", workdir), *errpath = zr_strdup_printf("%s/client.err", workdir);
+    struct zr_proc client = { 0 };
+    char *stacks = NULL, *stacks_error = NULL;
+    bool server_failed = false;
+    size_t err_before_hang = 0;
+    if (zr_client_prepare(setup, spec->mode, spec->build, &spec->program, a->endpoint, workdir, &cmd, err,
+                          sizeof err) != 0) {
+        error(a, zr_strdup_printf("%s", err));
+        goto stop_server;
+    }
+    if (setup->verbose)
+        verbose_command(&cmd);
+    struct zr_spawn s = { .argv = cmd.argv, .envp = cmd.env.vars, .out = ZR_OUTPUT_FILE(outpath),
+                          .err = ZR_OUTPUT_FILE(errpath), .no_aslr = cmd.no_aslr, .let_any_tracer = true };
+    start = zr_now();
+    int rc = zr_spawn(&s, &client, err, sizeof err);
+    zr_client_cmd_free(&cmd);
     if (rc != 0) {
-        error(a, "%s", err);
-        goto cleanup;
+        error(a, zr_strdup_printf("%s", err));
+        goto stop_server;
     }
-    char *stacks = NULL;
-    if (!zr_wait(&proc, m->timeout_s)) {
-        a->timed_out = true;
-        a->duration_s = zr_now() - start;
-        stacks = capture_hang(spec, &proc, workdir, err, sizeof err);
-        if (!stacks) {
-            zr_finish(&proc);
-            error(a, "the watchdog fired but no stacks could be taken: %s (apt-get install gdb)", err);
-            goto cleanup;
+
+    double deadline = start + spec->timeout_s * mult, stall_s = spec->stall_s * mult;
+    struct watch w = { start, -1, -1, -1 };
+    while (!zr_ended(&client)) {
+        double now = zr_now();
+        if (zr_interrupted()) {
+            a->interrupted = true;
+            break;
+        }
+        if (now >= deadline) {
+            a->timed_out = true;
+            break;
+        }
+        if (client.pidfd >= 0) {
+            double wait = deadline - now < TICK_S ? deadline - now : TICK_S;
+            struct pollfd pfd = { client.pidfd, POLLIN, 0 };
+            poll(&pfd, 1, (int)(wait * 1000) + 1);
+        } else {
+            usleep((useconds_t)(TICK_S * 1e6));
+        }
+        if (zr_ended(&client))
+            break;
+        struct zr_server_sample x;
+        if (with_server) {
+            zr_server_sample(&server, &x);
+            if (!x.alive || zr_server_stalled(&x, SERVER_STALE_S * mult)) {
+                server_failed = true;
+                break;
+            }
+        }
+        if (stall_s > 0 && no_progress(&w, client.pid, with_server ? &x : NULL, zr_now()) &&
+            zr_now() - w.window_start >= stall_s) {
+            a->stalled = true;
+            break;
         }
     }
-    zr_finish(&proc);
-    if (!a->timed_out)
-        a->duration_s = zr_now() - start;
-    a->exited = WIFEXITED(proc.status);
-    a->exit_code = a->exited ? WEXITSTATUS(proc.status) : -1;
-    a->signal = WIFSIGNALED(proc.status) ? WTERMSIG(proc.status) : 0;
+    a->duration_s = zr_now() - start;
+    err_before_hang = file_size(errpath);
+    if (a->timed_out || a->stalled) {
+        bool ended;
+        stacks = capture_hang(setup, spec, &client, workdir, &ended, err, sizeof err);
+        if (ended) {
+            a->timed_out = a->stalled = false;
+            a->duration_s = zr_now() - start;
+        } else if (!stacks) {
+            stacks_error = zr_strdup_printf("%s", err);
+        }
+    }
+    zr_finish(&client);
+    a->exited = WIFEXITED(client.status);
+    a->exit_code = a->exited ? WEXITSTATUS(client.status) : -1;
+    a->signal = WIFSIGNALED(client.status) ? WTERMSIG(client.status) : 0;
 
-    char *out = zr_read_file(outpath, NULL), *errtext = zr_read_file(errpath, NULL);
-    struct zr_run_output run = { a->exited, a->exit_code, a->signal, a->timed_out, out, errtext, stacks };
-    zr_classify(&run, &a->verdict);
+stop_server:
+    if (with_server)
+        zr_server_stop(&server, SERVER_STALE_S * mult, &a->server);
+    if (server_failed && !a->server.died && !a->server.stalled) {
+        a->server.stalled = true;
+        free(a->server.how);
+        a->server.how = zr_strdup_printf("stopped answering");
+    }
+    if (client.pid > 0 && !a->verdict.signature) {
+        char *finding = NULL;
+        if (a->interrupted)
+            finding = zr_strdup_printf("interrupted");
+        else if (read_loaded(workdir, client.pid, &a->loaded_path, &a->loaded_version) != 0 && a->exited &&
+                 a->exit_code == 127)
+            finding = NULL; /* never started: the classification says so */
+        else
+            finding = check_library(spec->build, a->loaded_path);
+        char *out = zr_read_file(outpath, NULL), *errtext = zr_read_file(errpath, NULL);
+        struct zr_run_output run = {
+            .exited = a->exited, .exit_code = a->exit_code, .signal = a->signal,
+            .timed_out = a->timed_out, .stalled = a->stalled,
+            .out = out, .err = errtext, .err_before_hang = err_before_hang,
+            .stacks = stacks, .stacks_error = stacks_error,
+            .server = with_server ? &a->server : NULL, .harness_error = finding,
+        };
+        zr_classify(&run, &a->verdict);
+        free(out);
+        free(errtext);
+        free(finding);
+    }
     a->verdict_s = zr_now() - start;
-    free(out);
-    free(errtext);
+    if (!a->verdict.signature)
+        error(a, zr_strdup_printf("the client did not run"));
     free(stacks);
+    free(stacks_error);
+    free(outpath);
+    free(errpath);
+    zr_remove_tree(workdir);
+}
 
-cleanup:
-    stop_server(&server, server_out, a);
-    if (server_out >= 0)
-        close(server_out);
-    nftw(workdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+void zr_attempt_free(struct zr_attempt *a)
+{
+    zr_verdict_free(&a->verdict);
+    zr_server_view_free(&a->server);
+    free(a->endpoint);
+    free(a->loaded_path);
+    free(a->loaded_version);
+    memset(a, 0, sizeof *a);
 }

@@ -1,53 +1,45 @@
-/* One attempt of one case in one mode: the ROUTER server as a helper
- * process, the client against it under its watchdog, and the verdict. */
+/* One attempt: the ROUTER server as a helper process (unless the program
+ * brings its own peers), the client program under its watchdog and the
+ * progress watch, the stacks when it hangs, the check of which libzmq it
+ * really loaded, and the verdict. The same for a case and a user's program. */
 #ifndef ZR_ATTEMPT_H
 #define ZR_ATTEMPT_H
 
 #include <stdbool.h>
 
-#include "case_spec.h"
+#include "builds.h"
 #include "classify.h"
+#include "client.h"
+#include "modes.h"
+#include "setup.h"
 
-/* Where everything an attempt needs is; filled from the build's settings
- * and the command line. */
-struct zr_setup {
-    const char *source_dir;
-    const char *build_dir;
-    const char *server;       /* the router_server binary */
-    const char *python;       /* the interpreter that imports zmq */
-    const char *libtsan;      /* libtsan.so, preloaded into Python in tsan mode */
-    const char *tsan_libzmq;  /* prefix of the instrumented libzmq */
-    const char *suppressions; /* TSan suppressions file */
-    const char *transport;    /* tcp or ipc */
-    bool verbose;
+struct zr_attempt_spec {
+    const struct zr_mode *mode;
+    const struct zr_build *build;
+    struct zr_program program;
+    const char *server_mode; /* echo, slow, delay, sink; "none": no server */
+    int server_delay_ms;
+    double timeout_s; /* the watchdog, before the multiplier */
+    double stall_s;   /* no progress for this long is a hang (0: off), before the multiplier */
 };
 
 struct zr_attempt {
     struct zr_verdict verdict;
-    double duration_s;    /* client start to its end, or to the watchdog */
-    double verdict_s;     /* client start to the verdict (stack capture included) */
+    double duration_s; /* client start to its end, or to the hang */
+    double verdict_s;  /* client start to the verdict (stack capture included) */
     bool exited;
     int exit_code;
     int signal;
-    bool timed_out;
-    char endpoint[512];
-    long long server_received, server_replied, server_unroutable; /* -1: unknown */
+    bool timed_out, stalled, interrupted;
+    char *endpoint;
+    struct zr_server_view server;
+    char *loaded_path;    /* the libzmq file the client mapped, or NULL */
+    char *loaded_version; /* its own zmq_version() */
 };
 
 /* Runs one attempt. A harness failure gives the outcome ERROR with the cause
  * as its signature. */
-void zr_run_attempt(const struct zr_setup *setup, const struct zr_case_spec *spec, enum zr_mode mode,
-                    struct zr_attempt *a);
-
-/* The client program of a case in a mode (the built C binary, or the
- * interpreter for Python), for messages and checks. */
-void zr_client_path(const struct zr_setup *setup, const struct zr_case_spec *spec, enum zr_mode mode, char *buf,
-                    size_t len);
-
-/* The environment a client runs in (TSan options, and for Python the
- * preload of libtsan with the instrumented libzmq); free with zr_env_free. */
-struct zr_env;
-void zr_client_env(const struct zr_setup *setup, const struct zr_case_spec *spec, enum zr_mode mode,
-                   struct zr_env *env);
+void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_attempt *a);
+void zr_attempt_free(struct zr_attempt *a);
 
 #endif

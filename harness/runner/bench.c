@@ -5,12 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "case_run.h"
 #include "commands.h"
 #include "environment.h"
+#include "figures.h"
+#include "files.h"
 #include "process.h"
 #include "text.h"
 
@@ -23,195 +24,233 @@ static void show_progress(const struct zr_case_run *run, const struct zr_attempt
 {
     struct progress *p = user;
     bool last = run->n == run->max_attempts;
+    const char *mode = zr_modes[run->mode].name;
     if (p->tty)
-        fprintf(stderr, "\r\033[K[%d/%d] %s [%s] attempt %d/%d: %s (%.2f s)", p->index, p->total, run->spec->id,
-                zr_mode_name(run->mode), run->n, run->max_attempts, a->verdict.outcome, a->verdict_s);
+        fprintf(stderr, "\r\033[K[%d/%d] %s [%s on %s] attempt %d/%d: %s (%.2f s)", p->index, p->total, run->spec->id,
+                mode, run->build->name, run->n, run->max_attempts, a->verdict.outcome, a->verdict_s);
     else if (run->n == 1 || run->n % 10 == 0 || last || strcmp(a->verdict.outcome, run->attempts[0].verdict.outcome))
-        fprintf(stderr, "[%d/%d] %s [%s] attempt %d/%d: %s (%.2f s)\n", p->index, p->total, run->spec->id,
-                zr_mode_name(run->mode), run->n, run->max_attempts, a->verdict.outcome, a->verdict_s);
+        fprintf(stderr, "[%d/%d] %s [%s on %s] attempt %d/%d: %s (%.2f s)\n", p->index, p->total, run->spec->id, mode,
+                run->build->name, run->n, run->max_attempts, a->verdict.outcome, a->verdict_s);
     if (p->tty && last)
         fputc('\n', stderr);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+struct item {
+    const struct zr_case_spec *spec;
+    int mode;
+    struct zr_build build;
+};
 
-static double median(double *v, int n)
+/* Every (case, mode, build) of the selection. */
+static int expand(const struct zr_options *o, const struct zr_selection *sel, struct item **out, int *nout)
 {
-    if (n == 0)
-        return NAN;
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static json_t *number_or_null(double v)
-{
-    return isnan(v) ? json_null() : json_real(round(v * 1000) / 1000);
-}
-
-/* The figures of one case and mode. */
-static json_t *figures(const struct zr_case_run *run, char *outcomes, size_t len)
-{
-    const struct zr_mode_spec *m = &run->spec->modes[run->mode];
-    double *detect = calloc((size_t)run->n + 1, sizeof *detect), *times = calloc((size_t)run->n + 1, sizeof *times);
-    int ndetect = 0, errors = 0;
-    double worst = NAN;
-    json_t *counts = json_object(), *signatures = json_object();
-    for (int i = 0; i < run->n; i++) {
-        const struct zr_attempt *a = &run->attempts[i];
-        times[i] = a->verdict_s;
-        if (!strcmp(a->verdict.outcome, "ERROR"))
-            errors++;
-        if (zr_expectation_met(m, a->verdict.outcome, a->verdict.signature)) {
-            detect[ndetect++] = a->verdict_s;
-            if (isnan(worst) || a->verdict_s > worst)
-                worst = a->verdict_s;
+    struct item *items = calloc((size_t)sel->n * ZR_MAX_BUILDS + 1, sizeof *items);
+    int n = 0;
+    char err[1024];
+    for (int i = 0; i < sel->n; i++) {
+        if (sel->items[i].mode < 0) {
+            fprintf(stderr, "zmq-repro: %s\n", sel->items[i].spec->error);
+            continue;
         }
-        json_t *c = json_object_get(counts, a->verdict.outcome);
-        json_object_set_new(counts, a->verdict.outcome, json_integer(c ? json_integer_value(c) + 1 : 1));
-        /* Which signatures: a rate below 100% must be explainable. */
-        char key[300];
-        snprintf(key, sizeof key, "%s %s", a->verdict.outcome, a->verdict.signature);
-        c = json_object_get(signatures, key);
-        json_object_set_new(signatures, key, json_integer(c ? json_integer_value(c) + 1 : 1));
+        struct zr_build builds[ZR_MAX_BUILDS];
+        int nb = zr_builds_for_mode(o, &zr_modes[sel->items[i].mode], builds, ZR_MAX_BUILDS, err, sizeof err);
+        if (nb < 0) {
+            fprintf(stderr, "zmq-repro: %s\n", err);
+            for (int k = 0; k < n; k++)
+                zr_build_close(&items[k].build);
+            free(items);
+            return -1;
+        }
+        for (int b = 0; b < nb; b++)
+            items[n++] = (struct item){ sel->items[i].spec, sel->items[i].mode, builds[b] };
     }
-    outcomes[0] = '\0';
-    const char *key;
-    json_t *value;
-    json_object_foreach(counts, key, value) {
-        size_t used = strlen(outcomes);
-        snprintf(outcomes + used, len - used, "%s%s:%lld", used ? " " : "", key, (long long)json_integer_value(value));
-    }
-    bool broken = run->spec->variant == ZR_VARIANT_BROKEN;
-    char expected[256];
-    zr_expectations_format(m, expected, sizeof expected);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:f, s:o}", "case", run->spec->id, "mode",
-                          zr_mode_name(run->mode), "language", zr_language_name(run->spec->language), "variant",
-                          zr_variant_name(run->spec->variant), "expect", expected, "attempts", run->n,
-                          "meeting_expectation", run->met, "errors", errors, "rate",
-                          run->n ? (double)run->met / run->n : 0.0, "outcomes", counts);
-    double med_detect = median(detect, ndetect);
-    json_object_set_new(j, "median_detect_s", broken ? number_or_null(med_detect) : json_null());
-    json_object_set_new(j, "worst_detect_s", broken ? number_or_null(worst) : json_null());
-    json_object_set_new(j, "median_run_s", number_or_null(median(times, run->n)));
-    json_object_set_new(j, "signatures", signatures);
-    json_object_set_new(j, "wall_s", json_real(round(run->wall_s * 1000) / 1000));
-    free(detect);
-    free(times);
-    return j;
+    *out = items;
+    *nout = n;
+    return 0;
+}
+
+static void table_line(char *buf, size_t len, const struct item *it, json_t *row)
+{
+    const char *id = it->spec->id, *mode = zr_modes[it->mode].name;
+    const char *outcomes = json_string_value(json_object_get(row, "outcomes_text"));
+    int n = (int)json_integer_value(json_object_get(row, "attempts"));
+    int met = (int)json_integer_value(json_object_get(row, "meeting_expectation"));
+    const char *status = json_string_value(json_object_get(row, "status"));
+    if (!strcmp(json_string_value(json_object_get(row, "judged_as")), "broken"))
+        snprintf(buf, len, "%-48s %-6s %-14s %-6s %5d %6.1f%% %8.2f %8.2f  %s%s%s", id, mode, it->build.name, "broken", n,
+                 100.0 * met / (n ? n : 1), json_number_value(json_object_get(row, "median_detect_s")),
+                 json_number_value(json_object_get(row, "worst_detect_s")), outcomes, strcmp(status, "interrupted") ? "" : " ",
+                 strcmp(status, "interrupted") ? "" : "(interrupted)");
+    else
+        snprintf(buf, len, "%-48s %-6s %-14s %-6s %5d %4d/%-4d %6.2f %8s  %s%s", id, mode, it->build.name, "fixed", n, met,
+                 n, json_number_value(json_object_get(row, "median_run_s")), "-", outcomes,
+                 strcmp(status, "interrupted") ? "" : " (interrupted)");
 }
 
 int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int ncases, char **cases)
 {
-    struct item {
-        const struct zr_case_spec *spec;
-        enum zr_mode mode;
-    } *items = calloc((size_t)cat->n * ZR_MODE_COUNT, sizeof *items);
-    int nitems = 0;
-    for (int i = 0; i < cat->n; i++) {
-        const struct zr_case_spec *spec = &cat->cases[i];
-        bool named = ncases == 0;
-        for (int k = 0; k < ncases; k++)
-            named |= zr_catalog_find(cat, cases[k]) == spec;
-        if (!named)
-            continue;
-        enum zr_mode modes[ZR_MODE_COUNT];
-        int n = zr_selected_modes(o, spec, modes);
-        for (int k = 0; k < n; k++)
-            items[nitems++] = (struct item){ spec, modes[k] };
-    }
-    for (int k = 0; k < ncases; k++)
-        if (!zr_catalog_find(cat, cases[k])) {
-            fprintf(stderr, "zmq-repro: no case named '%s' (see `zmq-repro list`)\n", cases[k]);
-            free(items);
+    char err[1024];
+    char *json_path = NULL;
+    if (o->json_out) {
+        if (zr_check_writable_file(o->json_out, err, sizeof err) != 0) {
+            fprintf(stderr, "zmq-repro: %s: name another file with --json\n", err);
             return ZR_EXIT_USAGE;
         }
-    if (nitems == 0) {
-        fprintf(stderr, "zmq-repro: no case matches (see `zmq-repro list`)\n");
-        free(items);
+    } else {
+        char *dir = zr_strdup_printf("%s/results/bench", o->setup.source_dir);
+        int rc = zr_check_writable_dir(dir, err, sizeof err);
+        free(dir);
+        if (rc != 0) {
+            fprintf(stderr, "zmq-repro: %s: name a file with --json\n", err);
+            return ZR_EXIT_USAGE;
+        }
+    }
+    struct zr_selection sel;
+    if (zr_select(o, cat, ncases, cases, &sel) != 0)
+        return ZR_EXIT_USAGE;
+    struct item *items;
+    int nitems;
+    if (expand(o, &sel, &items, &nitems) != 0) {
+        zr_selection_free(&sel);
         return ZR_EXIT_USAGE;
     }
+    int rc = nitems == 0 ? ZR_EXIT_USAGE : ZR_EXIT_HELD;
+    for (int i = 0; i < sel.n; i++)
+        if (sel.items[i].mode < 0)
+            rc = ZR_EXIT_USAGE;
 
     int attempts = o->attempts ? o->attempts : 20;
     struct progress p = { 0, nitems, isatty(2) };
     json_t *rows = json_array(), *builds = json_object();
     double start = zr_now();
-    int rc = ZR_EXIT_HELD;
-    fprintf(stderr, "bench: %d case-modes, %d attempts each\n", nitems, attempts);
-    char (*lines)[400] = calloc((size_t)nitems, sizeof *lines);
+    fprintf(stderr, "bench: %d case-mode-builds, %d attempts each\n", nitems, attempts);
+    char (*lines)[600] = calloc((size_t)nitems + 1, sizeof *lines);
     for (int i = 0; i < nitems; i++) {
-        char err[1024];
+        struct item *it = &items[i];
         p.index = i + 1;
-        json_t *env = zr_preflight(&o->setup, items[i].spec, items[i].mode, err, sizeof err);
-        if (!env) {
-            fprintf(stderr, "zmq-repro: %s [%s]: %s\n", items[i].spec->id, zr_mode_name(items[i].mode), err);
-            rc = ZR_EXIT_USAGE;
-            snprintf(lines[i], sizeof lines[i], "%-50s %-6s ERROR %s", items[i].spec->id, zr_mode_name(items[i].mode), err);
+        if (zr_interrupted()) {
+            snprintf(lines[i], sizeof lines[i], "%-48s %-6s %-14s not run (interrupted)", it->spec->id,
+                     zr_modes[it->mode].name, it->build.name);
             continue;
         }
-        json_object_set(builds, zr_mode_name(items[i].mode), json_object_get(env, "libzmq"));
+        json_t *env = zr_preflight(&o->setup, it->spec, it->mode, &it->build, err, sizeof err);
+        if (!env) {
+            fprintf(stderr, "zmq-repro: %s [%s on %s]: %s\n", it->spec->id, zr_modes[it->mode].name, it->build.name, err);
+            rc = ZR_EXIT_USAGE;
+            snprintf(lines[i], sizeof lines[i], "%-48s %-6s %-14s ERROR %s", it->spec->id, zr_modes[it->mode].name,
+                     it->build.name, err);
+            continue;
+        }
+        json_t *info = json_deep_copy(it->build.info);
+        json_object_set_new(builds, it->build.name, info);
         struct zr_case_run run;
-        zr_case_run(&o->setup, items[i].spec, items[i].mode, attempts, true, show_progress, &p, &run);
-        char outcomes[256];
-        json_t *row = figures(&run, outcomes, sizeof outcomes);
+        zr_case_run(&o->setup, it->spec, it->mode, &it->build, attempts, true, show_progress, &p, &run);
+        json_t *row = zr_figures(&run);
         json_object_set(row, "environment", env);
-        json_array_append_new(rows, row);
-        bool broken = items[i].spec->variant == ZR_VARIANT_BROKEN;
-        double med = json_number_value(json_object_get(row, broken ? "median_detect_s" : "median_run_s"));
-        double worst = json_number_value(json_object_get(row, broken ? "worst_detect_s" : "median_run_s"));
-        if (broken)
-            snprintf(lines[i], sizeof lines[i], "%-50s %-6s %-6s %5d %6.1f%% %8.2f %8.2f  %s", items[i].spec->id,
-                     zr_mode_name(items[i].mode), "broken", run.n, 100.0 * run.met / (run.n ? run.n : 1), med, worst,
-                     outcomes);
-        else
-            snprintf(lines[i], sizeof lines[i], "%-50s %-6s %-6s %5d %4d/%-4d %6.2f %8s  %s", items[i].spec->id,
-                     zr_mode_name(items[i].mode), "fixed", run.n, run.met, run.n, med, "-", outcomes);
+        json_array_append(rows, row);
+        table_line(lines[i], sizeof lines[i], it, row);
+        json_decref(row);
         if (run.status == ZR_HARNESS_ERROR)
             rc = ZR_EXIT_USAGE;
-        else if (run.status == ZR_NOT_HELD && rc == ZR_EXIT_HELD)
-            rc = ZR_EXIT_NOT_HELD;
+        else
+            rc = zr_worse_exit(rc, run.status == ZR_NOT_HELD ? ZR_EXIT_NOT_HELD : ZR_EXIT_HELD);
         zr_case_run_free(&run);
         json_decref(env);
     }
     double suite = zr_now() - start;
 
-    printf("\n%-50s %-6s %-6s %5s %7s %8s %8s  %s\n", "CASE", "MODE", "KIND", "RUNS", "RATE", "MEDIAN_S", "WORST_S",
-           "OUTCOMES");
-    printf("%-50s %-6s %-6s %5s %7s %8s %8s  %s\n", "", "", "", "", "(clean)", "(run)", "", "");
+    printf("\n%-48s %-6s %-14s %-6s %5s %7s %8s %8s  %s\n", "CASE", "MODE", "BUILD", "KIND", "RUNS", "RATE", "MEDIAN_S",
+           "WORST_S", "OUTCOMES");
+    printf("%-48s %-6s %-14s %-6s %5s %7s %8s %8s\n", "", "", "", "", "", "(clean)", "(run)", "");
     for (int i = 0; i < nitems; i++)
         printf("%s\n", lines[i]);
-    printf("\nsuite time: %.1f s\n", suite);
+    printf("\nsuite time: %.1f s%s\n", suite, zr_interrupted() ? " (interrupted)" : "");
     printf("broken: RATE = attempts showing the expected outcome; MEDIAN_S/WORST_S = time to detect.\n"
            "fixed:  RATE = clean runs of all runs; MEDIAN_S = median run time.\n");
 
     char stamp[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    json_t *doc = json_pack("{s:i, s:s, s:i, s:f, s:o, s:o}", "schema", 1, "finished_at", stamp, "attempts",
-                            attempts, "suite_s", round(suite * 10) / 10, "libzmq", builds, "cases", rows);
-    char path[1400], err[1024];
+    zr_utc_stamp(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ");
+    json_t *doc = json_pack("{s:i, s:s, s:s, s:i, s:f, s:f, s:b, s:o, s:o, s:o}", "schema", 2, "kind", "bench",
+                            "finished_at", stamp, "attempts", attempts, "suite_s", round(suite * 10) / 10, "multiplier",
+                            o->setup.multiplier, "interrupted", zr_interrupted() != 0, "host", zr_host_json(), "builds",
+                            builds, "cases", rows);
     if (o->json_out) {
-        if (json_dump_file(doc, o->json_out, JSON_INDENT(2) | JSON_SORT_KEYS) == 0)
-            printf("figures: %s\n", o->json_out);
-        else
-            fprintf(stderr, "zmq-repro: cannot write %s\n", o->json_out);
+        json_path = zr_strdup_printf("%s", o->json_out);
+        if (zr_write_json_atomically(json_path, doc, err, sizeof err) != 0) {
+            fprintf(stderr, "zmq-repro: %s\n", err);
+            rc = ZR_EXIT_USAGE;
+        } else {
+            printf("figures: %s\n", json_path);
+        }
     } else {
-        char dir[1100];
-        snprintf(dir, sizeof dir, "%s/results/bench", o->setup.source_dir);
+        char path[2048];
+        char *dir = zr_strdup_printf("%s/results/bench", o->setup.source_dir);
         if (zr_write_result(dir, "bench", doc, path, sizeof path, err, sizeof err) == 0)
             printf("figures: %s\n", path);
-        else
+        else {
             fprintf(stderr, "zmq-repro: %s\n", err);
+            rc = ZR_EXIT_USAGE;
+        }
+        free(dir);
     }
+    free(json_path);
     json_decref(doc);
     free(lines);
+    for (int i = 0; i < nitems; i++)
+        zr_build_close(&items[i].build);
     free(items);
+    zr_selection_free(&sel);
+    if (zr_interrupted()) {
+        fprintf(stderr, "zmq-repro: interrupted; the figures of what finished are kept\n");
+        return zr_interrupted_exit_code();
+    }
     return rc;
+}
+
+/* --- compare --- */
+
+static json_t *load_bench(const char *path)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, 0, &jerr);
+    if (!doc) {
+        fprintf(stderr, "zmq-repro: cannot read %s: %s (line %d)\n", path, jerr.text, jerr.line);
+        return NULL;
+    }
+    const char *kind = json_string_value(json_object_get(doc, "kind"));
+    json_t *rows = json_object_get(doc, "cases");
+    if (!kind || strcmp(kind, "bench") || !json_is_array(rows)) {
+        fprintf(stderr, "zmq-repro: %s is not the figures of `zmq-repro bench` (a %s document): compare takes two "
+                        "bench files from results/bench/\n",
+                path, kind ? kind : "different");
+        json_decref(doc);
+        return NULL;
+    }
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        if (!json_is_string(json_object_get(row, "case")) || !json_is_string(json_object_get(row, "mode")) ||
+            !json_is_number(json_object_get(row, "rate")) || !json_is_integer(json_object_get(row, "attempts"))) {
+            fprintf(stderr, "zmq-repro: %s: row %zu lacks case, mode, rate or attempts: not a bench file of this "
+                            "runner\n",
+                    path, i + 1);
+            json_decref(doc);
+            return NULL;
+        }
+        for (size_t k = 0; k < i; k++) {
+            json_t *other = json_array_get(rows, k);
+            if (!strcmp(json_string_value(json_object_get(other, "case")), json_string_value(json_object_get(row, "case"))) &&
+                !strcmp(json_string_value(json_object_get(other, "mode")), json_string_value(json_object_get(row, "mode")))) {
+                fprintf(stderr, "zmq-repro: %s holds %s [%s] on several builds: compare sets two files of one build "
+                                "each side by side; for several builds use `zmq-repro matrix`\n",
+                        path, json_string_value(json_object_get(row, "case")),
+                        json_string_value(json_object_get(row, "mode")));
+                json_decref(doc);
+                return NULL;
+            }
+        }
+    }
+    return doc;
 }
 
 static json_t *find_row(json_t *rows, const char *id, const char *mode)
@@ -242,25 +281,21 @@ static void describe(json_t *row, char *buf, size_t len)
 
 int zr_cmd_compare(const char *old_path, const char *new_path)
 {
-    json_error_t jerr;
-    json_t *old_doc = json_load_file(old_path, 0, &jerr);
-    if (!old_doc) {
-        fprintf(stderr, "zmq-repro: cannot read %s: %s\n", old_path, jerr.text);
+    json_t *old_doc = load_bench(old_path);
+    if (!old_doc)
         return ZR_EXIT_USAGE;
-    }
-    json_t *new_doc = json_load_file(new_path, 0, &jerr);
+    json_t *new_doc = load_bench(new_path);
     if (!new_doc) {
-        fprintf(stderr, "zmq-repro: cannot read %s: %s\n", new_path, jerr.text);
         json_decref(old_doc);
         return ZR_EXIT_USAGE;
     }
     json_t *docs[2] = { old_doc, new_doc };
     for (int d = 0; d < 2; d++) {
-        const char *mode;
+        const char *name;
         json_t *b;
-        json_object_foreach(json_object_get(docs[d], "libzmq"), mode, b)
-            printf("%s %-6s libzmq: %s (%s)\n", d ? "new" : "old", mode, json_string_value(json_object_get(b, "name")),
-                   json_string_value(json_object_get(b, "origin")));
+        json_object_foreach(json_object_get(docs[d], "builds"), name, b)
+            printf("%s libzmq: %-16s %s (%s)\n", d ? "new" : "old", name,
+                   json_string_value(json_object_get(b, "version")), json_string_value(json_object_get(b, "origin")));
     }
     printf("\n%-50s %-6s %-18s %-18s %s\n", "CASE", "MODE", "OLD", "NEW", "");
     int changed = 0;

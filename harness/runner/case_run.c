@@ -1,49 +1,156 @@
 #include "case_run.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "files.h"
 #include "process.h"
 #include "text.h"
 
-void zr_case_run(const struct zr_setup *setup, const struct zr_case_spec *spec, enum zr_mode mode,
+const char *zr_status_name(enum zr_status s)
+{
+    static const char *const names[] = { "held", "not held", "error", "skipped", "interrupted" };
+    return names[s];
+}
+
+char *zr_case_program_path(const struct zr_setup *setup, const struct zr_case_spec *spec, int mode)
+{
+    if (spec->language == ZR_LANG_PYTHON)
+        return zr_strdup_printf("%s", spec->path);
+    return zr_strdup_printf("%s/clients/%s/%s/%s", setup->build_dir, zr_modes[mode].flavour->name, spec->family,
+                            spec->name);
+}
+
+void zr_case_attempt_spec(const struct zr_setup *setup, const struct zr_case_spec *spec, int mode,
+                          const struct zr_build *build, struct zr_attempt_spec *a)
+{
+    const struct zr_mode_spec *m = &spec->modes[mode];
+    memset(a, 0, sizeof *a);
+    a->mode = &zr_modes[mode];
+    a->build = build;
+    a->program.python = spec->language == ZR_LANG_PYTHON;
+    a->program.argv = calloc((size_t)m->nargs + 3, sizeof *a->program.argv);
+    if (!a->program.argv) {
+        fputs("zmq-repro: out of memory\n", stderr);
+        exit(2);
+    }
+    a->program.argv[a->program.argc++] = zr_case_program_path(setup, spec, mode);
+    a->program.argv[a->program.argc++] = zr_strdup_printf("{endpoint}");
+    for (int i = 0; i < m->nargs; i++)
+        a->program.argv[a->program.argc++] = zr_strdup_printf("%s", m->args[i]);
+    if (spec->pymodule)
+        a->program.pythonpath = zr_strdup_printf("%s/pyext/%s", setup->build_dir, zr_modes[mode].flavour->name);
+    a->server_mode = spec->server_mode;
+    a->server_delay_ms = spec->server_delay_ms;
+    a->timeout_s = m->timeout_s;
+    a->stall_s = m->stall_s;
+}
+
+void zr_case_attempt_spec_free(struct zr_attempt_spec *a)
+{
+    for (int i = 0; i < a->program.argc; i++)
+        free(a->program.argv[i]);
+    free(a->program.argv);
+    free((char *)a->program.pythonpath);
+    memset(a, 0, sizeof *a);
+}
+
+static void summarise(struct zr_case_run *run)
+{
+    char expected[512];
+    zr_expectations_format(run->judged.expect, expected, sizeof expected);
+    const struct zr_attempt *d = run->deciding >= 0 ? &run->attempts[run->deciding] : NULL;
+    const char *fixed_note = run->judged.fixed_upstream ? " (fixed upstream in " : "";
+    char upstream[64] = "";
+    if (run->judged.fixed_upstream)
+        snprintf(upstream, sizeof upstream, "%s%s)", fixed_note, run->spec->fixed_in);
+    switch (run->status) {
+    case ZR_INTERRUPTED:
+        run->status_text = zr_strdup_printf("interrupted after %d attempts", run->n);
+        break;
+    case ZR_HARNESS_ERROR:
+        run->status_text = zr_strdup_printf("harness error in attempt %d: %s", run->deciding + 1, d->verdict.signature);
+        break;
+    case ZR_SKIPPED:
+        run->status_text = zr_strdup_printf("cannot be judged here: %d of %d attempts hung but their stacks could not "
+                                            "be taken (%s)",
+                                            run->undecidable, run->n, d ? d->verdict.signature : "");
+        break;
+    case ZR_HELD:
+        if (run->judged.as == ZR_VARIANT_BROKEN)
+            run->status_text = zr_strdup_printf("reproduced in %d of %d attempts (first at %.2f s): %s %s", run->met,
+                                                run->n, run->time_to_first_s, d->verdict.outcome, d->verdict.signature);
+        else
+            run->status_text = zr_strdup_printf("%s in %d of %d runs%s", expected, run->met, run->n, upstream);
+        break;
+    case ZR_NOT_HELD:
+        if (run->judged.as == ZR_VARIANT_BROKEN)
+            run->status_text = zr_strdup_printf("not reproduced in %d attempts (expected %s)", run->n, expected);
+        else
+            run->status_text = zr_strdup_printf("%s%s: %d of %d runs were not %s; run %d: %s %s",
+                                                run->spec->variant == ZR_VARIANT_FIXED || run->judged.fixed_upstream
+                                                    ? "NOT FIXED"
+                                                    : "NOT HELD",
+                                                upstream, run->n - run->met, run->n, expected, run->deciding + 1,
+                                                d->verdict.outcome, d->verdict.signature);
+        break;
+    }
+}
+
+void zr_case_run(const struct zr_setup *setup, const struct zr_case_spec *spec, int mode, const struct zr_build *build,
                  int max_attempts, bool keep_going, zr_progress_fn progress, void *user, struct zr_case_run *run)
 {
+    struct zr_attempt_spec aspec;
+    zr_case_attempt_spec(setup, spec, mode, build, &aspec);
+    zr_run_attempts(setup, &aspec, spec, mode, max_attempts, keep_going, progress, user, run);
+    zr_case_attempt_spec_free(&aspec);
+}
+
+void zr_run_attempts(const struct zr_setup *setup, const struct zr_attempt_spec *aspec,
+                     const struct zr_case_spec *spec, int mode, int max_attempts, bool keep_going,
+                     zr_progress_fn progress, void *user, struct zr_case_run *run)
+{
+    const struct zr_build *build = aspec->build;
     memset(run, 0, sizeof *run);
     run->spec = spec;
     run->mode = mode;
+    run->build = build;
+    run->judged = zr_case_judgement(spec, mode, zr_build_field(build, "version"));
     run->max_attempts = max_attempts;
     run->keep_going = keep_going;
     run->deciding = -1;
     run->time_to_first_s = -1;
     run->attempts = calloc((size_t)max_attempts, sizeof *run->attempts);
-    const struct zr_mode_spec *m = &spec->modes[mode];
-    bool broken = spec->variant == ZR_VARIANT_BROKEN;
+    if (!run->attempts) {
+        fputs("zmq-repro: out of memory\n", stderr);
+        exit(2);
+    }
+    bool broken = run->judged.as == ZR_VARIANT_BROKEN;
     double start = zr_now();
-
-    while (run->n < max_attempts) {
+    while (run->n < max_attempts && !zr_interrupted()) {
         double attempt_start = zr_now();
         struct zr_attempt *a = &run->attempts[run->n++];
-        zr_run_attempt(setup, spec, mode, a);
+        zr_run_attempt(setup, aspec, a);
+        if (a->interrupted) {
+            run->status = ZR_INTERRUPTED;
+            run->n--; /* an interrupted attempt says nothing */
+            zr_attempt_free(a);
+            break;
+        }
         if (progress)
             progress(run, a, user);
         if (!strcmp(a->verdict.outcome, "ERROR")) {
             run->status = ZR_HARNESS_ERROR;
             run->deciding = run->n - 1;
-            snprintf(run->status_text, sizeof run->status_text, "harness error in attempt %d: %s", run->n,
-                     a->verdict.signature);
             break;
         }
-        bool met = zr_expectation_met(m, a->verdict.outcome, a->verdict.signature);
-        if (met)
-            run->met++;
+        bool met = zr_expectation_met(run->judged.expect, &a->verdict);
+        bool undecidable = !met && zr_expectation_undecidable(run->judged.expect, &a->verdict);
+        run->met += met;
+        run->undecidable += undecidable;
         if (broken && met && run->time_to_first_s < 0) {
             run->time_to_first_s = attempt_start - start + a->verdict_s;
             run->deciding = run->n - 1;
@@ -55,40 +162,32 @@ void zr_case_run(const struct zr_setup *setup, const struct zr_case_spec *spec, 
             if (!keep_going)
                 break;
         }
+        if (broken && undecidable && run->deciding < 0 && !keep_going) {
+            run->deciding = run->n - 1;
+            break;
+        }
     }
     run->wall_s = zr_now() - start;
-    if (run->status == ZR_HARNESS_ERROR)
-        return;
-
-    char expected[256];
-    zr_expectations_format(m, expected, sizeof expected);
-    if (broken) {
-        run->status = run->met > 0 ? ZR_HELD : ZR_NOT_HELD;
-        if (run->met > 0)
-            snprintf(run->status_text, sizeof run->status_text, "reproduced in %d of %d attempts (first at %.2f s): %s %s",
-                     run->met, run->n, run->time_to_first_s, run->attempts[run->deciding].verdict.outcome,
-                     run->attempts[run->deciding].verdict.signature);
+    if (zr_interrupted() && run->status != ZR_HARNESS_ERROR)
+        run->status = ZR_INTERRUPTED;
+    if (run->status == ZR_HELD) {
+        if (broken)
+            run->status = run->met > 0 ? ZR_HELD : run->undecidable > 0 ? ZR_SKIPPED : ZR_NOT_HELD;
         else
-            snprintf(run->status_text, sizeof run->status_text, "not reproduced in %d attempts (expected %s)", run->n,
-                     expected);
-    } else {
-        run->status = run->met == run->n ? ZR_HELD : ZR_NOT_HELD;
-        if (run->status == ZR_HELD)
-            snprintf(run->status_text, sizeof run->status_text, "%s in %d of %d runs", expected, run->met, run->n);
-        else
-            snprintf(run->status_text, sizeof run->status_text,
-                     "NOT FIXED: %d of %d runs were not %s; run %d: %s %s", run->n - run->met, run->n, expected,
-                     run->deciding + 1, run->attempts[run->deciding].verdict.outcome,
-                     run->attempts[run->deciding].verdict.signature);
+            run->status = run->met == run->n ? ZR_HELD : ZR_NOT_HELD;
+        if (run->status == ZR_SKIPPED && run->deciding < 0)
+            run->deciding = run->n - 1;
     }
+    summarise(run);
 }
 
 void zr_case_run_free(struct zr_case_run *run)
 {
     for (int i = 0; i < run->n; i++)
-        zr_verdict_free(&run->attempts[i].verdict);
+        zr_attempt_free(&run->attempts[i]);
     free(run->attempts);
-    run->attempts = NULL;
+    free(run->status_text);
+    memset(run, 0, sizeof *run);
 }
 
 static json_t *count_or_null(long long v)
@@ -96,111 +195,106 @@ static json_t *count_or_null(long long v)
     return v < 0 ? json_null() : json_integer(v);
 }
 
-static json_t *attempt_json(const struct zr_case_run *run, int i)
+static json_t *string_or_null(const char *s)
 {
-    const struct zr_attempt *a = &run->attempts[i];
-    json_t *j = json_pack("{s:i, s:s, s:s, s:f, s:f, s:b, s:s}", "attempt", i + 1, "outcome", a->verdict.outcome,
-                          "signature", a->verdict.signature, "duration_s", a->duration_s, "verdict_s", a->verdict_s,
-                          "timed_out", a->timed_out, "endpoint", a->endpoint);
-    json_object_set_new(j, "exit_code", a->exited ? json_integer(a->exit_code) : json_null());
-    json_object_set_new(j, "signal", a->signal ? json_integer(a->signal) : json_null());
-    json_object_set_new(j, "sent", count_or_null(a->verdict.sent));
-    json_object_set_new(j, "received", count_or_null(a->verdict.received));
-    json_object_set_new(j, "server", json_pack("{s:o, s:o, s:o}", "received", count_or_null(a->server_received),
-                                               "replied", count_or_null(a->server_replied), "unroutable",
-                                               count_or_null(a->server_unroutable)));
-    /* The raw report of every attempt that was not clean; for many identical
-     * reports the first few are enough to read, and the signature of each
-     * attempt is kept regardless. */
-    if (a->verdict.report && (i == run->deciding || i < 3))
-        json_object_set_new(j, "report", json_string(a->verdict.report));
-    return j;
+    return s ? json_string(s) : json_null();
 }
 
-static void utc_stamp(char *buf, size_t len, const char *fmt)
+json_t *zr_attempt_json(const struct zr_attempt *a, int index, bool with_report)
 {
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(buf, len, fmt, &tm);
+    const struct zr_verdict *v = &a->verdict;
+    json_t *j = json_object();
+    json_object_set_new(j, "attempt", json_integer(index + 1));
+    json_object_set_new(j, "outcome", json_string(v->outcome));
+    json_object_set_new(j, "signature", json_string(v->signature));
+    json_object_set_new(j, "symptom", json_string(v->symptom));
+    json_object_set_new(j, "location", string_or_null(v->location));
+    json_object_set_new(j, "duration_s", json_real(a->duration_s));
+    json_object_set_new(j, "verdict_s", json_real(a->verdict_s));
+    json_object_set_new(j, "timed_out", json_boolean(a->timed_out));
+    json_object_set_new(j, "stalled", json_boolean(a->stalled));
+    json_object_set_new(j, "exit_code", a->exited ? json_integer(a->exit_code) : json_null());
+    json_object_set_new(j, "signal", a->signal ? json_integer(a->signal) : json_null());
+    json_object_set_new(j, "sent", count_or_null(v->sent));
+    json_object_set_new(j, "received", count_or_null(v->received));
+    json_object_set_new(j, "endpoint", string_or_null(a->endpoint));
+    if (a->server.present)
+        json_object_set_new(j, "server",
+                            json_pack("{s:o, s:o, s:o, s:o, s:b, s:b}", "received", count_or_null(a->server.received),
+                                      "replied", count_or_null(a->server.replied), "unroutable",
+                                      count_or_null(a->server.unroutable), "held", count_or_null(a->server.held), "died",
+                                      a->server.died, "stalled", a->server.stalled));
+    json_object_set_new(j, "loaded_libzmq", a->loaded_path ? json_pack("{s:s, s:s}", "path", a->loaded_path, "version",
+                                                                       a->loaded_version ? a->loaded_version : "?")
+                                                           : json_null());
+    if (v->libzmq_internal)
+        json_object_set_new(j, "libzmq_internal", json_true());
+    if (with_report && v->report)
+        json_object_set_new(j, "report", json_string(v->report));
+    return j;
 }
 
 json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment)
 {
     const struct zr_case_spec *spec = run->spec;
-    const struct zr_mode_spec *m = &spec->modes[run->mode];
-    static const char *const statuses[] = { "held", "not held", "error" };
     char when[32];
-    utc_stamp(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ");
-
+    zr_utc_stamp(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ");
     json_t *expect = json_array();
-    for (int i = 0; i < m->nexpect; i++) {
-        char e[128];
-        snprintf(e, sizeof e, "%s%s%s", m->expect[i].outcome, m->expect[i].signature_text[0] ? ":" : "",
-                 m->expect[i].signature_text);
-        json_array_append_new(expect, json_string(e));
+    for (int i = 0; i < run->judged.expect->n; i++) {
+        const struct zr_expectation *e = &run->judged.expect->items[i];
+        char *text = zr_strdup_printf("%s%s%s", e->outcome, e->text ? ":" : "", e->text ? e->text : "");
+        json_array_append_new(expect, json_string(text));
+        free(text);
     }
     json_t *attempts = json_array();
+    /* The raw report of the deciding attempt and of the first few others:
+     * enough to read; every attempt keeps its signature regardless. */
     for (int i = 0; i < run->n; i++)
-        json_array_append_new(attempts, attempt_json(run, i));
+        json_array_append_new(attempts, zr_attempt_json(&run->attempts[i], i, i == run->deciding || i < 3));
 
-    const struct zr_attempt *d = run->deciding >= 0 ? &run->attempts[run->deciding] : NULL;
-    json_t *doc = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:i, s:i, s:f}",
-                            "schema", 1, "runner", "zmq-repro " ZR_VERSION, "finished_at", when, "case", spec->id,
-                            "file", spec->path, "family", spec->family, "language", zr_language_name(spec->language),
-                            "variant", zr_variant_name(spec->variant), "mode", zr_mode_name(run->mode), "expect",
-                            expect, "expectation", statuses[run->status], "summary", run->status_text,
-                            "max_attempts", run->max_attempts, "attempts_run", run->n, "attempts_meeting_expectation",
-                            run->met, "wall_s", run->wall_s);
-    json_object_set_new(doc, "upstream", json_string(spec->upstream));
-    json_object_set_new(doc, "outcome", json_string(d ? d->verdict.outcome : run->n ? run->attempts[0].verdict.outcome : ""));
-    json_object_set_new(doc, "signature", json_string(d ? d->verdict.signature : run->n ? run->attempts[0].verdict.signature : ""));
+    const struct zr_attempt *d = run->deciding >= 0 ? &run->attempts[run->deciding] : run->n ? &run->attempts[0] : NULL;
+    json_t *doc = json_object();
+    json_object_set_new(doc, "schema", json_integer(2));
+    json_object_set_new(doc, "kind", json_string("run"));
+    json_object_set_new(doc, "runner", json_string("zmq-repro " ZR_VERSION));
+    json_object_set_new(doc, "finished_at", json_string(when));
+    json_object_set_new(doc, "case", json_string(spec->id));
+    json_object_set_new(doc, "file", json_string(spec->path));
+    json_object_set_new(doc, "family", json_string(spec->family));
+    json_object_set_new(doc, "language", json_string(zr_language_name(spec->language)));
+    json_object_set_new(doc, "variant", json_string(zr_variant_name(spec->variant)));
+    json_object_set_new(doc, "judged_as", json_string(zr_variant_name(run->judged.as)));
+    json_object_set_new(doc, "fixed_upstream_in", run->judged.fixed_upstream ? json_string(spec->fixed_in) : json_null());
+    json_object_set_new(doc, "mode", json_string(zr_modes[run->mode].name));
+    json_object_set_new(doc, "upstream", string_or_null(spec->upstream));
+    json_object_set_new(doc, "expect", expect);
+    json_object_set_new(doc, "expectation", json_string(zr_status_name(run->status)));
+    json_object_set_new(doc, "summary", json_string(run->status_text));
+    json_object_set_new(doc, "outcome", json_string(d ? d->verdict.outcome : ""));
+    json_object_set_new(doc, "signature", json_string(d ? d->verdict.signature : ""));
+    json_object_set_new(doc, "symptom", json_string(d ? d->verdict.symptom : ""));
+    json_object_set_new(doc, "max_attempts", json_integer(run->max_attempts));
+    json_object_set_new(doc, "attempts_run", json_integer(run->n));
+    json_object_set_new(doc, "attempts_meeting_expectation", json_integer(run->met));
+    json_object_set_new(doc, "wall_s", json_real(run->wall_s));
     json_object_set_new(doc, "time_to_first_reproduction_s",
                         run->time_to_first_s >= 0 ? json_real(run->time_to_first_s) : json_null());
+    json_t *build = json_deep_copy(run->build->info);
+    json_object_set_new(build, "name", json_string(run->build->name));
+    json_object_set_new(doc, "build", build);
     json_object_set_new(doc, "environment", environment ? json_incref(environment) : json_null());
     json_object_set_new(doc, "attempts", attempts);
     return doc;
 }
 
-int zr_mkdirs(const char *dir)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *p = path + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(path, 0755) == -1 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    return mkdir(path, 0755) == -1 && errno != EEXIST ? -1 : 0;
-}
-
-int zr_write_result(const char *dir, const char *stem, json_t *doc, char *path, size_t len, char *err,
-                    size_t errlen)
+int zr_write_result(const char *dir, const char *stem, json_t *doc, char *path, size_t len, char *err, size_t errlen)
 {
     if (zr_mkdirs(dir) != 0) {
-        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        snprintf(err, errlen, "cannot create %s", dir);
         return -1;
     }
-    char stamp[32], tmp[1200];
-    utc_stamp(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
+    char stamp[32];
+    zr_utc_stamp(stamp, sizeof stamp, NULL);
     snprintf(path, len, "%s/%s-%s-%d.json", dir, stamp, stem, (int)getpid());
-    snprintf(tmp, sizeof tmp, "%s/.%s-%s-%d.json.tmp", dir, stamp, stem, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_SORT_KEYS) != 0 || write(fd, "\n", 1) != 1 ||
-        fsync(fd) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    close(fd);
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot rename %s into place: %s", tmp, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return zr_write_json_atomically(path, doc, err, errlen);
 }

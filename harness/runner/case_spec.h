@@ -1,66 +1,91 @@
 /* A case's own statement of what it proves: the @tags in its header comment
- * (see cases/README.md), read straight from the case file so that there is
- * no second list to keep in step. */
+ * (see cases/README.md). This is the one place they are parsed: the runner
+ * reads them here, and the build learns them from `zmq-repro cmake-cases`,
+ * which prints what this module parsed. */
 #ifndef ZR_CASE_SPEC_H
 #define ZR_CASE_SPEC_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ZR_MAX_EXPECT 8
-#define ZR_MAX_ARGS 8
+#include "modes.h"
 
-enum zr_mode { ZR_MODE_TSAN, ZR_MODE_STRESS, ZR_MODE_COUNT };
 enum zr_language { ZR_LANG_C, ZR_LANG_PYTHON };
 enum zr_variant { ZR_VARIANT_BROKEN, ZR_VARIANT_FIXED };
 
-/* One accepted outcome: OUTCOME, or OUTCOME:text where text must appear in
- * the signature. */
+/* One accepted outcome: OUTCOME, or OUTCOME:text. For TSAN the text is
+ * KIND or KIND:FRAME (the report kind, and a prefix of the top frame of one
+ * of the racing accesses); for the others, text that must appear in the
+ * signature. */
 struct zr_expectation {
-    char outcome[16];
-    char signature_text[96];
+    char *outcome;
+    char *text; /* NULL: any signature */
+};
+
+struct zr_expect_list {
+    int n;
+    struct zr_expectation *items;
 };
 
 struct zr_mode_spec {
     bool enabled; /* the case has an @expect line for this mode */
-    int nexpect;
-    struct zr_expectation expect[ZR_MAX_EXPECT];
+    struct zr_expect_list expect;
     int nargs;
-    char args[ZR_MAX_ARGS][64];
-    double timeout_s;
+    char **args;
+    double timeout_s; /* the watchdog, before the multiplier */
+    double stall_s;   /* no progress for this long is a hang; 0: off */
 };
 
 struct zr_case_spec {
-    char id[128];     /* family/name */
-    char name[96];
-    char family[32];
-    char path[512];   /* the case file */
+    char *path; /* the case file */
+    char *id;   /* family/name */
+    char *name;
+    char *family;
     enum zr_language language;
     enum zr_variant variant;
-    char server_mode[16]; /* echo, slow, delay, sink, none */
+    char *server_mode; /* echo, slow, delay, sink, none */
     int server_delay_ms;
-    char pymodule[64];
-    char upstream[256];
-    struct zr_mode_spec modes[ZR_MODE_COUNT];
+    char *pymodule; /* or NULL */
+    char *upstream; /* or NULL */
+    char *fixed_in; /* a libzmq version from which the broken case is judged fixed, or NULL */
+    struct zr_expect_list fixed_expect;
+    struct zr_mode_spec modes[ZR_MAX_MODES]; /* indexed like zr_modes */
+
+    /* A case whose header is wrong keeps its path and id and says why. */
+    char *error; /* "file:line: what is wrong", or NULL */
 };
 
-/* Parses the tags of the case file at path. On failure returns -1 and
- * writes a one-line cause into err. */
-int zr_case_spec_parse_file(const char *path, struct zr_case_spec *spec, char *err, size_t errlen);
+/* Parses the case file at path (cases/<family>/<name>.c or
+ * pyclients/<family>/<name>.py). Returns 0, or -1 with spec->error set. The
+ * spec must be released with zr_case_spec_free in both cases. */
+int zr_case_spec_parse_file(const char *path, struct zr_case_spec *spec);
 
-/* The same from text already read (path gives the language and the id). */
-int zr_case_spec_parse_text(const char *path, const char *text, struct zr_case_spec *spec, char *err,
-                            size_t errlen);
+/* The same from text already read (path gives the language, family and name). */
+int zr_case_spec_parse_text(const char *path, const char *text, struct zr_case_spec *spec);
 
-const char *zr_mode_name(enum zr_mode mode);
-int zr_mode_from_name(const char *name, enum zr_mode *mode);
+void zr_case_spec_free(struct zr_case_spec *spec);
+
 const char *zr_language_name(enum zr_language lang);
 const char *zr_variant_name(enum zr_variant variant);
 
-/* True when an outcome with this signature is one the mode expects. */
-bool zr_expectation_met(const struct zr_mode_spec *mode, const char *outcome, const char *signature);
+/* How a case is judged in a mode on a libzmq of a given version (NULL:
+ * unknown): as broken or fixed, against which outcomes. A broken case with
+ * @fixed-in is judged as fixed on versions from that one on. */
+struct zr_judgement {
+    enum zr_variant as;
+    const struct zr_expect_list *expect;
+    bool fixed_upstream; /* judged fixed because of @fixed-in */
+};
+struct zr_judgement zr_case_judgement(const struct zr_case_spec *spec, int mode, const char *libzmq_version);
 
-/* "TSAN:zmq:: ASSERT" into buf, for messages. */
-void zr_expectations_format(const struct zr_mode_spec *mode, char *buf, size_t len);
+/* -1, 0, 1 as a is older, the same, newer than b ("4.3.10" > "4.3.9"). */
+int zr_version_compare(const char *a, const char *b);
+
+/* "TSAN:data-race:zmq:: ASSERT" into buf, for messages. */
+void zr_expectations_format(const struct zr_expect_list *list, char *buf, size_t len);
+
+/* True when the outcome names one of the outcomes an expectation may
+ * name (the runner's own ERROR is never one). */
+bool zr_outcome_known(const char *outcome);
 
 #endif

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 static int add_matches(const char *pattern, struct zr_catalog *cat, char *err, size_t errlen)
 {
     glob_t g;
@@ -23,17 +25,14 @@ static int add_matches(const char *pattern, struct zr_catalog *cat, char *err, s
     }
     cat->cases = more;
     for (size_t i = 0; i < g.gl_pathc; i++) {
-        if (zr_case_spec_parse_file(g.gl_pathv[i], &cat->cases[cat->n], err, errlen) != 0) {
-            globfree(&g);
-            return -1;
-        }
-        for (int j = 0; j < cat->n; j++)
-            if (!strcmp(cat->cases[j].id, cat->cases[cat->n].id)) {
-                snprintf(err, errlen, "two cases are named %s: %s and %s", cat->cases[j].id, cat->cases[j].path,
-                         g.gl_pathv[i]);
-                globfree(&g);
-                return -1;
-            }
+        struct zr_case_spec *c = &cat->cases[cat->n];
+        zr_case_spec_parse_file(g.gl_pathv[i], c);
+        for (int j = 0; j < cat->n && !c->error; j++)
+            if (cat->cases[j].id && c->id && !strcmp(cat->cases[j].id, c->id))
+                c->error = zr_strdup_printf("%s:1: two cases are named %s (the other is %s): names are unique within "
+                                            "a family, across C and Python; rename one",
+                                            c->path, c->id, cat->cases[j].path);
+        cat->nbad += c->error != NULL;
         cat->n++;
     }
     globfree(&g);
@@ -42,37 +41,56 @@ static int add_matches(const char *pattern, struct zr_catalog *cat, char *err, s
 
 int zr_catalog_load(const char *source_dir, struct zr_catalog *cat, char *err, size_t errlen)
 {
-    char pattern[1024];
+    char pattern[4096];
     cat->cases = NULL;
-    cat->n = 0;
+    cat->n = cat->nbad = 0;
     snprintf(pattern, sizeof pattern, "%s/cases/*/*.c", source_dir);
     if (add_matches(pattern, cat, err, errlen) != 0)
         return -1;
     /* pyclients/ext holds extension modules the Python cases import, not cases. */
     snprintf(pattern, sizeof pattern, "%s/pyclients/*/*.py", source_dir);
-    return add_matches(pattern, cat, err, errlen);
+    if (add_matches(pattern, cat, err, errlen) != 0)
+        return -1;
+    if (cat->n == 0) {
+        snprintf(err, errlen, "no case found under %s/cases or %s/pyclients", source_dir, source_dir);
+        return -1;
+    }
+    return 0;
 }
 
 void zr_catalog_free(struct zr_catalog *cat)
 {
+    for (int i = 0; i < cat->n; i++)
+        zr_case_spec_free(&cat->cases[i]);
     free(cat->cases);
     cat->cases = NULL;
-    cat->n = 0;
+    cat->n = cat->nbad = 0;
 }
 
 const struct zr_case_spec *zr_catalog_find(const struct zr_catalog *cat, const char *name)
 {
     for (int i = 0; i < cat->n; i++) {
         const struct zr_case_spec *c = &cat->cases[i];
-        const char *tail = strstr(c->path, name);
-        if (!strcmp(c->id, name) || (tail && !strcmp(tail, name) && (tail == c->path || tail[-1] == '/')))
+        if (c->id && !strcmp(c->id, name))
+            return c;
+        size_t lp = strlen(c->path), ln = strlen(name);
+        if (ln <= lp && !strcmp(c->path + lp - ln, name) && (ln == lp || c->path[lp - ln - 1] == '/'))
             return c;
     }
     return NULL;
 }
 
-bool zr_case_has_label(const struct zr_case_spec *spec, enum zr_mode mode, const char *label)
+bool zr_case_has_label(const struct zr_case_spec *spec, int mode, const char *label)
 {
     return !strcmp(label, spec->family) || !strcmp(label, zr_language_name(spec->language)) ||
-           !strcmp(label, zr_variant_name(spec->variant)) || !strcmp(label, zr_mode_name(mode));
+           !strcmp(label, zr_variant_name(spec->variant)) || !strcmp(label, zr_modes[mode].name);
+}
+
+bool zr_label_known(const struct zr_catalog *cat, const char *label)
+{
+    for (int i = 0; i < cat->n; i++)
+        for (int m = 0; m < zr_nmodes; m++)
+            if (!cat->cases[i].error && cat->cases[i].modes[m].enabled && zr_case_has_label(&cat->cases[i], m, label))
+                return true;
+    return false;
 }

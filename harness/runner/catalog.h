@@ -1,5 +1,7 @@
 /* The cases of the repository, found where cases/README.md says they live:
- * cases/<family>/<name>.c and pyclients/<family>/<name>.py. */
+ * cases/<family>/<name>.c and pyclients/<family>/<name>.py. A case whose
+ * header is wrong stays in the catalog with its error, so that it is
+ * reported (by `list`, by its own ctest test) while the others still run. */
 #ifndef ZR_CATALOG_H
 #define ZR_CATALOG_H
 
@@ -8,10 +10,11 @@
 struct zr_catalog {
     struct zr_case_spec *cases;
     int n;
+    int nbad; /* cases with an error */
 };
 
-/* Reads every case under source_dir; -1 with the cause in err if a case
- * file's header is wrong (a broken header is never skipped silently). */
+/* Reads every case under source_dir; -1 with the cause in err only when the
+ * folders themselves cannot be listed. */
 int zr_catalog_load(const char *source_dir, struct zr_catalog *cat, char *err, size_t errlen);
 void zr_catalog_free(struct zr_catalog *cat);
 
@@ -19,7 +22,10 @@ void zr_catalog_free(struct zr_catalog *cat);
 const struct zr_case_spec *zr_catalog_find(const struct zr_catalog *cat, const char *name);
 
 /* True when the case in that mode carries the label (family, language,
- * variant or mode). */
-bool zr_case_has_label(const struct zr_case_spec *spec, enum zr_mode mode, const char *label);
+ * variant or mode name). */
+bool zr_case_has_label(const struct zr_case_spec *spec, int mode, const char *label);
+
+/* True when some case in some mode carries the label. */
+bool zr_label_known(const struct zr_catalog *cat, const char *label);
 
 #endif

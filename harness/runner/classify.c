@@ -6,142 +6,65 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diagnosis.h"
+#include "stacks.h"
 #include "text.h"
+#include "tsan_report.h"
 
 #define REPORT_MAX (64 * 1024)
 #define STDERR_TAIL_MAX (16 * 1024)
 
+/* A copy of text[0..n) cut to REPORT_MAX, valid UTF-8 (for JSON). */
 static char *dup_span(const char *start, size_t n)
 {
     if (n > REPORT_MAX)
         n = REPORT_MAX;
-    char *s = malloc(n + 1);
-    if (s) {
-        memcpy(s, start, n);
-        s[n] = '\0';
-    }
-    return s;
+    return zr_utf8_sanitize(start, n);
 }
 
-/* The function name of a TSan or gdb frame, without its argument list:
- * "zmq::mailbox_t::recv(zmq::command_t*, int)" -> "zmq::mailbox_t::recv". */
-static void function_name(const char *start, size_t n, char *buf, size_t len)
+/* The first line at or after p that contains needle, within [text, text+len). */
+static const char *find_in(const char *text, size_t len, const char *needle)
 {
-    size_t keep = 0;
-    while (keep < n && start[keep] != ' ' && start[keep] != '\n') {
-        if (start[keep] == '(' && !(keep >= 8 && !strncmp(start + keep - 8, "operator", 8)))
-            break;
-        keep++;
-    }
-    snprintf(buf, len, "%.*s", (int)keep, start);
+    const char *hit = text ? strstr(text, needle) : NULL;
+    return hit && (size_t)(hit - text) < len ? hit : NULL;
 }
 
-static bool is_libzmq_frame(const char *line)
-{
-    return strstr(line, "zmq::") || strstr(line, "libzmq") || strstr(line, " zmq_");
-}
-
-/* A TSan stack frame line: "    #0 func(args) /path/src/file.cpp:72 (lib+0x..)". */
-static bool parse_tsan_frame(const char *line, char *func, size_t flen, char *where, size_t wlen)
-{
-    const char *p = line;
-    while (*p == ' ')
-        p++;
-    if (*p != '#')
-        return false;
-    p = strchr(p, ' ');
-    if (!p)
-        return false;
-    p++;
-    size_t n = strcspn(p, "\n");
-    function_name(p, n, func, flen);
-    /* The location is the last blank-separated word before " (module+off)". */
-    where[0] = '\0';
-    const char *end = p + n;
-    const char *paren = NULL;
-    for (const char *q = end; q > p; q--)
-        if (q[-1] == '(' && q - 1 > p && q[-2] == ' ') {
-            paren = q - 2;
-            break;
-        }
-    if (paren) {
-        const char *w = paren;
-        while (w > p && w[-1] != ' ')
-            w--;
-        const char *slash = w;
-        for (const char *q = w; q < paren; q++)
-            if (*q == '/')
-                slash = q + 1;
-        snprintf(where, wlen, "%.*s", (int)(paren - slash), slash);
-    }
-    return true;
-}
-
-bool zr_find_tsan_report(const char *err, char *signature, int len, char **report)
-{
-    const char *warn = err ? strstr(err, "WARNING: ThreadSanitizer: ") : NULL;
-    if (!warn)
-        return false;
-    const char *type = warn + strlen("WARNING: ThreadSanitizer: ");
-    size_t tlen = strcspn(type, "(\n");
-    while (tlen > 0 && type[tlen - 1] == ' ')
-        tlen--;
-
-    /* The report runs from the ===== line before WARNING to the next one. */
-    const char *start = warn;
-    while (start > err && !(start[-1] == '\n' && !strncmp(start, "==================", 18)))
-        start--;
-    if (strncmp(start, "==================", 18))
-        start = warn;
-    const char *end = strstr(warn, "\n==================");
-    end = end ? end + 19 : warn + strlen(warn);
-
-    char first_func[160] = "", first_where[96] = "";
-    char zmq_func[160] = "", zmq_where[96] = "";
-    for (const char *line = warn; line && line < end; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-        char func[160], where[96];
-        char *l = zr_line_dup(line);
-        if (l && parse_tsan_frame(l, func, sizeof func, where, sizeof where)) {
-            if (!first_func[0]) {
-                zr_copy(first_func, sizeof first_func, func);
-                zr_copy(first_where, sizeof first_where, where);
-            }
-            if (!zmq_func[0] && is_libzmq_frame(l)) {
-                zr_copy(zmq_func, sizeof zmq_func, func);
-                zr_copy(zmq_where, sizeof zmq_where, where);
-            }
-        }
-        free(l);
-    }
-    const char *func = zmq_func[0] ? zmq_func : first_func;
-    const char *where = zmq_func[0] ? zmq_where : first_where;
-    snprintf(signature, len, "%.*s%s%s%s%s", (int)tlen, type, func[0] ? " " : "", func, where[0] ? " " : "", where);
-    if (report)
-        *report = dup_span(start, (size_t)(end - start));
-    return true;
-}
-
-/* libzmq's aborts: "Assertion failed: check () (src/msg.cpp:414)" and the
- * errno-style ones of errno_assert and friends: "Bad address (src/pipe.cpp:394)". */
-bool zr_find_libzmq_abort(const char *err, char *signature, int len)
+/* --- libzmq's aborts: "Assertion failed: check () (src/msg.cpp:414)" and the
+ * errno-style ones of errno_assert and friends: "Bad address (src/pipe.cpp:394)".
+ * A CMake build embeds the absolute __FILE__ ("(/tmp/b/zeromq-4.3.5/src/msg.cpp:414)"):
+ * every build gives the same outcome, with the path cut to src/<file>. --- */
+bool zr_find_libzmq_abort(const char *err, size_t len, char **signature, char **symptom, char **location)
 {
     static regex_t re;
     static bool compiled;
     if (!compiled) {
-        if (regcomp(&re, "^[^\n]+ \\((src/)?[A-Za-z0-9_]+\\.[ch]pp:[0-9]+\\)$", REG_EXTENDED | REG_NEWLINE))
+        if (regcomp(&re, "^([^\n]+) \\(([^\n()]*/)?([A-Za-z0-9_]+\\.[ch]pp):([0-9]+)\\)$", REG_EXTENDED | REG_NEWLINE))
             return false;
         compiled = true;
     }
-    regmatch_t m;
-    if (!err || regexec(&re, err, 1, &m, 0) != 0)
+    if (!err)
         return false;
-    snprintf(signature, len, "%.*s", (int)(m.rm_eo - m.rm_so), err + m.rm_so);
-    return true;
+    char *text = zr_utf8_sanitize(err, len);
+    regmatch_t m[5];
+    bool found = regexec(&re, text, 5, m, 0) == 0;
+    if (found) {
+        const char *msg = text + m[1].rm_so;
+        int msglen = (int)(m[1].rm_eo - m[1].rm_so);
+        const char *file = text + m[3].rm_so;
+        int filelen = (int)(m[3].rm_eo - m[3].rm_so);
+        int line = atoi(text + m[4].rm_so);
+        /* libzmq's sources are all in src/: name the file the same way whatever the build's path. */
+        *location = zr_strdup_printf("src/%.*s:%d", filelen, file, line);
+        *signature = zr_strdup_printf("%.*s (%s)", msglen, msg, *location);
+        *symptom = zr_strdup_printf("%.*s (src/%.*s)", msglen, msg, filelen, file);
+    }
+    free(text);
+    return found;
 }
 
 /* CPython's own fatal errors. faulthandler also prints "Fatal Python error:"
  * for a fatal signal ("Segmentation fault", "Aborted"): those are signals,
- * classified as SIGNAL with the Python stack kept in the report. */
+ * classified by the signal, with the Python stack kept in the report. */
 static bool is_faulthandler_signal_line(const char *msg)
 {
     static const char *const names[] = {
@@ -153,107 +76,53 @@ static bool is_faulthandler_signal_line(const char *msg)
     return false;
 }
 
-bool zr_find_fatal_python(const char *err, char *signature, int len)
+bool zr_find_fatal_python(const char *err, size_t len, char **signature)
 {
-    for (const char *p = err; p && (p = strstr(p, "Fatal Python error: ")); p++) {
+    const char *end = err ? err + len : NULL;
+    for (const char *p = err; p && (p = strstr(p, "Fatal Python error: ")) && p < end; p++) {
         if (p != err && p[-1] != '\n')
             continue;
         const char *msg = p + strlen("Fatal Python error: ");
         if (is_faulthandler_signal_line(msg))
             continue;
-        snprintf(signature, len, "%.*s", (int)strcspn(p, "\n"), p);
+        *signature = zr_strdup_printf("%.*s", (int)strcspn(p, "\n"), p);
         return true;
     }
     return false;
 }
 
-/* Frames worth naming in a hang: libzmq's API and internals, and CPython's
- * GIL hand-over (a native thread stuck taking the GIL). */
-static bool is_blocking_frame(const char *func)
+/* The ownership checker's reports end with
+ * "==PID== zmq-owner: SUMMARY: SHARED_SOCKET DEALER zmq_recv (receiver) | zmq_send (sender)". */
+bool zr_find_owner_report(const char *err, size_t len, char outcome[24], char **signature, char **report)
 {
-    static const char *const gil[] = {
-        "take_gil", "PyEval_RestoreThread", "PyEval_AcquireThread", "PyGILState_Ensure", NULL,
-    };
-    if (!strncmp(func, "zmq_", 4) || !strncmp(func, "zmq::", 5))
-        return true;
-    for (int i = 0; gil[i]; i++)
-        if (!strcmp(func, gil[i]))
-            return true;
-    return false;
-}
-
-/* gdb frame: "#3  0x00007f.. in zmq_ctx_term (ctx=..) at ..." or "#0  take_gil (..) at ..". */
-static bool parse_gdb_frame(const char *line, char *func, size_t flen)
-{
-    if (line[0] != '#')
+    const char *summary = find_in(err, len, "zmq-owner: SUMMARY: ");
+    if (!summary)
         return false;
-    const char *p = line + 1;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    while (*p == ' ')
-        p++;
-    if (!strncmp(p, "0x", 2)) {
-        const char *in = strstr(p, " in ");
-        if (!in)
-            return false;
-        p = in + 4;
+    const char *what = summary + strlen("zmq-owner: SUMMARY: ");
+    size_t wlen = strcspn(what, " \n");
+    if (wlen == 0 || wlen >= 24)
+        return false;
+    memcpy(outcome, what, wlen);
+    outcome[wlen] = '\0';
+    if (strcmp(outcome, "SHARED_SOCKET") && strcmp(outcome, "HANDOFF") && strcmp(outcome, "SOCKET_HANDOFF"))
+        return false;
+    if (!strcmp(outcome, "SOCKET_HANDOFF"))
+        strcpy(outcome, "HANDOFF");
+    const char *rest = what + wlen;
+    while (*rest == ' ')
+        rest++;
+    *signature = zr_strdup_printf("%.*s", (int)strcspn(rest, "\n"), rest);
+    /* The report: from the first "zmq-owner:" line of this process to the SUMMARY. */
+    const char *start = summary;
+    const char *first = strstr(err, "zmq-owner: ERROR");
+    if (first && first < summary) {
+        start = first;
+        while (start > err && start[-1] != '\n')
+            start--;
     }
-    function_name(p, strcspn(p, "\n"), func, flen);
-    return func[0] && strcmp(func, "??");
-}
-
-/* The chain of blocking frames of each application thread, outermost first,
- * threads separated by " | ", the main thread first:
- * "zmq_ctx_term -> zmq::ctx_t::terminate -> zmq::mailbox_t::recv". A thread
- * counts when it is inside a libzmq API call (zmq_*) or taking the GIL;
- * libzmq's own I/O and reaper threads idling in their poll loop do not. */
-void zr_hang_signature(const char *stacks, char *signature, int len)
-{
-    signature[0] = '\0';
-    if (!stacks)
-        return;
-    char chains[16][300];
-    int nthreads = 0;
-    char chain[8][96];
-    int nchain = 0;
-    bool relevant = false;
-    const char *line = stacks;
-    while (line && *line) {
-        char *l = zr_line_dup(line);
-        char func[96];
-        if (l && parse_gdb_frame(l, func, sizeof func) && is_blocking_frame(func)) {
-            if (nchain < 8)
-                zr_copy(chain[nchain++], sizeof chain[0], func);
-            relevant |= strncmp(func, "zmq::", 5) != 0;
-        }
-        free(l);
-        const char *next = strchr(line, '\n');
-        next = next ? next + 1 : NULL;
-        bool thread_end = !next || !*next || !strncmp(next, "Thread ", 7);
-        if (thread_end) {
-            if (relevant && nthreads < 16) {
-                /* gdb lists the innermost frame first: keep the four
-                 * outermost frames of interest, outermost first. */
-                char *c = chains[nthreads++];
-                c[0] = '\0';
-                int first = nchain - 1, last = nchain > 4 ? nchain - 4 : 0;
-                for (int i = first; i >= last; i--) {
-                    size_t used = strlen(c);
-                    snprintf(c + used, sizeof chains[0] - used, "%s%s", i == first ? "" : " -> ", chain[i]);
-                }
-            }
-            nchain = 0;
-            relevant = false;
-        }
-        line = next;
-    }
-    /* gdb lists the threads newest first: print the main thread first. */
-    for (int i = nthreads - 1; i >= 0; i--) {
-        size_t used = strlen(signature);
-        snprintf(signature + used, len - used, "%s%s", i == nthreads - 1 ? "" : " | ", chains[i]);
-    }
-    if (!signature[0])
-        snprintf(signature, len, "no thread in a libzmq call or taking the GIL");
+    const char *stop = summary + strcspn(summary, "\n");
+    *report = dup_span(start, (size_t)(stop - start));
+    return true;
 }
 
 bool zr_find_done(const char *out, long long *sent, long long *received)
@@ -265,8 +134,7 @@ bool zr_find_done(const char *out, long long *sent, long long *received)
             found = p;
     if (!found)
         return false;
-    const char *s = strstr(found, "sent=");
-    const char *r = strstr(found, "received=");
+    const char *s = strstr(found, "sent="), *r = strstr(found, "received=");
     size_t linelen = strcspn(found, "\n");
     if (s && r && s < found + linelen && r < found + linelen) {
         *sent = atoll(s + 5);
@@ -275,16 +143,151 @@ bool zr_find_done(const char *out, long long *sent, long long *received)
     return true;
 }
 
-static void set(struct zr_verdict *v, const char *outcome)
+/* The signals a libzmq or CPython failure raises by itself. Anything else
+ * (SIGKILL, SIGTERM, SIGINT, SIGHUP...) came from outside the program. */
+bool zr_signal_is_symptom(int sig)
 {
-    zr_copy(v->outcome, sizeof v->outcome, outcome);
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGABRT || sig == SIGTRAP ||
+           sig == SIGSYS;
 }
 
-/* The first lines of a text, kept as the report of an outcome that has no
- * report block of its own. */
-static char *head(const char *text)
+static void set(struct zr_verdict *v, const char *outcome, char *signature)
 {
-    return text && *text ? dup_span(text, strlen(text)) : NULL;
+    snprintf(v->outcome, sizeof v->outcome, "%s", outcome);
+    free(v->signature);
+    v->signature = signature ? signature : zr_strdup_printf("%s", "");
+}
+
+static char *signal_name(int sig)
+{
+    const char *name = sigabbrev_np(sig);
+    return zr_strdup_printf("SIG%s", name ? name : "?");
+}
+
+static char *last_line_of(const char *text)
+{
+    char last[400];
+    zr_last_line(text, last, sizeof last);
+    return zr_strdup_printf("%s", last);
+}
+
+/* The harness's own failures: never a reproduction. True when it is one. */
+static bool harness_failure(const struct zr_run_output *run, bool done, struct zr_verdict *v)
+{
+    const char *err = run->err ? run->err : "";
+    const struct zr_server_view *s = run->server;
+    if (run->harness_error) {
+        set(v, "ERROR", zr_strdup_printf("%s", run->harness_error));
+        return true;
+    }
+    if (s && s->present && (s->died || s->stalled)) {
+        char *last = last_line_of(s->err_text);
+        set(v, "ERROR", zr_strdup_printf("the ROUTER server %s during the attempt%s%s: not a verdict on the client",
+                                         s->how ? s->how : "failed", *last ? ": " : "", last));
+        free(last);
+        v->report = s->err_text && *s->err_text ? dup_span(s->err_text, strlen(s->err_text)) : NULL;
+        return true;
+    }
+    const char *setup = strstr(err, "SETUP-ERROR:");
+    const char *tsan_fatal = strstr(err, "FATAL: ThreadSanitizer");
+    if (setup || tsan_fatal || (run->exited && run->exit_code == 127 && !done)) {
+        const char *line = setup ? setup : tsan_fatal ? tsan_fatal : NULL;
+        if (line)
+            set(v, "ERROR", zr_strdup_printf("%.*s", (int)strcspn(line, "\n"), line));
+        else {
+            char *last = last_line_of(err);
+            set(v, "ERROR", zr_strdup_printf("the client could not be started (exit 127)%s%s", *last ? ": " : "", last));
+            free(last);
+        }
+        v->report = *err ? dup_span(err, strlen(err)) : NULL;
+        return true;
+    }
+    if (!run->exited && !run->timed_out && !run->stalled && !zr_signal_is_symptom(run->signal)) {
+        char *name = signal_name(run->signal);
+        set(v, "ERROR", zr_strdup_printf("the client was killed from outside by %s: not a symptom libzmq can raise", name));
+        free(name);
+        return true;
+    }
+    return false;
+}
+
+/* The server has taken every request and answered each (or holds it on
+ * schedule in delay mode): a client waiting for a reply waits for nothing. */
+static bool server_answered_all(const struct zr_server_view *s)
+{
+    return !s || !s->present || s->received < 0 || s->received == s->replied + s->unroutable + s->held;
+}
+
+static void classify_tsan(const char *err, size_t len, struct zr_verdict *v, bool *found)
+{
+    struct zr_tsan_report *r = calloc(1, sizeof *r);
+    char *text = zr_strdup_printf("%.*s", (int)len, err);
+    *found = r && zr_tsan_parse(text, 0, r) == 1;
+    if (!*found) {
+        free(r);
+        free(text);
+        return;
+    }
+    char *sig = zr_tsan_signature_dup(r);
+    set(v, "TSAN", sig ? zr_utf8_sanitize(sig, strlen(sig)) : zr_strdup_printf("%s", r->kind));
+    free(sig);
+    /* The symptom keeps the kind and the functions; the location keeps file:line. */
+    char *symptom = zr_strdup_printf("%s", r->kind), *location = NULL;
+    for (int i = 0; i < r->naccesses; i++) {
+        const struct zr_frame *top = zr_stack_top(&r->accesses[i]);
+        const char *base = top && top->file ? strrchr(top->file, '/') : NULL;
+        base = base ? base + 1 : top ? top->file : NULL;
+        char *s2 = zr_strdup_printf("%s%s%s", symptom, i ? " | " : " ", top ? top->func : "?");
+        char *l2 = zr_strdup_printf("%s%s%s:%d", location ? location : "", location ? " | " : "", base ? base : "?",
+                                    top ? top->line : 0);
+        free(symptom);
+        free(location);
+        symptom = s2;
+        location = l2;
+    }
+    v->symptom = zr_utf8_sanitize(symptom, strlen(symptom));
+    v->location = location ? zr_utf8_sanitize(location, strlen(location)) : NULL;
+    free(symptom);
+    free(location);
+    v->libzmq_internal = zr_tsan_libzmq_internal(r);
+    v->report = dup_span(text + r->start, r->end - r->start);
+    v->diagnosis = zr_diagnose_tsan(r, text + r->end);
+    v->tsan = r;
+    free(text);
+}
+
+static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
+{
+    const char *err = run->err ? run->err : "";
+    size_t nerr = strlen(err);
+    char *native = NULL;
+    if (run->stacks) {
+        struct zr_native_stacks s;
+        if (zr_native_stacks_parse(run->stacks, &s) == 0)
+            native = zr_native_hang_summary(&s);
+        zr_native_stacks_free(&s);
+    }
+    /* faulthandler's dump follows the harness's SIGABRT: after err_before_hang. */
+    const char *after = err + (run->err_before_hang <= nerr ? run->err_before_hang : nerr);
+    char *python = zr_python_hang_summary(after);
+    if (!native) {
+        v->stacks_missing = true;
+        native = zr_strdup_printf("stacks not taken: %s", run->stacks_error ? run->stacks_error : "unknown");
+    }
+    set(v, "HANG", python ? zr_strdup_printf("%s || py %s", native, python) : zr_strdup_printf("%s", native));
+    free(native);
+    free(python);
+    const char *how = run->stalled ? "no progress: every thread asleep, no CPU used, the server idle with every "
+                                     "request answered"
+                                   : "the watchdog fired";
+    const char *stacks = run->stacks ? run->stacks : "";
+    size_t ntail = strlen(after) > STDERR_TAIL_MAX ? STDERR_TAIL_MAX : strlen(after);
+    const char *tail = after + strlen(after) - ntail;
+    char *report = zr_strdup_printf("%s\n%.*s%s%s", how, REPORT_MAX, stacks,
+                                    *tail ? "\n--- stderr after the hang (Python stacks from faulthandler) ---\n" : "",
+                                    tail);
+    v->report = zr_utf8_sanitize(report, strlen(report));
+    free(report);
 }
 
 void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
@@ -292,84 +295,123 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
     memset(v, 0, sizeof *v);
     const char *err = run->err ? run->err : "";
     const char *out = run->out ? run->out : "";
+    size_t nerr = strlen(err);
+    /* Only what the client printed before the harness stepped in is evidence. */
+    size_t evidence = (run->timed_out || run->stalled) && run->err_before_hang < nerr ? run->err_before_hang : nerr;
     bool done = zr_find_done(out, &v->sent, &v->received);
 
-    /* The harness's own failures first: they are never a reproduction. */
-    const char *setup = strstr(err, "SETUP-ERROR:");
-    const char *tsan_fatal = strstr(err, "FATAL: ThreadSanitizer");
-    if (setup || tsan_fatal || (run->exited && run->exit_code == 127 && !done)) {
-        set(v, "ERROR");
-        const char *line = setup ? setup : tsan_fatal ? tsan_fatal : err;
-        snprintf(v->signature, sizeof v->signature, "%.*s", (int)strcspn(line, "\n"), line);
-        if (!v->signature[0])
-            snprintf(v->signature, sizeof v->signature, "the client could not be started (exit 127)");
-        v->report = head(err);
-        return;
+    if (harness_failure(run, done, v))
+        goto finish;
+
+    bool found;
+    classify_tsan(err, evidence, v, &found);
+    if (found)
+        goto finish;
+    char owner[24];
+    char *sig = NULL, *symptom = NULL, *location = NULL, *report = NULL;
+    if (zr_find_owner_report(err, evidence, owner, &sig, &report)) {
+        set(v, owner, sig);
+        v->report = report;
+        v->diagnosis = zr_diagnose_owner(owner, sig);
+        goto finish;
     }
-    if (zr_find_tsan_report(err, v->signature, sizeof v->signature, &v->report)) {
-        set(v, "TSAN");
-        return;
+    if (zr_find_libzmq_abort(err, evidence, &sig, &symptom, &location)) {
+        set(v, "ASSERT", sig);
+        v->symptom = symptom;
+        v->location = location;
+        v->report = dup_span(err, evidence);
+        goto finish;
     }
-    if (zr_find_libzmq_abort(err, v->signature, sizeof v->signature)) {
-        set(v, "ASSERT");
-        v->report = head(err);
-        return;
+    if (zr_find_fatal_python(err, evidence, &sig)) {
+        set(v, "FATAL_PYTHON", sig);
+        v->report = dup_span(err, evidence);
+        goto finish;
     }
-    if (zr_find_fatal_python(err, v->signature, sizeof v->signature)) {
-        set(v, "FATAL_PYTHON");
-        v->report = head(err);
-        return;
-    }
-    if (run->timed_out) {
-        set(v, "HANG");
-        zr_hang_signature(run->stacks, v->signature, sizeof v->signature);
-        /* gdb's stacks, then the end of stderr, where faulthandler's Python
-         * stacks are (a hung loop may have logged megabytes before them). */
-        const char *stacks = run->stacks ? run->stacks : "";
-        size_t nstacks = strlen(stacks) < REPORT_MAX ? strlen(stacks) : REPORT_MAX;
-        size_t nerr = strlen(err);
-        const char *tail = nerr > STDERR_TAIL_MAX ? err + nerr - STDERR_TAIL_MAX : err;
-        size_t n = nstacks + strlen(tail) + 80;
-        v->report = malloc(n);
-        if (v->report)
-            snprintf(v->report, n, "%.*s%s%s", (int)nstacks, stacks,
-                     *tail ? "\n--- end of stderr (Python stacks from faulthandler, if any) ---\n" : "", tail);
-        return;
+    if (run->timed_out || run->stalled) {
+        if (!server_answered_all(run->server)) {
+            const struct zr_server_view *s = run->server;
+            set(v, "ERROR", zr_strdup_printf("the client stopped while the ROUTER server had not answered %lld of %lld "
+                                             "requests: a server fault, not a lost wake-up",
+                                             s->received - s->replied - s->unroutable - s->held, s->received));
+            goto finish;
+        }
+        classify_hang(run, v);
+        goto finish;
     }
     if (!run->exited) {
-        set(v, "SIGNAL");
-        const char *name = sigabbrev_np(run->signal);
-        snprintf(v->signature, sizeof v->signature, "SIG%s", name ? name : "?");
-        v->report = head(err);
-        return;
+        set(v, "SIGNAL", signal_name(run->signal));
+        v->report = *err ? dup_span(err, nerr) : NULL;
+        goto finish;
     }
     if (run->exit_code == 0 && done) {
         if (v->sent >= 0 && v->received < v->sent) {
-            set(v, "LOSS");
-            snprintf(v->signature, sizeof v->signature, "sent=%lld received=%lld", v->sent, v->received);
-            return;
+            if (!server_answered_all(run->server)) {
+                set(v, "ERROR", zr_strdup_printf("replies were missing but the ROUTER server had not answered every "
+                                                 "request it received: a server fault"));
+                goto finish;
+            }
+            set(v, "LOSS", zr_strdup_printf("sent=%lld received=%lld", v->sent, v->received));
+            v->symptom = zr_strdup_printf("fewer replies than requests");
+            goto finish;
         }
         if (*err) {
-            set(v, "NOISE");
-            snprintf(v->signature, sizeof v->signature, "%.*s", (int)strcspn(err, "\n"), err);
-            v->report = head(err);
-            return;
+            set(v, "NOISE", zr_strdup_printf("%.*s", (int)strcspn(err, "\n"), err));
+            v->report = dup_span(err, nerr);
+            goto finish;
         }
-        set(v, "CLEAN");
-        return;
+        set(v, "CLEAN", NULL);
+        goto finish;
     }
-    set(v, "EXIT");
-    char last[200];
-    zr_last_line(err, last, sizeof last);
+    char *last = last_line_of(err);
     if (run->exit_code == 0)
-        snprintf(v->signature, sizeof v->signature, "exit 0 without DONE%s%s", last[0] ? ": " : "", last);
+        set(v, "EXIT", zr_strdup_printf("exit 0 without DONE%s%s", *last ? ": " : "", last));
     else
-        snprintf(v->signature, sizeof v->signature, "exit %d%s%s", run->exit_code, last[0] ? ": " : "", last);
-    v->report = head(err);
+        set(v, "EXIT", zr_strdup_printf("exit %d%s%s", run->exit_code, *last ? ": " : "", last));
+    free(last);
+    v->report = *err ? dup_span(err, nerr) : NULL;
+
+finish:
+    if (!v->signature)
+        v->signature = zr_strdup_printf("%s", "");
+    if (!v->symptom)
+        v->symptom = zr_strdup_printf("%s", v->signature);
 }
 
 void zr_verdict_free(struct zr_verdict *v)
 {
+    free(v->signature);
+    free(v->symptom);
+    free(v->location);
     free(v->report);
-    v->report = NULL;
+    free(v->diagnosis);
+    if (v->tsan) {
+        zr_tsan_report_free(v->tsan);
+        free(v->tsan);
+    }
+    memset(v, 0, sizeof *v);
+}
+
+bool zr_expectation_met(const struct zr_expect_list *list, const struct zr_verdict *v)
+{
+    for (int i = 0; i < list->n; i++) {
+        const struct zr_expectation *e = &list->items[i];
+        if (strcmp(e->outcome, v->outcome))
+            continue;
+        if (!e->text)
+            return true;
+        if (!strcmp(e->outcome, "TSAN") ? v->tsan && zr_tsan_matches(v->tsan, e->text)
+                                        : strstr(v->signature, e->text) != NULL)
+            return true;
+    }
+    return false;
+}
+
+bool zr_expectation_undecidable(const struct zr_expect_list *list, const struct zr_verdict *v)
+{
+    if (strcmp(v->outcome, "HANG") || !v->stacks_missing)
+        return false;
+    for (int i = 0; i < list->n; i++)
+        if (!strcmp(list->items[i].outcome, "HANG") && list->items[i].text)
+            return true;
+    return false;
 }

@@ -4,69 +4,126 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "case_run.h"
+#include "client.h"
 #include "config.h"
 #include "process.h"
 #include "text.h"
 
-json_t *zr_libzmq_info(const struct zr_setup *setup, enum zr_mode mode, char *err, size_t errlen)
+static char *os_name(void)
 {
-    char path[1024];
-    if (mode == ZR_MODE_TSAN)
-        snprintf(path, sizeof path, "%s/build-info.json", setup->tsan_libzmq);
-    else
-        snprintf(path, sizeof path, "%s", ZR_SYSTEM_LIBZMQ_INFO);
-    json_error_t jerr;
-    json_t *info = json_load_file(path, 0, &jerr);
-    if (!info)
-        snprintf(err, errlen, "no libzmq build described at %s (%s): re-run cmake, which builds or finds it",
-                 path, jerr.text);
-    return info;
+    char *text = zr_read_file("/etc/os-release", NULL);
+    const char *line = text ? strstr(text, "PRETTY_NAME=") : NULL;
+    char *name = NULL;
+    if (line) {
+        line += strlen("PRETTY_NAME=");
+        if (*line == '"')
+            line++;
+        name = zr_strdup_printf("%.*s", (int)strcspn(line, "\"\n"), line);
+    }
+    free(text);
+    return name ? name : zr_strdup_printf("unknown");
 }
 
-/* Asks the interpreter, in the client's own environment, for its versions
- * and for the libzmq it really mapped. */
-static json_t *probe_python(const struct zr_setup *setup, const struct zr_case_spec *spec, enum zr_mode mode,
-                            char *err, size_t errlen)
+json_t *zr_host_json(void)
 {
-    static const char probe[] =
-        "import sys, zmq\n"
-        "print(sys.version.split()[0]); print(zmq.__version__); print(zmq.zmq_version())\n"
-        "print(next((l.split()[-1] for l in open('/proc/self/maps') if 'libzmq' in l), '?'))\n";
-    char dir[] = "/tmp/zmq-repro-probe.XXXXXX";
-    if (!mkdtemp(dir)) {
-        snprintf(err, errlen, "cannot make a temporary directory");
-        return NULL;
-    }
-    char outpath[128], errpath[128];
-    snprintf(outpath, sizeof outpath, "%s/out", dir);
-    snprintf(errpath, sizeof errpath, "%s/err", dir);
-    char *argv[] = { (char *)setup->python, "-c", (char *)probe, NULL };
-    struct zr_env env;
-    zr_client_env(setup, spec, mode, &env);
-    struct zr_spawn s = { argv, env.vars, outpath, -1, errpath, mode == ZR_MODE_TSAN };
-    struct zr_proc proc;
-    char cause[512];
-    int rc = zr_spawn(&s, &proc, cause, sizeof cause);
-    zr_env_free(&env);
-    if (rc != 0) {
-        snprintf(err, errlen, "%s: install python3-zmq (apt-get install python3-zmq) or name an interpreter with --python", cause);
-        return NULL;
-    }
-    bool ended = zr_wait(&proc, 60);
-    zr_finish(&proc);
-    char *out = zr_read_file(outpath, NULL), *errtext = zr_read_file(errpath, NULL);
-    unlink(outpath);
-    unlink(errpath);
-    rmdir(dir);
+    struct utsname u;
+    uname(&u);
+    char *os = os_name();
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i}", "os", os, "kernel", u.release, "machine", u.machine, "hostname",
+                          host, "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN));
+    free(os);
+    return j;
+}
 
+int zr_preflight_mode(const struct zr_setup *setup, const struct zr_mode *mode, const struct zr_build *build,
+                      bool needs_server, char *err, size_t errlen)
+{
+    const char *unfit = zr_build_unfit(build, mode);
+    if (unfit) {
+        snprintf(err, errlen, "build %s cannot run in %s mode: %s", build->name, mode->name, unfit);
+        return -1;
+    }
+    if ((mode->preload & ZR_PRELOAD_TSAN_RUNTIME) && access(setup->libtsan, R_OK) != 0) {
+        snprintf(err, errlen, "TSan's runtime %s is missing: apt-get install libtsan2", setup->libtsan);
+        return -1;
+    }
+    if ((mode->preload & ZR_PRELOAD_OWNER_CHECKER) && access(setup->owner_lib, R_OK) != 0) {
+        snprintf(err, errlen, "the ownership checker %s is not built: cmake --build the build folder", setup->owner_lib);
+        return -1;
+    }
+    if (access(setup->loaded_probe, R_OK) != 0) {
+        snprintf(err, errlen, "%s is not built: cmake --build the build folder", setup->loaded_probe);
+        return -1;
+    }
+    if (needs_server && access(setup->server, X_OK) != 0) {
+        snprintf(err, errlen, "the ROUTER server %s is not built: cmake --build the build folder", setup->server);
+        return -1;
+    }
+    return 0;
+}
+
+/* One probe per mode and build: the benchmark asks for every case. */
+struct probe_cache {
+    const struct zr_mode *mode;
+    char *prefix;
+    char *python;
+    json_t *info;
+};
+static struct probe_cache cache[16];
+
+static json_t *run_probe(const struct zr_setup *setup, const struct zr_mode *mode, const struct zr_build *build,
+                         char *err, size_t errlen)
+{
+    static char code[] = "import sys, zmq\n"
+                         "print(sys.version.split()[0]); print(zmq.__version__)\n";
+    char *args[] = { (char *)"-c", code };
+    struct zr_program prog = { .python = true, .argc = 2, .argv = args };
+    char *dir = zr_make_workdir("probe", err, errlen);
+    if (!dir)
+        return NULL;
+    char *outpath = zr_strdup_printf("%s/out", dir), *errpath = zr_strdup_printf("%s/err", dir);
+    struct zr_client_cmd cmd;
     json_t *info = NULL;
-    char version[64] = "", pyzmq[64] = "", libzmq[64] = "", mapped[512] = "";
-    if (ended && WIFEXITED(proc.status) && WEXITSTATUS(proc.status) == 0 && out &&
-        sscanf(out, "%63s %63s %63s %511s", version, pyzmq, libzmq, mapped) == 4) {
-        info = json_pack("{s:s, s:s, s:s, s:s, s:s}", "executable", setup->python, "version", version, "pyzmq",
-                         pyzmq, "libzmq_version", libzmq, "libzmq_loaded", mapped);
+    if (zr_client_prepare(setup, mode, build, &prog, "", dir, &cmd, err, errlen) != 0)
+        goto out;
+    struct zr_spawn s = { .argv = cmd.argv, .envp = cmd.env.vars, .out = ZR_OUTPUT_FILE(outpath),
+                          .err = ZR_OUTPUT_FILE(errpath), .no_aslr = cmd.no_aslr };
+    struct zr_proc p;
+    char why[512];
+    int rc = zr_spawn(&s, &p, why, sizeof why);
+    zr_client_cmd_free(&cmd);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: install python3-zmq (apt-get install python3-zmq) or name an interpreter with --python",
+                 why);
+        goto out;
+    }
+    bool ended = zr_wait(&p, 60 * setup->multiplier);
+    zr_finish(&p);
+    char *out = zr_read_file(outpath, NULL), *errtext = zr_read_file(errpath, NULL);
+    char version[64] = "", pyzmq[64] = "";
+    char *logpath = zr_loaded_log_path(dir);
+    char *log = zr_read_file(logpath, NULL);
+    free(logpath);
+    const char *at = log ? strstr(log, " path=") : NULL;
+    char *loaded = at ? zr_strdup_printf("%.*s", (int)strcspn(at + 6, "\n"), at + 6) : NULL;
+    if (ended && WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0 && out &&
+        sscanf(out, "%63s %63s", version, pyzmq) == 2) {
+        char *have = loaded ? realpath(loaded, NULL) : NULL, *want = realpath(zr_build_field(build, "library"), NULL);
+        if (!have || !want || strcmp(have, want))
+            snprintf(err, errlen,
+                     "on build %s, pyzmq loaded %s, not the build's %s: use Debian's python3-zmq (it links libzmq.so.5 "
+                     "through the dynamic linker), not a wheel with a bundled libzmq",
+                     build->name, loaded ? loaded : "no libzmq", zr_build_field(build, "library"));
+        else
+            info = json_pack("{s:s, s:s, s:s}", "executable", setup->python, "version", version, "pyzmq", pyzmq);
+        free(have);
+        free(want);
     } else {
         char last[300];
         zr_last_line(errtext, last, sizeof last);
@@ -74,73 +131,88 @@ static json_t *probe_python(const struct zr_setup *setup, const struct zr_case_s
             snprintf(err, errlen, "ThreadSanitizer failed to start in %s: %s", setup->python, last);
         else
             snprintf(err, errlen,
-                     "%s cannot import zmq (%s): install python3-zmq (apt-get install python3-zmq) "
+                     "%s cannot import zmq on build %s (%s): install python3-zmq (apt-get install python3-zmq) "
                      "or name an interpreter that has pyzmq with --python",
-                     setup->python, last[0] ? last : "no output");
+                     setup->python, build->name, last[0] ? last : ended ? "no output" : "it did not finish in 60 s");
     }
+    free(loaded);
+    free(log);
     free(out);
     free(errtext);
-    if (info && mode == ZR_MODE_TSAN) {
-        char *want = realpath(setup->tsan_libzmq, NULL);
-        if (!want || strncmp(mapped, want, strlen(want))) {
-            snprintf(err, errlen,
-                     "under TSan pyzmq loaded %s, not the instrumented libzmq of %s; TSan cannot see into it. "
-                     "Use Debian's python3-zmq (it links the system libzmq, which the preload replaces), "
-                     "not a wheel with a bundled libzmq",
-                     mapped, setup->tsan_libzmq);
-            json_decref(info);
-            info = NULL;
-        }
-        free(want);
-    }
+out:
+    free(outpath);
+    free(errpath);
+    zr_remove_tree(dir);
     return info;
 }
 
-json_t *zr_preflight(const struct zr_setup *setup, const struct zr_case_spec *spec, enum zr_mode mode, char *err,
-                     size_t errlen)
+json_t *zr_python_probe(const struct zr_setup *setup, const struct zr_mode *mode, const struct zr_build *build,
+                        char *err, size_t errlen)
 {
-    json_t *libzmq = zr_libzmq_info(setup, mode, err, errlen);
-    if (!libzmq)
+    for (int i = 0; i < 16 && cache[i].mode; i++)
+        if (cache[i].mode == mode && !strcmp(cache[i].prefix, build->prefix) && !strcmp(cache[i].python, setup->python))
+            return json_incref(cache[i].info);
+    json_t *info = run_probe(setup, mode, build, err, errlen);
+    if (!info)
+        return NULL;
+    for (int i = 0; i < 16; i++)
+        if (!cache[i].mode) {
+            cache[i] = (struct probe_cache){ mode, zr_strdup_printf("%s", build->prefix),
+                                             zr_strdup_printf("%s", setup->python), json_incref(info) };
+            break;
+        }
+    return info;
+}
+
+json_t *zr_preflight(const struct zr_setup *setup, const struct zr_case_spec *spec, int mode,
+                     const struct zr_build *build, char *err, size_t errlen)
+{
+    const struct zr_mode *m = &zr_modes[mode];
+    if (spec->error) {
+        snprintf(err, errlen, "%s", spec->error);
+        return NULL;
+    }
+    if (zr_preflight_mode(setup, m, build, strcmp(spec->server_mode, "none") != 0, err, errlen) != 0)
         return NULL;
     json_t *env = json_object();
-    json_object_set_new(env, "libzmq", libzmq);
-
+    json_object_set_new(env, "host", zr_host_json());
+    json_t *compiler = json_pack("{s:s, s:s, s:s}", "cc", ZR_C_COMPILER, "flavour", m->flavour->name, "flags",
+                                 m->flavour->cflags);
     if (spec->language == ZR_LANG_C) {
-        char client[1024];
-        zr_client_path(setup, spec, mode, client, sizeof client);
-        if (access(client, X_OK) != 0) {
-            snprintf(err, errlen, "the client of %s is not built (%s): run cmake --build on the build directory",
-                     spec->id, client);
+        char *client = zr_case_program_path(setup, spec, mode);
+        bool built = access(client, X_OK) == 0;
+        if (!built)
+            snprintf(err, errlen, "the client of %s is not built (%s): run cmake --build on the build folder", spec->id,
+                     client);
+        free(client);
+        if (!built) {
+            json_decref(compiler);
             json_decref(env);
             return NULL;
         }
-        json_object_set_new(env, "compiler",
-                            json_pack("{s:s, s:s}", "cc", ZR_C_COMPILER, "flags",
-                                      mode == ZR_MODE_TSAN ? ZR_TSAN_CFLAGS : ZR_STRESS_CFLAGS));
-    } else {
-        if (spec->pymodule[0]) {
-            char dir[1024];
-            snprintf(dir, sizeof dir, "%s/pyext/%s", setup->build_dir, zr_mode_name(mode));
-            if (access(dir, R_OK) != 0) {
-                snprintf(err, errlen, "the extension module %s is not built (%s): run cmake --build", spec->pymodule,
-                         dir);
-                json_decref(env);
-                return NULL;
-            }
-            json_object_set_new(env, "compiler",
-                                json_pack("{s:s, s:s}", "cc", ZR_C_COMPILER, "flags",
-                                          mode == ZR_MODE_TSAN ? ZR_TSAN_CFLAGS : ZR_STRESS_CFLAGS));
-        }
-        json_t *python = probe_python(setup, spec, mode, err, errlen);
-        if (!python) {
-            json_decref(env);
-            return NULL;
-        }
-        json_object_set_new(env, "python", python);
+        json_object_set_new(env, "compiler", compiler);
+        return env;
     }
-    struct utsname u;
-    uname(&u);
-    json_object_set_new(env, "host", json_pack("{s:s, s:s, s:i}", "kernel", u.release, "machine", u.machine, "cpus",
-                                               (int)sysconf(_SC_NPROCESSORS_ONLN)));
+    if (spec->pymodule) {
+        char *dir = zr_strdup_printf("%s/pyext/%s", setup->build_dir, m->flavour->name);
+        bool built = access(dir, R_OK) == 0;
+        if (!built)
+            snprintf(err, errlen, "the extension module %s is not built (%s): run cmake --build", spec->pymodule, dir);
+        free(dir);
+        if (!built) {
+            json_decref(compiler);
+            json_decref(env);
+            return NULL;
+        }
+        json_object_set_new(env, "compiler", compiler);
+    } else {
+        json_decref(compiler);
+    }
+    json_t *python = zr_python_probe(setup, m, build, err, errlen);
+    if (!python) {
+        json_decref(env);
+        return NULL;
+    }
+    json_object_set_new(env, "python", python);
     return env;
 }

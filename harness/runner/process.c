@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,8 +21,10 @@
 
 extern char **environ;
 
-#define MAX_LIVE 16
+/* Live child groups, for the signal handler. */
+#define MAX_LIVE 64
 static volatile pid_t live_groups[MAX_LIVE];
+static volatile sig_atomic_t interrupted_by;
 
 static void remember(pid_t pid)
 {
@@ -37,24 +42,45 @@ static void forget(pid_t pid)
             live_groups[i] = 0;
 }
 
-static void on_fatal_signal(int sig)
+static void kill_live_groups(void)
 {
     for (int i = 0; i < MAX_LIVE; i++)
         if (live_groups[i] > 0)
             kill(-live_groups[i], SIGKILL);
-    signal(sig, SIG_DFL);
-    raise(sig);
 }
 
-void zr_install_cleanup_handler(void)
+/* The first signal stops every child and lets the command wind down (keep
+ * what finished, remove what it made); a second one ends the runner now. */
+static void on_interrupt(int sig)
+{
+    kill_live_groups();
+    if (interrupted_by) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    interrupted_by = sig;
+}
+
+void zr_install_interrupt_handler(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_fatal_signal;
+    sa.sa_handler = on_interrupt; /* no SA_RESTART: a blocking wait returns EINTR */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
+
+int zr_interrupted(void)
+{
+    return interrupted_by;
+}
+
+int zr_interrupted_exit_code(void)
+{
+    return 128 + (interrupted_by ? interrupted_by : SIGINT);
 }
 
 double zr_now(void)
@@ -64,63 +90,98 @@ double zr_now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int open_output(const char *path)
+static int open_output(const struct zr_output *o)
 {
-    return open(path ? path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (o->fd >= 0)
+        return dup(o->fd);
+    return open(o->path ? o->path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static void exec_child(const struct zr_spawn *s, pid_t parent, int out, int errfd, int report)
+{
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        sigaction(sig, &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* A crashing client must not leave a core file in the user's folders. */
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    dup2(out, 1);
+    dup2(errfd, 2);
+    if (s->no_aslr)
+        personality(ADDR_NO_RANDOMIZE);
+    if (s->let_any_tracer)
+        prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+    int e = 0;
+    if (s->cwd && chdir(s->cwd) != 0)
+        e = errno;
+    else {
+        execve(s->argv[0], s->argv, s->envp ? s->envp : environ);
+        e = errno;
+    }
+    ssize_t w = write(report, &e, sizeof e);
+    (void)w;
+    _exit(127);
 }
 
 int zr_spawn(const struct zr_spawn *s, struct zr_proc *p, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
     p->pidfd = -1;
+    if (zr_interrupted()) {
+        snprintf(err, errlen, "interrupted");
+        return -1;
+    }
     int report[2]; /* the child writes its exec errno here; CLOEXEC closes it on success */
     if (pipe2(report, O_CLOEXEC) == -1) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         return -1;
     }
-    int out = s->stdout_fd >= 0 ? s->stdout_fd : open_output(s->stdout_path);
-    int errfd = open_output(s->stderr_path);
+    int out = open_output(&s->out), errfd = open_output(&s->err);
     if (out < 0 || errfd < 0) {
         snprintf(err, errlen, "cannot open the output files of %s: %s", s->argv[0], strerror(errno));
+        if (out >= 0)
+            close(out);
+        if (errfd >= 0)
+            close(errfd);
+        close(report[0]);
+        close(report[1]);
         return -1;
     }
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == -1) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(out);
+        close(errfd);
+        close(report[0]);
+        close(report[1]);
         return -1;
     }
-    if (pid == 0) {
-        setpgid(0, 0);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof dfl);
-        dfl.sa_handler = SIG_DFL;
-        for (int sig = 1; sig < NSIG; sig++)
-            sigaction(sig, &dfl, NULL);
-        int devnull = open("/dev/null", O_RDONLY);
-        dup2(devnull, 0);
-        dup2(out, 1);
-        dup2(errfd, 2);
-        if (s->no_aslr)
-            personality(ADDR_NO_RANDOMIZE);
-        execve(s->argv[0], s->argv, s->envp ? s->envp : environ);
-        int e = errno;
-        if (write(report[1], &e, sizeof e) < 0)
-            _exit(127);
-        _exit(127);
-    }
+    if (pid == 0)
+        exec_child(s, parent, out, errfd, report[1]);
     setpgid(pid, pid); /* also here: no race with a kill before the child ran */
     remember(pid);
     close(report[1]);
-    if (s->stdout_fd < 0)
-        close(out);
+    close(out);
     close(errfd);
     p->pid = pid;
     int child_errno = 0;
-    ssize_t got = read(report[0], &child_errno, sizeof child_errno);
+    ssize_t got;
+    do
+        got = read(report[0], &child_errno, sizeof child_errno);
+    while (got == -1 && errno == EINTR);
     close(report[0]);
     if (got == (ssize_t)sizeof child_errno) {
         snprintf(err, errlen, "cannot run %s: %s", s->argv[0], strerror(child_errno));
@@ -131,22 +192,25 @@ int zr_spawn(const struct zr_spawn *s, struct zr_proc *p, char *err, size_t errl
     return 0;
 }
 
+bool zr_ended(struct zr_proc *p)
+{
+    if (p->reaped)
+        return true;
+    if (p->pid > 0 && waitpid(p->pid, &p->status, WNOHANG) == p->pid)
+        p->reaped = true;
+    return p->reaped;
+}
+
 bool zr_wait(struct zr_proc *p, double timeout_s)
 {
     double deadline = zr_now() + timeout_s;
-    while (!p->reaped) {
-        pid_t r = waitpid(p->pid, &p->status, WNOHANG);
-        if (r == p->pid) {
-            p->reaped = true;
-            break;
-        }
+    while (!zr_ended(p)) {
         double left = deadline - zr_now();
-        if (left <= 0)
+        if (left <= 0 || zr_interrupted())
             return false;
         if (p->pidfd >= 0) {
             struct pollfd pfd = { p->pidfd, POLLIN, 0 };
-            int ms = (int)(left * 1000) + 1;
-            poll(&pfd, 1, ms);
+            poll(&pfd, 1, (int)(left * 1000) + 1);
         } else {
             usleep(2000);
         }
@@ -165,41 +229,81 @@ void zr_finish(struct zr_proc *p)
     if (p->pid <= 0)
         return;
     zr_kill_group(p, SIGKILL);
-    if (!p->reaped && waitpid(p->pid, &p->status, 0) == p->pid)
-        p->reaped = true;
+    if (!p->reaped) {
+        pid_t r;
+        do
+            r = waitpid(p->pid, &p->status, 0);
+        while (r == -1 && errno == EINTR);
+        if (r == p->pid)
+            p->reaped = true;
+    }
     forget(p->pid);
     if (p->pidfd >= 0)
         close(p->pidfd);
     p->pidfd = -1;
 }
 
-char *zr_capture_stacks(pid_t pid, const char *workdir, double timeout_s, char *err, size_t errlen)
+/* --- Private folders, removed also when a command stops early. --- */
+
+#define MAX_WORKDIRS 16
+static char *workdirs[MAX_WORKDIRS];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-    char pidtext[32], path[1024];
-    snprintf(pidtext, sizeof pidtext, "%d", (int)pid);
-    snprintf(path, sizeof path, "%s/stacks.txt", workdir);
-    char *argv[] = {
-        /* debuginfod off: no network here, and a lookup would stall the verdict. */
-        "/usr/bin/gdb", "-p", pidtext, "-batch", "-nx", "-q", "-iex", "set debuginfod enabled off",
-        "-ex", "set pagination off", "-ex", "set print thread-events off",
-        "-ex", "thread apply all bt", NULL,
-    };
-    struct zr_spawn s = { argv, NULL, path, -1, NULL, false };
-    struct zr_proc gdb;
-    if (zr_spawn(&s, &gdb, err, errlen) != 0)
-        return NULL;
-    bool done = zr_wait(&gdb, timeout_s);
-    zr_finish(&gdb);
-    char *text = zr_read_file(path, NULL);
-    if (!done)
-        snprintf(err, errlen, "gdb did not finish within %.0f s", timeout_s);
-    else if (!text || !strstr(text, "Thread "))
-        snprintf(err, errlen, "gdb could not attach to pid %d (is ptrace allowed here?)", (int)pid);
-    else
-        return text;
-    free(text);
-    return NULL;
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
 }
+
+static void remove_workdirs_at_exit(void)
+{
+    for (int i = 0; i < MAX_WORKDIRS; i++)
+        if (workdirs[i]) {
+            nftw(workdirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+            free(workdirs[i]);
+            workdirs[i] = NULL;
+        }
+}
+
+char *zr_make_workdir(const char *what, char *err, size_t errlen)
+{
+    static bool registered;
+    if (!registered) {
+        atexit(remove_workdirs_at_exit);
+        registered = true;
+    }
+    const char *tmp = getenv("TMPDIR");
+    char *dir = zr_strdup_printf("%s/zmq-repro-%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", what);
+    if (!mkdtemp(dir)) {
+        snprintf(err, errlen, "cannot make a private folder %s: %s (set TMPDIR to a writable place)", dir,
+                 strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    for (int i = 0; i < MAX_WORKDIRS; i++)
+        if (!workdirs[i]) {
+            workdirs[i] = strdup(dir);
+            break;
+        }
+    return dir;
+}
+
+void zr_remove_tree(char *dir)
+{
+    if (!dir)
+        return;
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    for (int i = 0; i < MAX_WORKDIRS; i++)
+        if (workdirs[i] && !strcmp(workdirs[i], dir)) {
+            free(workdirs[i]);
+            workdirs[i] = NULL;
+        }
+    free(dir);
+}
+
+/* --- Environments. --- */
 
 void zr_env_init(struct zr_env *env)
 {
@@ -209,29 +313,49 @@ void zr_env_init(struct zr_env *env)
     env->cap = n + 16;
     env->n = 0;
     env->vars = calloc((size_t)env->cap, sizeof *env->vars);
+    if (!env->vars) {
+        fputs("zmq-repro: out of memory\n", stderr);
+        exit(2);
+    }
     for (int i = 0; i < n; i++)
-        env->vars[env->n++] = strdup(environ[i]);
+        env->vars[env->n++] = zr_strdup_printf("%s", environ[i]);
+}
+
+static int find_var(const struct zr_env *env, const char *name)
+{
+    size_t len = strlen(name);
+    for (int i = 0; i < env->n; i++)
+        if (!strncmp(env->vars[i], name, len) && env->vars[i][len] == '=')
+            return i;
+    return -1;
+}
+
+const char *zr_env_get(const struct zr_env *env, const char *name)
+{
+    int i = find_var(env, name);
+    return i < 0 ? NULL : strchr(env->vars[i], '=') + 1;
 }
 
 void zr_env_set(struct zr_env *env, const char *name, const char *value)
 {
-    size_t len = strlen(name);
-    for (int i = 0; i < env->n; i++)
-        if (!strncmp(env->vars[i], name, len) && env->vars[i][len] == '=') {
-            free(env->vars[i]);
-            env->vars[i] = env->vars[--env->n];
-            env->vars[env->n] = NULL;
-            break;
-        }
+    int i = find_var(env, name);
+    if (i >= 0) {
+        free(env->vars[i]);
+        env->vars[i] = env->vars[--env->n];
+        env->vars[env->n] = NULL;
+    }
     if (!value)
         return;
     if (env->n + 1 >= env->cap) {
+        char **more = realloc(env->vars, (size_t)env->cap * 2 * sizeof *more);
+        if (!more) {
+            fputs("zmq-repro: out of memory\n", stderr);
+            exit(2);
+        }
+        env->vars = more;
         env->cap *= 2;
-        env->vars = realloc(env->vars, (size_t)env->cap * sizeof *env->vars);
     }
-    size_t size = len + strlen(value) + 2;
-    env->vars[env->n] = malloc(size);
-    snprintf(env->vars[env->n], size, "%s=%s", name, value);
+    env->vars[env->n] = zr_strdup_printf("%s=%s", name, value);
     env->vars[++env->n] = NULL;
 }
 

@@ -1,8 +1,9 @@
 /* Child processes of the runner: each in its own process group, its output
  * in files, waited for with a deadline, and killed with its whole group.
- * Every child dies with the runner (PR_SET_PDEATHSIG), and the runner's
- * SIGINT/SIGTERM handler kills every group still alive, so that no run
- * leaves a process behind, also when ctest kills the runner. */
+ * Every child dies with the runner (PR_SET_PDEATHSIG). SIGINT, SIGTERM and
+ * SIGHUP kill every live child group at once and set a flag that the
+ * commands read, so that what finished is kept, the rest is marked
+ * interrupted, and the temporary folders are removed. */
 #ifndef ZR_PROCESS_H
 #define ZR_PROCESS_H
 
@@ -17,21 +18,36 @@ struct zr_proc {
     int status; /* as from waitpid, once reaped */
 };
 
+/* Where a child's stdout or stderr goes: an fd of the runner's (a pipe's
+ * write end, or 2 to pass stderr through), else a file, else /dev/null. */
+struct zr_output {
+    int fd;           /* >= 0: this fd */
+    const char *path; /* else this file (created, truncated) */
+};
+
 struct zr_spawn {
     char *const *argv;
-    char *const *envp;      /* NULL: the runner's own environment */
-    const char *stdout_path; /* NULL with stdout_fd < 0: /dev/null */
-    int stdout_fd;          /* a pipe's write end instead of a file, or -1 */
-    const char *stderr_path; /* NULL: /dev/null */
-    bool no_aslr;           /* personality(ADDR_NO_RANDOMIZE), as setarch -R */
+    char *const *envp;   /* NULL: the runner's own environment */
+    struct zr_output out, err;
+    const char *cwd;     /* NULL: the runner's */
+    bool no_aslr;        /* personality(ADDR_NO_RANDOMIZE), as setarch -R */
+    bool let_any_tracer; /* PR_SET_PTRACER_ANY: the stack tool (a sibling) may attach under Yama */
 };
+
+#define ZR_OUTPUT_NULL ((struct zr_output){ -1, NULL })
+#define ZR_OUTPUT_FILE(p) ((struct zr_output){ -1, (p) })
+#define ZR_OUTPUT_FD(f) ((struct zr_output){ (f), NULL })
 
 /* Starts the child; on failure (fork, or exec of argv[0]) returns -1 with a
  * one-line cause in err. */
 int zr_spawn(const struct zr_spawn *s, struct zr_proc *p, char *err, size_t errlen);
 
-/* Waits for the child to end; returns true if it did within timeout_s. */
+/* Waits for the child to end; true if it did within timeout_s. Returns early
+ * (false) when the runner is interrupted. */
 bool zr_wait(struct zr_proc *p, double timeout_s);
+
+/* True once the child has ended (reaps it). */
+bool zr_ended(struct zr_proc *p);
 
 /* Sends sig to the child's whole process group. */
 void zr_kill_group(struct zr_proc *p, int sig);
@@ -39,14 +55,22 @@ void zr_kill_group(struct zr_proc *p, int sig);
 /* Kills the group, reaps the child and releases it. */
 void zr_finish(struct zr_proc *p);
 
-/* Runs gdb in batch mode on a live process and returns every thread's
- * backtrace (malloc'd), or NULL with the cause in err. */
-char *zr_capture_stacks(pid_t pid, const char *workdir, double timeout_s, char *err, size_t errlen);
+/* Installs the SIGINT/SIGTERM/SIGHUP handler. */
+void zr_install_interrupt_handler(void);
 
-/* Installs the SIGINT/SIGTERM/SIGHUP handler that kills live children. */
-void zr_install_cleanup_handler(void);
+/* The signal that interrupted the runner, or 0. */
+int zr_interrupted(void);
+
+/* 128 + the signal: the exit status of an interrupted command. */
+int zr_interrupted_exit_code(void);
 
 double zr_now(void);
+
+/* A private folder under TMPDIR (or /tmp), removed with everything in it by
+ * zr_remove_tree, and by the runner's exit if still there. NULL with the
+ * cause in err. */
+char *zr_make_workdir(const char *what, char *err, size_t errlen);
+void zr_remove_tree(char *dir); /* also frees dir */
 
 /* An environment built from the runner's own, with some variables set or removed. */
 struct zr_env {
@@ -55,6 +79,7 @@ struct zr_env {
 };
 void zr_env_init(struct zr_env *env);
 void zr_env_set(struct zr_env *env, const char *name, const char *value); /* value NULL: remove */
+const char *zr_env_get(const struct zr_env *env, const char *name);
 void zr_env_free(struct zr_env *env);
 
 #endif

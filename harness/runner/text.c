@@ -1,32 +1,95 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static void out_of_memory(void)
+{
+    fputs("zmq-repro: out of memory\n", stderr);
+    exit(2);
+}
 
 void zr_copy(char *dst, size_t n, const char *src)
 {
     if (n == 0)
         return;
-    snprintf(dst, n, "%s", src ? src : "");
+    if (!src)
+        src = "";
+    size_t len = strlen(src);
+    if (len >= n) {
+        len = n - 1;
+        /* Back off over UTF-8 continuation bytes so no character is split. */
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
 }
 
-int zr_split_words(char *s, char **words, int max)
+char *zr_strdup_printf(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    int rc = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (rc < 0)
+        out_of_memory();
+    return s;
+}
+
+char **zr_split_words_alloc(char *s, int *nwords)
+{
+    size_t cap = 8;
     int n = 0;
-    while (*s && n < max) {
+    char **words = malloc(cap * sizeof *words);
+    if (!words)
+        return NULL;
+    while (*s) {
         while (isspace((unsigned char)*s))
             s++;
         if (!*s)
             break;
+        if ((size_t)n + 1 >= cap) {
+            char **more = realloc(words, 2 * cap * sizeof *words);
+            if (!more) {
+                free(words);
+                return NULL;
+            }
+            words = more;
+            cap *= 2;
+        }
         words[n++] = s;
         while (*s && !isspace((unsigned char)*s))
             s++;
         if (*s)
             *s++ = '\0';
     }
-    return n;
+    words[n] = NULL;
+    *nwords = n;
+    return words;
+}
+
+char *zr_join_words(char *const *words, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(words[i]) + 1;
+    char *s = malloc(len);
+    if (!s)
+        out_of_memory();
+    s[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, words[i]);
+    }
+    return s;
 }
 
 char *zr_read_file(const char *path, size_t *len)
@@ -65,10 +128,10 @@ char *zr_line_dup(const char *p)
 {
     size_t n = strcspn(p, "\n");
     char *line = malloc(n + 1);
-    if (line) {
-        memcpy(line, p, n);
-        line[n] = '\0';
-    }
+    if (!line)
+        out_of_memory();
+    memcpy(line, p, n);
+    line[n] = '\0';
     return line;
 }
 
@@ -83,5 +146,88 @@ void zr_last_line(const char *text, char *buf, size_t n)
     const char *start = end;
     while (start > text && start[-1] != '\n')
         start--;
-    snprintf(buf, n, "%.*s", (int)(end - start), start);
+    char *line = malloc((size_t)(end - start) + 1);
+    if (!line)
+        out_of_memory();
+    memcpy(line, start, (size_t)(end - start));
+    line[end - start] = '\0';
+    zr_copy(buf, n, line);
+    free(line);
+}
+
+int zr_parse_long(const char *s, long min, long max, long *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s))
+        return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int zr_parse_double(const char *s, double min, double max, double *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s))
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v) || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* The length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_sequence(const unsigned char *p, size_t n)
+{
+    size_t len;
+    unsigned min;
+    if (p[0] < 0x80)
+        return 1;
+    if ((p[0] & 0xE0) == 0xC0)
+        len = 2, min = 0x80;
+    else if ((p[0] & 0xF0) == 0xE0)
+        len = 3, min = 0x800;
+    else if ((p[0] & 0xF8) == 0xF0)
+        len = 4, min = 0x10000;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    unsigned cp = p[0] & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+char *zr_utf8_sanitize(const char *text, size_t n)
+{
+    char *out = malloc(3 * n + 1);
+    if (!out)
+        out_of_memory();
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)text;
+    for (size_t i = 0; i < n;) {
+        size_t len = p[i] ? utf8_sequence(p + i, n - i) : 0;
+        if (len) {
+            memcpy(out + o, p + i, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3); /* U+FFFD, also for a NUL byte */
+            o += 3;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
 }

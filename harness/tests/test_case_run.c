@@ -1,4 +1,6 @@
-/* Result documents: what they name, and that they are written atomically. */
+/* Result documents: what they name (the case, how it was judged, the build,
+ * every attempt with the library it really loaded), and that they are
+ * written atomically. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,94 +14,123 @@
 #include <cmocka.h>
 
 #include "case_run.h"
+#include "files.h"
+#include "text.h"
 
-static void fake_run(struct zr_case_spec *spec, struct zr_case_run *run, struct zr_attempt *attempts)
+static const char header[] = "// @family shared-socket\n// @variant broken\n// @expect tsan TSAN:data-race:@libzmq\n"
+                             "// @fixed-in 4.3.9 CLEAN\n";
+
+static void fake_run(struct zr_case_spec *spec, struct zr_build *build, struct zr_case_run *run,
+                     struct zr_attempt *attempts)
 {
-    char err[256];
-    assert_int_equal(zr_case_spec_parse_text("cases/shared-socket/broken_two.c",
-                                             "// @family shared-socket\n// @variant broken\n// @expect tsan TSAN:zmq::\n",
-                                             spec, err, sizeof err), 0);
+    assert_int_equal(zr_case_spec_parse_text("cases/shared-socket/broken_two.c", header, spec), 0);
+    memset(build, 0, sizeof *build);
+    build->name = "debian-tsan";
+    build->info = json_pack("{s:s, s:s, s:b, s:s}", "version", "4.3.4", "origin", "Debian source package zeromq3_4.3.4-6",
+                            "instrumented", 1, "library", "/cache/store/k/lib/libzmq.so.5.2.4");
     memset(run, 0, sizeof *run);
     memset(attempts, 0, 2 * sizeof *attempts);
     run->spec = spec;
-    run->mode = ZR_MODE_TSAN;
+    run->mode = zr_mode_index(zr_mode_find("tsan"));
+    run->build = build;
+    run->judged = zr_case_judgement(spec, run->mode, "4.3.4");
     run->max_attempts = 5;
     run->n = 2;
     run->met = 1;
     run->deciding = 1;
     run->time_to_first_s = 0.61;
     run->attempts = attempts;
+    run->status_text = "reproduced";
     strcpy(attempts[0].verdict.outcome, "CLEAN");
+    attempts[0].verdict.signature = "";
+    attempts[0].verdict.symptom = "";
     strcpy(attempts[1].verdict.outcome, "TSAN");
-    strcpy(attempts[1].verdict.signature, "data race zmq::mailbox_t::recv mailbox.cpp:72");
+    attempts[1].verdict.signature = "data-race zmq::mailbox_t::recv mailbox.cpp:72 | zmq::mailbox_t::recv mailbox.cpp:77";
+    attempts[1].verdict.symptom = "data-race zmq::mailbox_t::recv | zmq::mailbox_t::recv";
     attempts[1].verdict.report = "WARNING: ThreadSanitizer: data race (pid=1)";
     attempts[1].verdict.sent = attempts[1].verdict.received = -1;
-    attempts[1].server_received = 10;
-    attempts[1].server_replied = 10;
-    attempts[1].server_unroutable = 0;
-    strcpy(run->status_text, "reproduced");
+    attempts[1].server = (struct zr_server_view){ .present = true, .received = 10, .replied = 10 };
+    attempts[1].loaded_path = "/cache/store/k/lib/libzmq.so.5";
+    attempts[1].loaded_version = "4.3.4";
 }
 
-static void result_names_case_outcome_and_build(void **state)
+static void result_names_case_judgement_build_and_library(void **state)
 {
     (void)state;
     struct zr_case_spec spec;
+    struct zr_build build;
     struct zr_case_run run;
     struct zr_attempt attempts[2];
-    fake_run(&spec, &run, attempts);
-    json_t *env = json_pack("{s:{s:s, s:s}}", "libzmq", "name", "libzmq 4.3.4 tsan", "library_sha256", "c6a6");
-    json_t *doc = zr_case_run_json(&run, env);
+    fake_run(&spec, &build, &run, attempts);
+    json_t *doc = zr_case_run_json(&run, json_object());
+    assert_string_equal(json_string_value(json_object_get(doc, "kind")), "run");
     assert_string_equal(json_string_value(json_object_get(doc, "case")), "shared-socket/broken_two");
+    assert_string_equal(json_string_value(json_object_get(doc, "judged_as")), "broken");
+    assert_true(json_is_null(json_object_get(doc, "fixed_upstream_in")));
     assert_string_equal(json_string_value(json_object_get(doc, "outcome")), "TSAN");
-    assert_string_equal(json_string_value(json_object_get(doc, "signature")),
-                        "data race zmq::mailbox_t::recv mailbox.cpp:72");
     assert_string_equal(json_string_value(json_object_get(doc, "expectation")), "held");
-    json_t *lib = json_object_get(json_object_get(doc, "environment"), "libzmq");
-    assert_string_equal(json_string_value(json_object_get(lib, "name")), "libzmq 4.3.4 tsan");
+    json_t *b = json_object_get(doc, "build");
+    assert_string_equal(json_string_value(json_object_get(b, "name")), "debian-tsan");
+    assert_string_equal(json_string_value(json_object_get(b, "version")), "4.3.4");
     json_t *a = json_array_get(json_object_get(doc, "attempts"), 1);
     assert_string_equal(json_string_value(json_object_get(a, "report")), "WARNING: ThreadSanitizer: data race (pid=1)");
-    assert_true(json_is_null(json_object_get(a, "sent")));
+    json_t *loaded = json_object_get(a, "loaded_libzmq");
+    assert_string_equal(json_string_value(json_object_get(loaded, "path")), "/cache/store/k/lib/libzmq.so.5");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(a, "server"), "replied")), 10);
     json_decref(doc);
-    json_decref(env);
+    /* On a version that fixed it, the same case is judged as fixed. */
+    struct zr_judgement j = zr_case_judgement(&spec, run.mode, "4.3.10");
+    assert_int_equal(j.as, ZR_VARIANT_FIXED);
+    json_decref(build.info);
+    zr_case_spec_free(&spec);
 }
 
-static void result_is_written_atomically(void **state)
+static void results_are_written_atomically(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/zmq-repro-test.XXXXXX";
+    char dir[] = "/tmp/zr-test-results.XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char sub[256], path[1400], err[512];
-    snprintf(sub, sizeof sub, "%s/results/runs", dir);
-    json_t *doc = json_pack("{s:s}", "case", "x/y");
-    assert_int_equal(zr_write_result(sub, "x-y-tsan", doc, path, sizeof path, err, sizeof err), 0);
+    json_t *doc = json_pack("{s:s}", "case", "x");
+    char path[2048], err[256];
+    assert_int_equal(zr_write_result(dir, "stem", doc, path, sizeof path, err, sizeof err), 0);
     json_error_t jerr;
     json_t *back = json_load_file(path, 0, &jerr);
     assert_non_null(back);
-    assert_string_equal(json_string_value(json_object_get(back, "case")), "x/y");
-    /* Nothing but the finished file is left in the directory. */
-    DIR *d = opendir(sub);
+    json_decref(back);
+    DIR *d = opendir(dir);
     struct dirent *e;
     int files = 0;
     while ((e = readdir(d)))
-        if (e->d_name[0] != '.' || strstr(e->d_name, ".tmp"))
-            files++, assert_null(strstr(e->d_name, ".tmp"));
+        if (e->d_name[0] != '.') {
+            files++;
+            assert_null(strstr(e->d_name, ".tmp"));
+        }
     closedir(d);
     assert_int_equal(files, 1);
     unlink(path);
-    rmdir(sub);
-    snprintf(sub, sizeof sub, "%s/results", dir);
-    rmdir(sub);
     rmdir(dir);
     json_decref(doc);
-    json_decref(back);
+}
+
+/* --results or --json into a place that cannot be written: found before the run. */
+static void unwritable_places_are_found_before_a_run(void **state)
+{
+    (void)state;
+    char err[512];
+    assert_int_equal(zr_check_writable_dir("/proc/zr-no-such-folder", err, sizeof err), -1);
+    assert_int_equal(zr_check_writable_dir("/etc/passwd/results", err, sizeof err), -1);
+    assert_int_equal(zr_check_writable_file("/proc/zr-no/figures.json", err, sizeof err), -1);
+    assert_int_equal(zr_check_writable_file("/tmp", err, sizeof err), -1);
+    assert_int_equal(zr_check_writable_dir("/tmp", err, sizeof err), 0);
+    assert_int_equal(zr_check_writable_file("/tmp/zr-figures-test.json", err, sizeof err), 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(result_names_case_outcome_and_build),
-        cmocka_unit_test(result_is_written_atomically),
+        cmocka_unit_test(result_names_case_judgement_build_and_library),
+        cmocka_unit_test(results_are_written_atomically),
+        cmocka_unit_test(unwritable_places_are_found_before_a_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

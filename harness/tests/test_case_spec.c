@@ -1,13 +1,25 @@
-/* A case's header is its expectation: parsing it, and judging outcomes by it. */
+/* A case's header is its expectation: parsing it (in exactly one place), and
+ * refusing a wrong one by file and line while the other cases still load. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "catalog.h"
 #include "case_spec.h"
+#include "text.h"
+
+static int mode(const char *name)
+{
+    return zr_mode_index(zr_mode_find(name));
+}
 
 static const char c_header[] =
     "/* One DEALER used by a send thread and a receive thread.\n"
@@ -16,98 +28,233 @@ static const char c_header[] =
     " * @variant broken\n"
     " * @server  delay\n"
     " * @server-delay-ms 50\n"
-    " * @expect tsan   TSAN:zmq::\n"
+    " * @expect tsan   TSAN:data-race:@libzmq\n"
     " * @expect stress ASSERT SIGNAL HANG:zmq_recv LOSS\n"
     " * @args stress   200000\n"
     " * @timeout stress 10\n"
+    " * @stall stress 0.3\n"
     " * @upstream pyzmq#2094 libzmq#4649\n"
     " */\n"
     "#include <zmq.h>\n"
-    "int main(void) { /* @notatag in code */ return 0; }\n";
+    "/* @notatag: tags live in the header comment only */\n"
+    "int main(void) { return 0; }\n";
 
-static const char py_header[] =
-    "# The single-owner poller.\n"
-    "#\n"
-    "# @family shared-socket\n"
-    "# @variant fixed\n"
-    "# @expect tsan CLEAN\n"
-    "# @pymodule nativeloop\n"
-    "import zmq\n";
+static const char py_header[] = "#!/usr/bin/env python3\n"
+                                "# The single-owner poller.\n"
+                                "#\n"
+                                "# @family shared-socket\n"
+                                "# @variant fixed\n"
+                                "# @expect tsan CLEAN\n"
+                                "# @pymodule nativeloop\n"
+                                "import zmq\n"
+                                "# @whatever after the header is not a tag\n";
 
 static void parses_a_c_header(void **state)
 {
     (void)state;
     struct zr_case_spec s;
-    char err[256];
-    assert_int_equal(zr_case_spec_parse_text("cases/shared-socket/broken_two.c", c_header, &s, err, sizeof err), 0);
+    assert_int_equal(zr_case_spec_parse_text("cases/shared-socket/broken_two.c", c_header, &s), 0);
+    assert_null(s.error);
     assert_string_equal(s.id, "shared-socket/broken_two");
     assert_int_equal(s.language, ZR_LANG_C);
     assert_int_equal(s.variant, ZR_VARIANT_BROKEN);
     assert_string_equal(s.server_mode, "delay");
     assert_int_equal(s.server_delay_ms, 50);
     assert_string_equal(s.upstream, "pyzmq#2094 libzmq#4649");
-    assert_true(s.modes[ZR_MODE_TSAN].enabled);
-    assert_int_equal(s.modes[ZR_MODE_TSAN].nexpect, 1);
-    assert_string_equal(s.modes[ZR_MODE_TSAN].expect[0].outcome, "TSAN");
-    assert_string_equal(s.modes[ZR_MODE_TSAN].expect[0].signature_text, "zmq::");
-    assert_int_equal(s.modes[ZR_MODE_TSAN].timeout_s, 30);
-    assert_int_equal(s.modes[ZR_MODE_STRESS].nexpect, 4);
-    assert_int_equal(s.modes[ZR_MODE_STRESS].timeout_s, 10);
-    assert_int_equal(s.modes[ZR_MODE_STRESS].nargs, 1);
-    assert_string_equal(s.modes[ZR_MODE_STRESS].args[0], "200000");
+    const struct zr_mode_spec *tsan = &s.modes[mode("tsan")], *stress = &s.modes[mode("stress")];
+    assert_true(tsan->enabled);
+    assert_int_equal(tsan->expect.n, 1);
+    assert_string_equal(tsan->expect.items[0].outcome, "TSAN");
+    assert_string_equal(tsan->expect.items[0].text, "data-race:@libzmq");
+    assert_true(tsan->timeout_s == 30);
+    assert_int_equal(stress->expect.n, 4);
+    assert_true(stress->timeout_s == 10);
+    assert_true(stress->stall_s == 0.3);
+    assert_int_equal(stress->nargs, 1);
+    assert_string_equal(stress->args[0], "200000");
+    assert_false(s.modes[mode("owner")].enabled);
+    char text[256];
+    zr_expectations_format(&stress->expect, text, sizeof text);
+    assert_string_equal(text, "ASSERT SIGNAL HANG:zmq_recv LOSS");
+    zr_case_spec_free(&s);
 }
 
 static void parses_a_python_header(void **state)
 {
     (void)state;
     struct zr_case_spec s;
-    char err[256];
-    assert_int_equal(zr_case_spec_parse_text("pyclients/shared-socket/fixed_poller.py", py_header, &s, err, sizeof err), 0);
+    assert_int_equal(zr_case_spec_parse_text("pyclients/shared-socket/fixed_poller.py", py_header, &s), 0);
     assert_int_equal(s.language, ZR_LANG_PYTHON);
     assert_int_equal(s.variant, ZR_VARIANT_FIXED);
     assert_string_equal(s.server_mode, "echo");
     assert_string_equal(s.pymodule, "nativeloop");
-    assert_true(s.modes[ZR_MODE_TSAN].enabled);
-    assert_false(s.modes[ZR_MODE_STRESS].enabled);
+    assert_true(s.modes[mode("tsan")].enabled);
+    assert_false(s.modes[mode("stress")].enabled);
+    zr_case_spec_free(&s);
 }
 
-static void judges_outcomes_by_the_expectation(void **state)
+/* A header with one line replaced: the error must name that line. */
+static void refused(const char *line, int lineno, const char *needle)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "/* A case.\n"          /* 1 */
+             " * @family f\n"        /* 2 */
+             " * @variant broken\n"  /* 3 */
+             " * @expect tsan CLEAN\n" /* 4 */
+             "%s\n"                  /* 5 */
+             " */\n",
+             line);
+    struct zr_case_spec s;
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c", text, &s), -1);
+    assert_non_null(s.error);
+    char where[64];
+    snprintf(where, sizeof where, "cases/f/x.c:%d: ", lineno);
+    if (!strstr(s.error, where) || !strstr(s.error, needle))
+        fail_msg("for '%s' the error was: %s (wanted %s ... %s)", line, s.error, where, needle);
+    zr_case_spec_free(&s);
+}
+
+static void refuses_each_wrong_tag_by_line(void **state)
+{
+    (void)state;
+    refused(" * @server bogus", 5, "@server is echo, slow, delay, sink or none, not 'bogus'");
+    refused(" * @timeout tsan abc", 5, "not 'abc'");
+    refused(" * @timeout tsan -1", 5, "not '-1'");
+    refused(" * @timeout tsan nan", 5, "not 'nan'"); /* nan disabled the watchdog */
+    refused(" * @timeout tsan 0", 5, "not '0'");
+    refused(" * @expect stresss CLEAN", 5, "unknown mode 'stresss'");
+    refused(" * @expect owner CRASH", 5, "unknown outcome 'CRASH'");
+    refused(" * @expcet stress CLEAN", 5, "unknown tag @expcet: did you mean @expect?");
+    refused(" * @famly f", 5, "did you mean @family?");
+    refused(" * @server-delay-ms 10x", 5, "from 0 to 60000, not '10x'");
+    refused(" * @server-delay-ms 4294967297", 5, "not '4294967297'");
+    refused(" * @family f", 5, "@family is given twice");
+    refused(" * @expect tsan HANG", 5, "@expect tsan is given twice");
+    refused(" * @fixed-in 4.3 CLEAN", 5, "such as 4.3.3");
+    refused(" * @args stress 1", 5, "which has no @expect line");
+    refused(" * @pymodule nativeloop", 5, "@pymodule is for Python cases");
+}
+
+static void refuses_a_header_without_family_or_variant(void **state)
 {
     (void)state;
     struct zr_case_spec s;
-    char err[256];
-    zr_case_spec_parse_text("cases/f/x.c", c_header, &s, err, sizeof err);
-    const struct zr_mode_spec *tsan = &s.modes[ZR_MODE_TSAN], *stress = &s.modes[ZR_MODE_STRESS];
-    assert_true(zr_expectation_met(tsan, "TSAN", "data race zmq::mailbox_t::recv mailbox.cpp:72"));
-    assert_false(zr_expectation_met(tsan, "TSAN", "data race main x.c:3"));
-    assert_false(zr_expectation_met(tsan, "HANG", "zmq_recv"));
-    assert_true(zr_expectation_met(stress, "HANG", "zmq_recv | zmq_send"));
-    assert_false(zr_expectation_met(stress, "HANG", "zmq_ctx_term"));
-    assert_true(zr_expectation_met(stress, "LOSS", "sent=10 received=9"));
-    assert_false(zr_expectation_met(stress, "CLEAN", ""));
-    char text[256];
-    zr_expectations_format(stress, text, sizeof text);
-    assert_string_equal(text, "ASSERT SIGNAL HANG:zmq_recv LOSS");
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c", "/* @variant fixed\n * @expect tsan CLEAN\n */\n", &s), -1);
+    assert_non_null(strstr(s.error, "@family"));
+    zr_case_spec_free(&s);
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c", "/* @family f\n * @expect tsan CLEAN\n */\n", &s), -1);
+    assert_non_null(strstr(s.error, "@variant"));
+    zr_case_spec_free(&s);
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c", "/* @family f\n * @variant fixed\n */\n", &s), -1);
+    assert_non_null(strstr(s.error, "no @expect line"));
+    zr_case_spec_free(&s);
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.txt", py_header, &s), -1);
+    zr_case_spec_free(&s);
 }
 
-static void refuses_a_wrong_header(void **state)
+/* The family is the folder: a header that says otherwise is wrong. */
+static void refuses_a_family_other_than_the_folder(void **state)
 {
     (void)state;
     struct zr_case_spec s;
+    assert_int_equal(zr_case_spec_parse_text("cases/hang-at-shutdown/x.c",
+                                             "/* @family shared-socket\n * @variant fixed\n * @expect tsan CLEAN\n */\n", &s),
+                     -1);
+    assert_non_null(strstr(s.error, "cases/hang-at-shutdown/x.c:1: @family is 'shared-socket'"));
+    zr_case_spec_free(&s);
+}
+
+static void keeps_every_argument(void **state)
+{
+    (void)state;
+    char text[8192] = "/* @family f\n * @variant fixed\n * @expect stress CLEAN\n * @args stress";
+    for (int i = 0; i < 40; i++)
+        strcat(text, " 12345678901234567890123456789012345678901234567890123456789012345678901234567890");
+    strcat(text, "\n */\n");
+    struct zr_case_spec s;
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c", text, &s), 0);
+    assert_int_equal(s.modes[mode("stress")].nargs, 40);
+    assert_int_equal((int)strlen(s.modes[mode("stress")].args[39]), 80);
+    zr_case_spec_free(&s);
+}
+
+static void judges_by_the_version_of_the_build(void **state)
+{
+    (void)state;
+    struct zr_case_spec s;
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c",
+                                             "/* @family f\n * @variant broken\n * @expect stress HANG:zmq_recv\n"
+                                             " * @fixed-in 4.3.3 CLEAN\n */\n",
+                                             &s),
+                     0);
+    int m = mode("stress");
+    struct zr_judgement old = zr_case_judgement(&s, m, "4.3.2");
+    assert_int_equal(old.as, ZR_VARIANT_BROKEN);
+    assert_string_equal(old.expect->items[0].outcome, "HANG");
+    struct zr_judgement new = zr_case_judgement(&s, m, "4.3.5");
+    assert_int_equal(new.as, ZR_VARIANT_FIXED);
+    assert_true(new.fixed_upstream);
+    assert_string_equal(new.expect->items[0].outcome, "CLEAN");
+    assert_int_equal(zr_case_judgement(&s, m, "4.3.3").as, ZR_VARIANT_FIXED);
+    assert_int_equal(zr_case_judgement(&s, m, NULL).as, ZR_VARIANT_BROKEN);
+    zr_case_spec_free(&s);
+    assert_int_equal(zr_version_compare("4.3.10", "4.3.9"), 1);
+    assert_int_equal(zr_version_compare("4.3", "4.3.0"), 0);
+    assert_int_equal(zr_version_compare("4.2.5", "4.3.0"), -1);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* One bad header and one duplicate name: both reported, the good case still loads. */
+static void a_bad_case_does_not_take_the_others_down(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/zr-test-catalog.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[512];
+    snprintf(path, sizeof path, "%s/cases", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/cases/fam", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/pyclients", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/pyclients/fam", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/cases/fam/good.c", dir);
+    write_file(path, "/* @family fam\n * @variant fixed\n * @expect stress CLEAN\n */\n");
+    snprintf(path, sizeof path, "%s/cases/fam/bad.c", dir);
+    write_file(path, "/* @family fam\n * @variant fixed\n * @expect stress CLEAN\n * @timeout stress nan\n */\n");
+    snprintf(path, sizeof path, "%s/pyclients/fam/good.py", dir);
+    write_file(path, "# @family fam\n# @variant fixed\n# @expect stress CLEAN\n");
+    struct zr_catalog cat;
     char err[256];
-    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c", "/* @family f\n * @variant broken\n */\n", &s, err, sizeof err), -1);
-    assert_non_null(strstr(err, "no @expect line"));
-    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c", "// @family f\n// @variant maybe\n", &s, err, sizeof err), -1);
-    assert_non_null(strstr(err, "broken or fixed"));
-    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c", "// @family f\n// @variant fixed\n// @expect tsan CRASH\n", &s,
-                                             err, sizeof err), -1);
-    assert_non_null(strstr(err, "unknown outcome 'CRASH'"));
-    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c", "// @variant fixed\n// @expect tsan CLEAN\n", &s, err, sizeof err), -1);
-    assert_non_null(strstr(err, "@family"));
-    assert_int_equal(zr_case_spec_parse_text("cases/f/x.txt", py_header, &s, err, sizeof err), -1);
-    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c", "// @family f\n// @variant fixed\n// @expect never CLEAN\n", &s,
-                                             err, sizeof err), -1);
-    assert_non_null(strstr(err, "tsan or stress"));
+    assert_int_equal(zr_catalog_load(dir, &cat, err, sizeof err), 0);
+    assert_int_equal(cat.n, 3);
+    assert_int_equal(cat.nbad, 2);
+    const struct zr_case_spec *good = NULL, *bad = NULL, *dup = NULL;
+    for (int i = 0; i < cat.n; i++) {
+        if (strstr(cat.cases[i].path, "good.c"))
+            good = &cat.cases[i];
+        if (strstr(cat.cases[i].path, "bad.c"))
+            bad = &cat.cases[i];
+        if (strstr(cat.cases[i].path, "good.py"))
+            dup = &cat.cases[i];
+    }
+    assert_non_null(good);
+    assert_null(good->error);
+    assert_non_null(strstr(bad->error, "bad.c:4: @timeout needs a number of seconds"));
+    assert_non_null(strstr(dup->error, "two cases are named fam/good"));
+    zr_catalog_free(&cat);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
@@ -115,8 +262,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_a_c_header),
         cmocka_unit_test(parses_a_python_header),
-        cmocka_unit_test(judges_outcomes_by_the_expectation),
-        cmocka_unit_test(refuses_a_wrong_header),
+        cmocka_unit_test(refuses_each_wrong_tag_by_line),
+        cmocka_unit_test(refuses_a_header_without_family_or_variant),
+        cmocka_unit_test(refuses_a_family_other_than_the_folder),
+        cmocka_unit_test(keeps_every_argument),
+        cmocka_unit_test(judges_by_the_version_of_the_build),
+        cmocka_unit_test(a_bad_case_does_not_take_the_others_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

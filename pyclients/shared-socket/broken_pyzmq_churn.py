@@ -17,7 +17,7 @@
 # @variant broken
 # @server echo
 # @upstream pyzmq#2094 pyzmq#2043 libzmq#4649
-# @expect tsan TSAN:zmq::
+# @expect tsan TSAN:data-race:@libzmq
 # @expect stress ASSERT SIGNAL FATAL_PYTHON HANG
 # @args tsan 4 20000
 # @args stress 4 200000

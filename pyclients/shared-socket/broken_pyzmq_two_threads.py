@@ -20,7 +20,7 @@
 # @variant broken
 # @server echo
 # @upstream pyzmq#2094 pyzmq#2043 libzmq#4649
-# @expect tsan TSAN:zmq::
+# @expect tsan TSAN:data-race:@libzmq
 # @expect stress ASSERT SIGNAL HANG LOSS FATAL_PYTHON
 # @args tsan 20000
 # @args stress 200000

@@ -1,0 +1,363 @@
+#include "builds.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "process.h"
+#include "text.h"
+
+const char *zr_cache_dir(void)
+{
+    static char dir[PATH_MAX];
+    if (!dir[0]) {
+        const char *set = getenv("ZR_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+        if (set && *set)
+            snprintf(dir, sizeof dir, "%s", set);
+        else if (xdg && *xdg)
+            snprintf(dir, sizeof dir, "%s/zmq-repro", xdg);
+        else
+            snprintf(dir, sizeof dir, "%s/.cache/zmq-repro", home && *home ? home : "/tmp");
+    }
+    return dir;
+}
+
+const char *zr_build_field(const struct zr_build *b, const char *field)
+{
+    return json_string_value(json_object_get(b->info, field));
+}
+
+bool zr_build_instrumented(const struct zr_build *b)
+{
+    return json_is_true(json_object_get(b->info, "instrumented"));
+}
+
+const char *zr_build_unfit(const struct zr_build *b, const struct zr_mode *mode)
+{
+    bool instrumented = zr_build_instrumented(b);
+    if (mode->needs == ZR_NEEDS_INSTRUMENTED && !instrumented)
+        return "not instrumented: TSan cannot see inside it (build the source with --flavour tsan)";
+    if (mode->needs == ZR_NEEDS_PLAIN && instrumented)
+        return "instrumented: it runs only in a process under TSan (use a debug or binary build)";
+    return NULL;
+}
+
+const char *zr_build_flavour_for(const struct zr_mode *mode)
+{
+    return mode->needs == ZR_NEEDS_INSTRUMENTED ? "tsan" : "debug";
+}
+
+static int load_info(struct zr_build *b, char *err, size_t errlen)
+{
+    char *path = zr_strdup_printf("%s/build-info.json", b->prefix);
+    json_error_t jerr;
+    b->info = json_load_file(path, 0, &jerr);
+    if (!b->info || !json_is_object(b->info) || !zr_build_field(b, "library") || !zr_build_field(b, "lib_dir")) {
+        snprintf(err, errlen, "%s is not a build description of zmq-repro (%s): make it with `zmq-repro build`", path,
+                 b->info ? "fields missing" : jerr.text);
+        json_decref(b->info);
+        b->info = NULL;
+        free(path);
+        return -1;
+    }
+    free(path);
+    if (access(zr_build_field(b, "library"), R_OK) != 0) {
+        snprintf(err, errlen, "build %s: its library %s is gone: make it again with `zmq-repro build --rebuild`",
+                 b->name, zr_build_field(b, "library"));
+        json_decref(b->info);
+        b->info = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int zr_build_open(const char *name_or_path, struct zr_build *b, char *err, size_t errlen)
+{
+    memset(b, 0, sizeof *b);
+    b->name = zr_strdup_printf("%s", name_or_path);
+    if (strchr(name_or_path, '/')) {
+        b->prefix = realpath(name_or_path, NULL);
+        if (!b->prefix) {
+            snprintf(err, errlen, "no build folder %s: %s", name_or_path, strerror(errno));
+            zr_build_close(b);
+            return -1;
+        }
+    } else {
+        char *link = zr_strdup_printf("%s/builds/%s", zr_cache_dir(), name_or_path);
+        b->prefix = realpath(link, NULL);
+        free(link);
+        if (!b->prefix) {
+            if (!strcmp(name_or_path, "system") || !strcmp(name_or_path, "debian-tsan"))
+                snprintf(err, errlen, "no build named '%s' yet: make the default builds with `zmq-repro build --defaults`",
+                         name_or_path);
+            else
+                snprintf(err, errlen, "no build named '%s' (see `zmq-repro builds`; make one with `zmq-repro build "
+                                      "SOURCE --name %s`)",
+                         name_or_path, name_or_path);
+            zr_build_close(b);
+            return -1;
+        }
+    }
+    if (load_info(b, err, errlen) != 0) {
+        zr_build_close(b);
+        return -1;
+    }
+    return 0;
+}
+
+void zr_build_close(struct zr_build *b)
+{
+    free(b->name);
+    free(b->prefix);
+    json_decref(b->info);
+    memset(b, 0, sizeof *b);
+}
+
+/* --- Making a build. --- */
+
+/* key=value lines (a script's output) into a JSON object of strings. */
+static json_t *parse_pairs(const char *text)
+{
+    json_t *o = json_object();
+    for (const char *line = text; line && *line;) {
+        size_t n = strcspn(line, "\n");
+        const char *eq = memchr(line, '=', n);
+        if (eq) {
+            char *key = zr_strdup_printf("%.*s", (int)(eq - line), line);
+            char *value = zr_utf8_sanitize(eq + 1, n - (size_t)(eq - line) - 1);
+            json_object_set_new(o, key, json_string(value));
+            free(key);
+            free(value);
+        }
+        line += n;
+        if (*line)
+            line++;
+    }
+    return o;
+}
+
+/* Runs the build script with its stderr passed through; its stdout parsed. */
+static json_t *run_script(const struct zr_build_request *r, const char *action, const char *flavour, const char *prefix,
+                          char *err, size_t errlen)
+{
+    char *workdir = zr_make_workdir("build", err, errlen);
+    if (!workdir)
+        return NULL;
+    char *outpath = zr_strdup_printf("%s/out", workdir);
+    char *argv[] = { (char *)"/bin/sh", (char *)r->script, (char *)action, (char *)r->source, (char *)flavour,
+                     (char *)prefix, NULL };
+    struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_FILE(outpath), .err = ZR_OUTPUT_FD(2) };
+    struct zr_proc p;
+    json_t *pairs = NULL;
+    if (zr_spawn(&s, &p, err, errlen) == 0) {
+        zr_wait(&p, 24 * 3600.0);
+        bool interrupted = !p.reaped;
+        zr_finish(&p);
+        char *out = zr_read_file(outpath, NULL);
+        if (interrupted)
+            snprintf(err, errlen, "the build was interrupted");
+        else if (!WIFEXITED(p.status) || WEXITSTATUS(p.status) != 0)
+            snprintf(err, errlen, "%s %s failed (its message is above)", r->script, action);
+        else
+            pairs = parse_pairs(out ? out : "");
+        free(out);
+    }
+    free(outpath);
+    zr_remove_tree(workdir);
+    return pairs;
+}
+
+static int write_info(const char *prefix, json_t *info, char *err, size_t errlen)
+{
+    char *path = zr_strdup_printf("%s/build-info.json", prefix);
+    int rc = zr_write_json_atomically(path, info, err, errlen);
+    free(path);
+    return rc;
+}
+
+/* builds/<name> -> ../store/<key>, replaced atomically. */
+static int name_build(const char *name, const char *key, char *err, size_t errlen)
+{
+    for (const char *c = name; *c; c++)
+        if (*c == '/' || (c == name && *c == '.')) {
+            snprintf(err, errlen, "a build name has no '/' and does not start with '.': '%s'", name);
+            return -1;
+        }
+    char *dir = zr_strdup_printf("%s/builds", zr_cache_dir());
+    char *target = zr_strdup_printf("../store/%s", key);
+    char *link = zr_strdup_printf("%s/%s", dir, name);
+    char *tmp = zr_strdup_printf("%s/.%s.%d", dir, name, (int)getpid());
+    int rc = -1;
+    if (zr_mkdirs(dir) != 0)
+        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+    else if (unlink(tmp), symlink(target, tmp) != 0)
+        snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+    else if (rename(tmp, link) != 0)
+        snprintf(err, errlen, "cannot name the build %s: %s", link, strerror(errno));
+    else
+        rc = 0;
+    free(dir);
+    free(target);
+    free(link);
+    free(tmp);
+    return rc;
+}
+
+static char *default_name(json_t *resolved, const char *flavour)
+{
+    const char *kind = json_string_value(json_object_get(resolved, "kind"));
+    const char *stem = json_string_value(json_object_get(resolved, "stem"));
+    if (kind && !strcmp(kind, "system"))
+        return zr_strdup_printf("system");
+    if (kind && !strcmp(kind, "debian-binary"))
+        return zr_strdup_printf("%s-binary", stem ? stem : "debian");
+    return zr_strdup_printf("%s-%s", stem && *stem ? stem : "libzmq", flavour);
+}
+
+static bool prebuilt(const char *source)
+{
+    return !strcmp(source, "system") || !strncmp(source, "debian-binary:", 14);
+}
+
+/* Builds into a fresh folder beside the store's entries, then renames it into
+ * place: a build that fails or is interrupted never leaves a half entry,
+ * and nothing outside the cache is ever removed. */
+static int build_into_store(const struct zr_build_request *r, const char *flavour, json_t *resolved,
+                            const char *store_entry, char *err, size_t errlen)
+{
+    char *tmp = zr_strdup_printf("%s.tmp-%d", store_entry, (int)getpid());
+    if (mkdir(tmp, 0755) != 0) {
+        snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    json_t *built = run_script(r, "build", flavour, tmp, err, errlen);
+    int rc = -1;
+    if (built) {
+        json_t *info = json_object();
+        json_object_update(info, resolved);
+        json_object_update(info, built);
+        json_object_set_new(info, "schema", json_integer(1));
+        json_object_set_new(info, "source", json_string(r->source));
+        json_object_set_new(info, "instrumented", json_boolean(!strcmp(flavour, "tsan")));
+        char when[32];
+        time_t now = time(NULL);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+        json_object_set_new(info, "built_at", json_string(when));
+        /* The paths the script printed point into tmp: make them point to the entry. */
+        const char *fields[] = { "library", "lib_dir", "loader", "loader_path", NULL };
+        for (int i = 0; fields[i]; i++) {
+            const char *v = json_string_value(json_object_get(info, fields[i]));
+            if (v && !strncmp(v, tmp, strlen(tmp))) {
+                char *moved = zr_strdup_printf("%s%s", store_entry, v + strlen(tmp));
+                json_object_set_new(info, fields[i], json_string(moved));
+                free(moved);
+            }
+        }
+        if (write_info(tmp, info, err, errlen) == 0) {
+            char *old = zr_strdup_printf("%s.old-%d", store_entry, (int)getpid());
+            rename(store_entry, old); /* a --rebuild replaces the entry */
+            if (rename(tmp, store_entry) != 0)
+                snprintf(err, errlen, "cannot move the build into %s: %s", store_entry, strerror(errno));
+            else
+                rc = 0;
+            zr_remove_tree(old);
+        }
+        json_decref(info);
+        json_decref(built);
+    }
+    if (rc != 0)
+        zr_remove_tree(tmp);
+    else
+        free(tmp);
+    return rc;
+}
+
+int zr_build_make(const struct zr_build_request *r, struct zr_build *b, char *err, size_t errlen)
+{
+    const char *flavour = r->flavour ? r->flavour : prebuilt(r->source) ? "binary" : "tsan";
+    json_t *resolved = run_script(r, "resolve", flavour, "", err, errlen);
+    if (!resolved)
+        return -1;
+    const char *key = json_string_value(json_object_get(resolved, "key"));
+    if (!key || strlen(key) < 8) {
+        snprintf(err, errlen, "%s resolve printed no key", r->script);
+        json_decref(resolved);
+        return -1;
+    }
+    char *name = r->name ? zr_strdup_printf("%s", r->name) : default_name(resolved, flavour);
+    char *store = zr_strdup_printf("%s/store", zr_cache_dir());
+    char *entry = zr_strdup_printf("%s/%s", store, key);
+    char *info_path = zr_strdup_printf("%s/build-info.json", entry);
+    int rc = -1;
+    if (zr_mkdirs(store) != 0) {
+        snprintf(err, errlen, "cannot create %s: %s (set ZR_CACHE_DIR to a writable place)", store, strerror(errno));
+    } else {
+        bool cached = access(info_path, R_OK) == 0 && !r->rebuild;
+        if (cached)
+            fprintf(stderr, "zmq-repro: %s (%s) is cached in %s\n", r->source, flavour, entry);
+        if (cached || build_into_store(r, flavour, resolved, entry, err, errlen) == 0)
+            rc = name_build(name, key, err, errlen);
+    }
+    if (rc == 0)
+        rc = zr_build_open(name, b, err, errlen);
+    free(name);
+    free(store);
+    free(entry);
+    free(info_path);
+    json_decref(resolved);
+    return rc;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int zr_builds_each(zr_build_fn fn, void *user, char *err, size_t errlen)
+{
+    char *dir = zr_strdup_printf("%s/builds", zr_cache_dir());
+    DIR *d = opendir(dir);
+    if (!d) {
+        free(dir);
+        return 0; /* no build yet */
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char **more = realloc(names, (n + 1) * sizeof *names);
+        if (!more)
+            break;
+        names = more;
+        names[n++] = zr_strdup_printf("%s", e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, compare_names);
+    for (size_t i = 0; i < n; i++) {
+        struct zr_build b;
+        char why[512];
+        if (zr_build_open(names[i], &b, why, sizeof why) == 0) {
+            fn(&b, user);
+            zr_build_close(&b);
+        } else {
+            fprintf(stderr, "zmq-repro: %s\n", why);
+        }
+        free(names[i]);
+    }
+    free(names);
+    free(dir);
+    (void)err;
+    (void)errlen;
+    return 0;
+}

@@ -1,0 +1,259 @@
+/* zmq-repro check --suite -- ctest ...: another project's test suite on an
+ * instrumented libzmq with the harness's suppressions. The suite's own
+ * output and exit status pass through; every TSan report (one log file per
+ * process) is summed up by its racing frame pair, so that a flood of
+ * reports reads as a short list of distinct races. */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "case_run.h"
+#include "check.h"
+#include "client.h"
+#include "environment.h"
+#include "files.h"
+#include "process.h"
+#include "text.h"
+#include "tsan_report.h"
+
+#define SUITE_TIMEOUT_S 7200.0
+
+/* One distinct race: kind and the top frame of each access. */
+struct race {
+    char *key;
+    int count;
+    json_t *programs; /* object: program name -> count */
+    char *example;
+};
+
+struct races {
+    int n;
+    struct race *items;
+};
+
+static struct race *find_or_add(struct races *rs, const char *key)
+{
+    for (int i = 0; i < rs->n; i++)
+        if (!strcmp(rs->items[i].key, key))
+            return &rs->items[i];
+    struct race *more = realloc(rs->items, (size_t)(rs->n + 1) * sizeof *more);
+    if (!more) {
+        fputs("zmq-repro: out of memory\n", stderr);
+        exit(2);
+    }
+    rs->items = more;
+    rs->items[rs->n] = (struct race){ zr_strdup_printf("%s", key), 0, json_object(), NULL };
+    return &rs->items[rs->n++];
+}
+
+/* "tsan.test_hwm.4242" -> "test_hwm" (log_exe_name=1 puts the program's name in the file name). */
+static char *program_of(const char *file)
+{
+    const char *start = file + strlen("tsan.");
+    const char *dot = strrchr(start, '.');
+    return zr_strdup_printf("%.*s", (int)(dot ? dot - start : (long)strlen(start)), start);
+}
+
+static void collect(const char *dir, struct races *rs, int *total)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "tsan.", 5))
+            continue;
+        char *path = zr_strdup_printf("%s/%s", dir, e->d_name);
+        char *text = zr_read_file(path, NULL);
+        char *program = program_of(e->d_name);
+        size_t offset = 0;
+        struct zr_tsan_report r;
+        while (text && zr_tsan_parse(text, offset, &r) == 1) {
+            char *sig = zr_tsan_signature_dup(&r);
+            struct race *race = find_or_add(rs, sig ? sig : r.kind);
+            race->count++;
+            (*total)++;
+            json_t *c = json_object_get(race->programs, program);
+            json_object_set_new(race->programs, program, json_integer(c ? json_integer_value(c) + 1 : 1));
+            if (!race->example)
+                race->example = zr_utf8_sanitize(text + r.start, r.end - r.start);
+            offset = r.end > offset ? r.end : offset + 1;
+            free(sig);
+            zr_tsan_report_free(&r);
+        }
+        free(program);
+        free(text);
+        free(path);
+    }
+    closedir(d);
+}
+
+/* Every process that mapped a libzmq mapped the build's. The mismatches, or NULL. */
+static char *library_mismatches(const char *workdir, const struct zr_build *build)
+{
+    char *logpath = zr_loaded_log_path(workdir);
+    char *log = zr_read_file(logpath, NULL);
+    free(logpath);
+    char *want = realpath(zr_build_field(build, "library"), NULL);
+    char *out = NULL;
+    int bad = 0;
+    for (const char *line = log; line && *line;) {
+        const char *at = strstr(line, " path=");
+        const char *eol = strchr(line, '\n');
+        if (at && (!eol || at < eol)) {
+            char *path = zr_strdup_printf("%.*s", (int)strcspn(at + 6, "\n"), at + 6);
+            char *have = realpath(path, NULL);
+            if (!have || !want || strcmp(have, want)) {
+                if (bad++ < 5) {
+                    char *more = zr_strdup_printf("%s%s%.*s", out ? out : "", out ? "; " : "", (int)strcspn(line, "\n"),
+                                                  line);
+                    free(out);
+                    out = more;
+                }
+            }
+            free(have);
+            free(path);
+        }
+        line = eol ? eol + 1 : NULL;
+    }
+    free(want);
+    free(log);
+    return out;
+}
+
+int zr_check_suite(const struct zr_options *o, int nargs, char **args)
+{
+    const struct zr_mode *mode = o->nmodes ? o->modes[0] : zr_mode_find("tsan");
+    char err[1024];
+    struct zr_build build;
+    if (o->nmodes > 1) {
+        fprintf(stderr, "zmq-repro: check --suite runs in one mode\n");
+        return ZR_EXIT_USAGE;
+    }
+    if (zr_builds_for_mode(o, mode, &build, 1, err, sizeof err) != 1) {
+        fprintf(stderr, "zmq-repro: check --suite [%s]: %s\n", mode->name,
+                err[0] ? err : "none of the builds named with -b fits the mode");
+        return ZR_EXIT_USAGE;
+    }
+    if (zr_preflight_mode(&o->setup, mode, &build, false, err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        zr_build_close(&build);
+        return ZR_EXIT_USAGE;
+    }
+    char *workdir = zr_make_workdir("suite", err, sizeof err);
+    if (!workdir) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        zr_build_close(&build);
+        return ZR_EXIT_USAGE;
+    }
+    struct zr_program prog = { .argc = nargs, .argv = args, .keep_user_env = true };
+    struct zr_client_cmd cmd;
+    if (zr_client_prepare(&o->setup, mode, &build, &prog, "", workdir, &cmd, err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        zr_remove_tree(workdir);
+        zr_build_close(&build);
+        return ZR_EXIT_USAGE;
+    }
+    /* The whole suite runs on: every report is kept, one log file per
+     * process named after its program. */
+    if (mode->tsan_options) {
+        char *opts = zr_strdup_printf("halt_on_error=0 exitcode=66 second_deadlock_stack=1 atexit_sleep_ms=0 "
+                                      "log_path=%s/tsan log_exe_name=1 suppressions=%s",
+                                      workdir, o->setup.suppressions);
+        zr_env_set(&cmd.env, "TSAN_OPTIONS", opts);
+        free(opts);
+    }
+    char *exe = cmd.argv[0];
+    if (!strchr(exe, '/')) {
+        /* A command name: the child's execve needs its path. */
+        const char *path = getenv("PATH");
+        char *copy = zr_strdup_printf("%s", path ? path : "/usr/bin:/bin");
+        for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+            char *candidate = zr_strdup_printf("%s/%s", dir, exe);
+            if (access(candidate, X_OK) == 0) {
+                cmd.argv[0] = candidate;
+                free(exe);
+                break;
+            }
+            free(candidate);
+        }
+        free(copy);
+    }
+    fprintf(stderr, "check --suite: %s [%s on %s, libzmq %s], suppressions %s\n", args[0], mode->name, build.name,
+            zr_build_field(&build, "version"), o->setup.suppressions);
+    struct zr_spawn s = { .argv = cmd.argv, .envp = cmd.env.vars, .out = ZR_OUTPUT_FD(1), .err = ZR_OUTPUT_FD(2),
+                          .no_aslr = cmd.no_aslr };
+    struct zr_proc p;
+    double start = zr_now();
+    int rc = zr_spawn(&s, &p, err, sizeof err);
+    zr_client_cmd_free(&cmd);
+    if (rc != 0) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        zr_remove_tree(workdir);
+        zr_build_close(&build);
+        return ZR_EXIT_USAGE;
+    }
+    double limit = (o->timeout_s > 0 ? o->timeout_s : SUITE_TIMEOUT_S) * o->setup.multiplier;
+    bool ended = zr_wait(&p, limit);
+    zr_finish(&p);
+    double wall = zr_now() - start;
+    int status = !ended ? -1 : WIFEXITED(p.status) ? WEXITSTATUS(p.status) : 128 + WTERMSIG(p.status);
+
+    struct races rs = { 0, NULL };
+    int total = 0;
+    collect(workdir, &rs, &total);
+    char *mismatch = library_mismatches(workdir, &build);
+    printf("\ncheck --suite: %s exited with %d after %.1f s; %d TSan report%s, %d distinct\n", args[0], status, wall,
+           total, total == 1 ? "" : "s", rs.n);
+    json_t *races = json_array();
+    for (int i = 0; i < rs.n; i++) {
+        struct race *r = &rs.items[i];
+        printf("  %5d  %s\n", r->count, r->key);
+        const char *name;
+        json_t *count;
+        printf("         in:");
+        json_object_foreach(r->programs, name, count)
+            printf(" %s(%lld)", name, (long long)json_integer_value(count));
+        printf("\n");
+        json_array_append_new(races, json_pack("{s:s, s:i, s:O, s:s}", "race", r->key, "count", r->count, "programs",
+                                               r->programs, "example", r->example ? r->example : ""));
+    }
+    if (mismatch)
+        printf("ERROR: some processes loaded another libzmq than build %s: %s\n", build.name, mismatch);
+    if (!ended)
+        printf("ERROR: the suite did not finish within %.0f s (--timeout)\n", limit);
+    if (!o->no_results) {
+        json_t *doc = json_pack("{s:i, s:s, s:o, s:s, s:o, s:i, s:f, s:i, s:o, s:o, s:o}", "schema", 2, "kind", "suite",
+                                "command", json_array(), "mode", mode->name, "build", json_deep_copy(build.info),
+                                "exit_status", status, "wall_s", wall, "reports", total, "races", races, "host",
+                                zr_host_json(), "library_mismatch", mismatch ? json_string(mismatch) : json_null());
+        json_incref(races);
+        for (int i = 0; i < nargs; i++)
+            json_array_append_new(json_object_get(doc, "command"), json_string(args[i]));
+        json_object_set_new(json_object_get(doc, "build"), "name", json_string(build.name));
+        char path[2048];
+        if (zr_write_result(o->results_dir, "suite", doc, path, sizeof path, err, sizeof err) == 0)
+            printf("result: %s\n", path);
+        else
+            printf("result not written: %s\n", err);
+        json_decref(doc);
+    }
+    json_decref(races);
+    for (int i = 0; i < rs.n; i++) {
+        free(rs.items[i].key);
+        free(rs.items[i].example);
+        json_decref(rs.items[i].programs);
+    }
+    free(rs.items);
+    zr_remove_tree(workdir);
+    zr_build_close(&build);
+    bool harness_error = mismatch || !ended;
+    free(mismatch);
+    if (zr_interrupted())
+        return zr_interrupted_exit_code();
+    return harness_error ? ZR_EXIT_USAGE : status;
+}

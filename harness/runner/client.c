@@ -1,0 +1,148 @@
+#include "client.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "text.h"
+
+char *zr_loaded_log_path(const char *workdir)
+{
+    return zr_strdup_printf("%s/loaded.log", workdir);
+}
+
+/* "a:b" + ":" + "c", skipping empty parts; malloc'd. */
+static char *join_path(const char *a, const char *b)
+{
+    if (!a || !*a)
+        return zr_strdup_printf("%s", b ? b : "");
+    if (!b || !*b)
+        return zr_strdup_printf("%s", a);
+    return zr_strdup_printf("%s:%s", a, b);
+}
+
+static char *substitute(const char *arg, const char *endpoint)
+{
+    const char *at = strstr(arg, "{endpoint}");
+    if (!at)
+        return zr_strdup_printf("%s", arg);
+    return zr_strdup_printf("%.*s%s%s", (int)(at - arg), arg, endpoint, at + strlen("{endpoint}"));
+}
+
+static void set_preloads(const struct zr_setup *setup, const struct zr_mode *mode, bool keep_user,
+                         struct zr_env *env)
+{
+    char *preload = zr_strdup_printf("%s", "");
+    /* TSan's runtime first: it must be initialised before anything else runs. */
+    if (mode->preload & ZR_PRELOAD_TSAN_RUNTIME) {
+        char *p = join_path(preload, setup->libtsan);
+        free(preload);
+        preload = p;
+    }
+    if (mode->preload & ZR_PRELOAD_OWNER_CHECKER) {
+        char *p = join_path(preload, setup->owner_lib);
+        free(preload);
+        preload = p;
+    }
+    char *p = join_path(preload, setup->loaded_probe);
+    free(preload);
+    preload = p;
+    if (keep_user) {
+        p = join_path(preload, zr_env_get(env, "LD_PRELOAD"));
+        free(preload);
+        preload = p;
+    }
+    zr_env_set(env, "LD_PRELOAD", preload);
+    free(preload);
+}
+
+static void set_tsan_options(const struct zr_setup *setup, const struct zr_mode *mode, const struct zr_program *prog,
+                             struct zr_env *env)
+{
+    if (!mode->tsan_options) {
+        if (!prog->keep_user_env)
+            zr_env_set(env, "TSAN_OPTIONS", NULL);
+        return;
+    }
+    /* halt_on_error: the first report ends the run (fast detection; a fixed
+     * case fails on its first report). abort_on_error for Python: the abort
+     * makes faulthandler print every Python thread's stack, which names the
+     * script lines (the pyzmq frames in TSan's report are <null>).
+     * atexit_sleep_ms=0: TSan otherwise sleeps 1 s at exit when threads remain. */
+    char *opts = zr_strdup_printf("halt_on_error=1 abort_on_error=%d exitcode=66 second_deadlock_stack=1 "
+                                  "atexit_sleep_ms=0 suppressions=%s",
+                                  prog->python ? 1 : 0, setup->suppressions);
+    if (prog->keep_user_env && zr_env_get(env, "TSAN_OPTIONS")) {
+        char *both = zr_strdup_printf("%s %s", opts, zr_env_get(env, "TSAN_OPTIONS"));
+        free(opts);
+        opts = both;
+    }
+    zr_env_set(env, "TSAN_OPTIONS", opts);
+    free(opts);
+}
+
+int zr_client_prepare(const struct zr_setup *setup, const struct zr_mode *mode, const struct zr_build *build,
+                      const struct zr_program *prog, const char *endpoint, const char *workdir,
+                      struct zr_client_cmd *cmd, char *err, size_t errlen)
+{
+    memset(cmd, 0, sizeof *cmd);
+    const char *loader = zr_build_field(build, "loader");
+    const char *lib_dir = zr_build_field(build, "lib_dir");
+    int extra = 4 + (prog->python ? 1 : 0);
+    cmd->argv = calloc((size_t)(prog->argc + extra + 1), sizeof *cmd->argv);
+    if (!cmd->argv) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int n = 0;
+    if (loader) {
+        /* A build made for a newer glibc runs under that glibc's own loader,
+         * named here rather than in LD_LIBRARY_PATH so that the program's own
+         * children (which this loader does not start) are not broken by it. */
+        cmd->argv[n++] = zr_strdup_printf("%s", loader);
+        cmd->argv[n++] = zr_strdup_printf("--library-path");
+        cmd->argv[n++] = join_path(zr_build_field(build, "loader_path"), lib_dir);
+    }
+    if (prog->python)
+        cmd->argv[n++] = zr_strdup_printf("%s", setup->python);
+    for (int i = 0; i < prog->argc; i++)
+        cmd->argv[n++] = substitute(prog->argv[i], endpoint);
+    cmd->argv[n] = NULL;
+
+    struct zr_env *env = &cmd->env;
+    zr_env_init(env);
+    set_preloads(setup, mode, prog->keep_user_env, env);
+    if (!loader) {
+        char *path = join_path(lib_dir, prog->keep_user_env ? zr_env_get(env, "LD_LIBRARY_PATH") : NULL);
+        zr_env_set(env, "LD_LIBRARY_PATH", path);
+        free(path);
+    } else if (!prog->keep_user_env) {
+        zr_env_set(env, "LD_LIBRARY_PATH", NULL);
+    }
+    set_tsan_options(setup, mode, prog, env);
+    char *log = zr_loaded_log_path(workdir);
+    zr_env_set(env, "ZR_LOADED_LOG", log);
+    free(log);
+    zr_env_set(env, "ZMQ_REPRO_ENDPOINT", endpoint);
+    if (prog->python) {
+        zr_env_set(env, "PYTHONDONTWRITEBYTECODE", "1");
+        zr_env_set(env, "PYTHONFAULTHANDLER", "1"); /* Python stacks on a fatal signal, and on the watchdog's SIGABRT */
+        zr_env_set(env, "PYTHONHOME", NULL);
+        char *path = join_path(prog->pythonpath, prog->keep_user_env ? zr_env_get(env, "PYTHONPATH") : NULL);
+        zr_env_set(env, "PYTHONPATH", *path ? path : NULL);
+        free(path);
+    }
+    cmd->no_aslr = mode->no_aslr;
+    return 0;
+}
+
+void zr_client_cmd_free(struct zr_client_cmd *cmd)
+{
+    if (cmd->argv)
+        for (int i = 0; cmd->argv[i]; i++)
+            free(cmd->argv[i]);
+    free(cmd->argv);
+    zr_env_free(&cmd->env);
+    memset(cmd, 0, sizeof *cmd);
+}

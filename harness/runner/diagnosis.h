@@ -1,0 +1,19 @@
+/* "My usage or libzmq?": a few lines that say, from the evidence of a
+ * verdict, whose doing a failure is. For a TSan race: which libzmq call each
+ * racing thread was in and the program's own frame that made it (for
+ * Python, the script line, from faulthandler's dump after the report); a
+ * race inside libzmq's own threads is said to be libzmq's (a bug, or a
+ * missing suppression), never blamed on the program. */
+#ifndef ZR_DIAGNOSIS_H
+#define ZR_DIAGNOSIS_H
+
+#include "tsan_report.h"
+
+/* The diagnosis of a TSan report; after is what the program printed after
+ * the report (faulthandler's Python stacks), or NULL. malloc'd. */
+char *zr_diagnose_tsan(const struct zr_tsan_report *r, const char *after);
+
+/* The diagnosis of an ownership-checker report (its SUMMARY's signature). malloc'd. */
+char *zr_diagnose_owner(const char *outcome, const char *signature);
+
+#endif

@@ -1,0 +1,56 @@
+/* The stacks of a hung client: taken with eu-stack (elfutils; about 70 ms
+ * on a TSan process, where gdb needs a second), parsed, and summed up into
+ * the hang's signature: where each application thread is blocked inside
+ * libzmq (or waiting for the GIL), the main thread first, and for Python
+ * the script line that blocks, from faulthandler's stacks. */
+#ifndef ZR_STACKS_H
+#define ZR_STACKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct zr_native_frame {
+    char *func;   /* "zmq::ctx_t::terminate", or "" when the module has no symbol there */
+    char *module; /* "/usr/lib/x86_64-linux-gnu/libzmq.so.5.2.4", or "" */
+    char *source; /* "/src/ctx.cpp:209:43", or NULL */
+};
+
+struct zr_native_thread {
+    int tid;
+    int nframes;
+    struct zr_native_frame *frames; /* innermost first */
+};
+
+struct zr_native_stacks {
+    int pid;
+    int nthreads;
+    struct zr_native_thread *threads;
+};
+
+/* Parses eu-stack's output (-i -s -m). 0, or -1 when out of memory. */
+int zr_native_stacks_parse(const char *text, struct zr_native_stacks *s);
+void zr_native_stacks_free(struct zr_native_stacks *s);
+
+/* The blocked frames of every thread that is inside a libzmq API call or
+ * taking the GIL, outermost first, threads separated by " | ", the main
+ * thread first: "zmq_ctx_term -> zmq::ctx_t::terminate -> zmq::mailbox_t::recv".
+ * Every such thread and frame is kept. malloc'd. */
+char *zr_native_hang_summary(const struct zr_native_stacks *s);
+
+/* From faulthandler's dump of every Python thread: each thread of the
+ * program itself (main first), as the script's innermost line and the
+ * innermost call: "main: bus.py:127 main -> zmq/sugar/context.py:217 term".
+ * NULL when the text has no Python stacks. malloc'd. */
+char *zr_python_hang_summary(const char *faulthandler_text);
+
+/* Runs the stack tool on a live process; its output (malloc'd), or NULL with
+ * the cause in err. */
+char *zr_capture_stacks(const char *tool, pid_t pid, const char *workdir, double timeout_s, char *err, size_t errlen);
+
+/* Whether stacks can be taken here: the tool runs and may attach to a child
+ * of the runner. Checked once, on a short-lived child. 0, or -1 with what to
+ * do in err. */
+int zr_stack_tool_check(const char *tool, char *err, size_t errlen);
+
+#endif
