@@ -56,6 +56,7 @@ int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int n
 int zr_cmd_compare(const char *old_path, const char *new_path);
 int zr_cmd_builds(const struct zr_options *o);
 int zr_cmd_build(const struct zr_options *o, int nargs, char **args);
+int zr_cmd_soak(const struct zr_options *o);
 
 /* The selection shared by run, bench and matrix: every (case, mode) pair
  * named or matching the labels and modes. -1 with a message printed when

@@ -40,6 +40,8 @@ static void usage(FILE *out)
         "                        here), a .py script, or a program; judged by --expect\n"
         "  check --suite -- CMD  a whole test suite (ctest, pytest) on the build: its exit\n"
         "                        status passes through, its TSan reports are summed up\n"
+        "  soak                  the whole ctest suite again and again (--minutes, --jobs):\n"
+        "                        verdict flips, leftovers, unparseable results\n"
         "\n"
         "options:\n"
         "  -m, --mode MODE       %s (default: every mode the case has; repeatable)\n"
@@ -68,13 +70,17 @@ static void usage(FILE *out)
         "                        give its endpoint as {endpoint} in ARGS and ZMQ_REPRO_ENDPOINT\n"
         "      --timeout S       check: the watchdog (default: the mode's)\n"
         "      --stall S|off     check: no progress for S seconds is a hang (default 0.5)\n"
+        "      --minutes M       soak: how long (default 30)\n"
+        "      --jobs J          soak: ctest -j J (default twice the cores)\n"
+        "  -o, --out DIR         soak: where its rounds and report go\n"
         "  -q, --quiet           no per-attempt lines and no report text\n"
         "  -v, --verbose         also the client's command line and environment\n"
         "  -h, --help            this text\n"
         "      --version         the runner's version\n"
         "\n"
         "environment: ZR_TIMEOUT_MULTIPLIER (1 to 100) scales every watchdog, for slow or\n"
-        "loaded machines; ZR_CACHE_DIR is where builds are kept (default ~/.cache/zmq-repro).\n"
+        "loaded machines; ZR_CACHE_DIR is where builds are kept (default ~/.cache/zmq-repro);\n"
+        "ZR_RESULTS_DIR is the default of --results.\n"
         "\n"
         "exit status: 0 every expectation held, 1 one did not, 2 usage or environment\n"
         "error (never a verdict), 77 nothing failed but something could not be judged\n"
@@ -84,7 +90,7 @@ static void usage(FILE *out)
 
 enum {
     OPT_NO_RESULTS = 1000, OPT_PYTHON, OPT_STACK_TOOL, OPT_FLAVOUR, OPT_NAME, OPT_REBUILD, OPT_DEFAULTS, OPT_VERSION,
-    OPT_EXPECT, OPT_SERVER, OPT_TIMEOUT, OPT_STALL, OPT_SUITE,
+    OPT_EXPECT, OPT_SERVER, OPT_TIMEOUT, OPT_STALL, OPT_SUITE, OPT_MINUTES, OPT_JOBS,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -167,6 +173,15 @@ static int apply_option(int opt, struct zr_options *o)
             return usage_error("--stall takes seconds or off, not '%s'", optarg);
         return 0;
     case OPT_SUITE: o->suite = true; return 0;
+    case OPT_MINUTES:
+        if (zr_parse_double(optarg, 0.01, 10080, &o->minutes) != 0)
+            return usage_error("--minutes takes a number of minutes (at most a week), not '%s'", optarg);
+        return 0;
+    case OPT_JOBS:
+        if (zr_parse_long(optarg, 1, 256, &n) != 0)
+            return usage_error("--jobs takes a whole number from 1 to 256, not '%s'", optarg);
+        o->jobs = (int)n;
+        return 0;
     case 'q': o->quiet = true; return 0;
     case 'v': o->setup.verbose++; return 0;
     case 'h': usage(stdout); return 1;
@@ -189,7 +204,8 @@ int main(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },           { "verbose", no_argument, NULL, 'v' },
         { "expect", required_argument, NULL, OPT_EXPECT }, { "server", required_argument, NULL, OPT_SERVER },
         { "timeout", required_argument, NULL, OPT_TIMEOUT }, { "stall", required_argument, NULL, OPT_STALL },
-        { "suite", no_argument, NULL, OPT_SUITE },
+        { "suite", no_argument, NULL, OPT_SUITE },     { "minutes", required_argument, NULL, OPT_MINUTES },
+        { "jobs", required_argument, NULL, OPT_JOBS },
         { "help", no_argument, NULL, 'h' },            { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
@@ -200,7 +216,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "zmq-repro: %s\n", err);
         return ZR_EXIT_USAGE;
     }
-    o.results_dir = ZR_SOURCE_DIR "/results/runs";
+    const char *results = getenv("ZR_RESULTS_DIR");
+    o.results_dir = results && *results ? results : ZR_SOURCE_DIR "/results/runs";
     o.server_mode = "none";
     o.stall_s = -1;
 
@@ -233,6 +250,8 @@ int main(int argc, char **argv)
         return zr_cmd_build(&o, nargs, args);
     if (!strcmp(command, "check"))
         return zr_cmd_check(&o, nargs, args);
+    if (!strcmp(command, "soak"))
+        return zr_cmd_soak(&o);
 
     struct zr_catalog cat;
     if (zr_catalog_load(o.setup.source_dir, &cat, err, sizeof err) != 0) {

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Wrong arguments and wrong files: a one-line message that says what to do,
+# exit 2, nothing run, nothing left behind.
+. "$(dirname "$0")/lib.sh"
+
+case=hang-at-shutdown/fixed_bounded_linger
+expect_exit 2 "-n 5x" "$repro" run $case -n 5x
+expect_output "whole number from 1 to 100000, not '5x'"
+expect_exit 2 "-n 4294967297 (atoi wrapped it to 1)" "$repro" run $case -n 4294967297
+expect_exit 2 "-n 2147483647 (an unchecked calloc crashed)" "$repro" bench $case -n 2147483647
+expect_exit 2 "an unknown mode" "$repro" run $case -m stresss
+expect_output "unknown mode 'stresss'"
+expect_exit 2 "list -L nosuchlabel" "$repro" list -L nosuchlabel
+expect_output "no case has the label 'nosuchlabel'"
+expect_exit 2 "run -L nosuchlabel" "$repro" run -L nosuchlabel
+expect_exit 2 "an unknown case" "$repro" run no/such_case
+expect_exit 2 "--python /nonexistent" "$repro" run $case --python /nonexistent
+expect_output "no such program"
+expect_exit 2 "--results in an unwritable place, before anything runs" "$repro" run $case --results /proc/zr-results
+expect_output "cannot create the folder /proc/zr-results"
+expect_no_output "attempt 1"
+expect_exit 2 "--json in an unwritable place, before anything runs" "$repro" bench $case -n 1 --json /proc/zr/figures.json
+expect_no_output "attempt 1"
+expect_exit 2 "ZR_TIMEOUT_MULTIPLIER=abc" env ZR_TIMEOUT_MULTIPLIER=abc "$repro" list
+expect_output "ZR_TIMEOUT_MULTIPLIER must be a number"
+expect_exit 2 "an unknown build" "$repro" run $case -b no-such-build
+expect_output "no build named 'no-such-build'"
+expect_exit 2 "a tsan-only build for stress mode in check" "$repro" check -m stress -b debian-tsan -- /bin/true
+expect_output "none of the builds named with -b can run in stress mode"
+
+# compare: documents that are not two bench files.
+echo '{"cases":[{}]}' >"$TMPDIR/empty-row.json"
+expect_exit 2 "compare on {\"cases\":[{}]} (it crashed)" "$repro" compare "$TMPDIR/empty-row.json" "$TMPDIR/empty-row.json"
+printf '{"kind":"bench","cases":[{}]}' >"$TMPDIR/bad-row.json"
+expect_exit 2 "compare on a row without fields" "$repro" compare "$TMPDIR/bad-row.json" "$TMPDIR/bad-row.json"
+expect_output "lacks case, mode, rate or attempts"
+"$repro" run $case -m stress -n 1 -q -r "$results" >/dev/null 2>&1
+run_result=$(ls "$results"/*.json | head -n 1)
+expect_exit 2 "compare on two run results (it said 0 changed)" "$repro" compare "$run_result" "$run_result"
+expect_output "is not the figures of .zmq-repro bench. (a run document)"
+expect_exit 2 "compare on a missing file" "$repro" compare "$TMPDIR/none.json" "$TMPDIR/none.json"
+
+# -v shows the client's command and environment.
+expect_exit 0 "-v" "$repro" run $case -m stress -n 1 -v --no-results
+expect_output "client: .*fixed_bounded_linger ipc://"
+expect_output "LD_PRELOAD=.*libzr_loaded.so"
+
+expect_no_leftovers
+finish

@@ -1,0 +1,57 @@
+#!/bin/sh
+# A dead or stopped ROUTER server, or a client killed from outside, is a
+# harness ERROR (exit 2), never a reproduction and never "not fixed".
+. "$(dirname "$0")/lib.sh"
+
+# Starts the runner on a steady client in the background; its pid in $runner.
+check_steady() {
+    "$repro" check -t ipc -m stress --server echo --expect clean --no-results -q -- \
+        "$progs/steady_client" '{endpoint}' 10 >"$TMPDIR/out" 2>&1 &
+    runner=$!
+}
+
+# kill -9 of the server halfway.
+check_steady
+server=$(wait_for_process "router_server --bind ipc://$TMPDIR") || fail "no server started"
+sleep 0.3
+kill -KILL "$server"
+wait "$runner"
+rc=$?
+[ $rc -eq 2 ] && ok "server killed: exit 2" || fail "server killed: exit $rc, wanted 2"
+expect_output "ERROR check"
+expect_output "the ROUTER server was killed by SIGKILL during the attempt"
+expect_no_output "NOT FIXED"
+
+# The server stopped (SIGSTOP) halfway: stalled, not a lost wake-up.
+check_steady
+server=$(wait_for_process "router_server --bind ipc://$TMPDIR") || fail "no server started"
+sleep 0.3
+kill -STOP "$server"
+wait "$runner"
+rc=$?
+[ $rc -eq 2 ] && ok "server stopped: exit 2" || fail "server stopped: exit $rc, wanted 2"
+expect_output "the ROUTER server was stopped"
+expect_no_output "HANG"
+
+# kill -9 of the client: not a symptom libzmq can raise.
+check_steady
+client=$(wait_for_process "steady_client ipc://$TMPDIR") || fail "no client started"
+sleep 0.3
+kill -KILL "$client"
+wait "$runner"
+rc=$?
+[ $rc -eq 2 ] && ok "client killed: exit 2" || fail "client killed: exit $rc, wanted 2"
+expect_output "killed from outside by SIGKILL"
+
+# A broken case whose server is killed: ERROR, not "reproduced".
+"$repro" run shared-socket/broken_send_recv_threads -m stress -n 1 -t ipc --no-results -q >"$TMPDIR/out" 2>&1 &
+runner=$!
+server=$(wait_for_process "router_server --bind ipc://$TMPDIR") || fail "no server started"
+kill -KILL "$server"
+wait "$runner"
+rc=$?
+[ $rc -eq 2 ] && ok "broken case, server killed: exit 2" || fail "broken case, server killed: exit $rc, wanted 2"
+expect_no_output "^PASS"
+
+expect_no_leftovers
+finish

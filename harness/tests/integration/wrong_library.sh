@@ -1,0 +1,23 @@
+#!/bin/sh
+# A client that loads another libzmq than the build it was asked to run on
+# (here an RPATH, which beats LD_LIBRARY_PATH) is ERROR, never a verdict on
+# the wrong library; the result names the library really loaded.
+. "$(dirname "$0")/lib.sh"
+
+system_lib_dir=$(dirname "$(ldconfig -p | sed -n 's/^[[:space:]]*libzmq\.so\.5 .*=> //p' | head -n 1)")
+cc -O1 -g -o "$TMPDIR/rpath_client" "$source_dir/harness/tests/progs/steady_client.c" \
+    -Wl,--disable-new-dtags,-rpath,"$system_lib_dir" -lzmq || { fail "cannot build the test client"; finish; }
+
+expect_exit 2 "RPATH to the system libzmq, run on debian-tsan" \
+    "$repro" check -t ipc -m tsan -b debian-tsan --server echo --no-results -q -- "$TMPDIR/rpath_client" '{endpoint}' 0.2
+expect_output "the client loaded /.*/libzmq.so.5"
+expect_output "not the library of build debian-tsan"
+
+# The same program without the RPATH runs on the build it was given.
+cc -O1 -g -o "$TMPDIR/plain_client" "$source_dir/harness/tests/progs/steady_client.c" -lzmq
+expect_exit 0 "no RPATH, run on debian-tsan" \
+    "$repro" check -t ipc -m tsan -b debian-tsan --server echo --no-results -q -- "$TMPDIR/plain_client" '{endpoint}' 0.2
+expect_output "loaded: .*store/.*/lib/libzmq.so"
+
+expect_no_leftovers
+finish
