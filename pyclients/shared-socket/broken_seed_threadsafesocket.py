@@ -4,18 +4,42 @@
 # The class below is copied verbatim from the article (only the indentation,
 # lost in the article's HTML, is restored).
 #
-# Used the way #2094 used its socket: one thread sends requests, another
-# receives the replies, both through the wrapper, with blocking calls.
+# Used the way #2094 used its socket: one thread receives the replies, another
+# sends the requests, both through the wrapper, with blocking calls. The reply
+# listener is started first and the first request goes out once it is
+# listening (inside recv(), so holding the lock): a client whose listener
+# thread is up before it sends.
 #
-# What it really does: the lock is held across a BLOCKING recv. As soon as the
-# receiver has caught up with the replies in flight it sits in zmq_recv with
-# the lock held, waiting for a reply to a request that the sender can no
-# longer send, because the sender is waiting for that same lock. A deadlock:
-# the program never finishes. The lock does remove the data race (no TSan
-# report), but the published fix trades the crash for a hang, so this case is
-# a BROKEN one: it must hang in both modes. (It only completes if the sender
-# happens to send every request before the receiver first takes the lock:
-# threading.Lock is not fair, so about 1 run in 10 does, without TSan.)
+# What it proves: the lock is held across a BLOCKING recv. The listener waits
+# in zmq_msg_recv, holding the lock, for a reply to a request the sender can
+# never send, because the sender waits for that same lock. That deadlock comes
+# whenever the listener is in recv() with no reply outstanding, which is where
+# such a client starts. The lock does remove the data race (no TSan report),
+# but the published fix trades the crash for a hang, so this case is a BROKEN
+# one: it must hang in every mode, with main in join, the sender in the lock
+# (ThreadSafeSocket.send) and the listener in zmq_msg_recv. In owner mode the
+# lock serialises the calls, so the checker sees no overlap and the run hangs
+# exactly as in stress.
+#
+# Measured (220 runs per mode, 2 cores, load average 4 to 7): hung in 220 of
+# 220 runs in each of tsan, stress and owner. None finished. Every run had
+# those stacks and no request sent. Counted from the interpreter's start, the
+# hang set in after a median of 0.23 s in tsan (99% within 0.65 s, worst 1.29
+# s when the start was starved of CPU), 0.08 s in stress (worst 0.37 s) and
+# 0.10 s in owner (worst 0.66 s). With a 1 s watchdog the verdict comes at
+# about 1.05 s (eu-stack takes 0.03 s, at worst 0.3 s). A run cut before the
+# deadlock shows no zmq_msg_recv, so it is a miss and is never counted as a
+# reproduction. No run can end without the deadlock: no reply comes without a
+# request.
+#
+# The previous version started the sender first. It hung in only 34 of 40 tsan
+# runs, and in 96/100 tsan and 99/100 stress when measured again. The runs
+# that finished were not ones where every request went out before the listener
+# first took the lock. In every run the listener first took it after 0 to 3200
+# requests, and a run hung only once the listener's recv() calls had drained
+# every outstanding reply. The number of replies outstanding moved like a
+# random walk, up to 38000. In 1% to 15% of runs it never reached 0 before the
+# 200000th request, and the run finished after 1.2 s (stress) to 3.2 s (tsan).
 # The correct lock wrapper is fixed_lock_nonblocking.py.
 #
 # @family shared-socket
@@ -24,12 +48,16 @@
 # @upstream pyzmq#2094 pyzmq#2043 libzmq#4649
 # @expect tsan HANG:zmq_msg_recv
 # @expect stress HANG:zmq_msg_recv
+# @expect owner HANG:zmq_msg_recv
 # @args tsan 200000
 # @args stress 200000
-# @timeout tsan 5
-# @timeout stress 5
+# @args owner 200000
+# @timeout tsan 1
+# @timeout stress 1
+# @timeout owner 1
 import sys
 import threading
+import time
 
 import zmq
 
@@ -88,10 +116,19 @@ def main():
             sock.recv()               # holds the lock while blocked
             counts["received"] += 1
 
-    threads = [threading.Thread(target=sender), threading.Thread(target=receiver)]
-    for t in threads:
-        t.start()
-    for t in threads:
+    sending = threading.Thread(target=sender)
+    receiving = threading.Thread(target=receiver)
+    # The reply listener is started first and the first request goes out once
+    # it is listening, i.e. inside sock.recv() with the wrapper's lock held:
+    # the order of a client whose listener thread is up before it sends. The
+    # loop only hands the GIL to the listener (sleep(0) waits no set time);
+    # in the measured runs it never turned once: receiving.start() returns
+    # after the listener is already blocked in zmq_msg_recv.
+    receiving.start()
+    while not sock.lock.locked():
+        time.sleep(0)
+    sending.start()
+    for t in (sending, receiving):
         t.join()
 
     raw.close()
