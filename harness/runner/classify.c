@@ -260,11 +260,13 @@ static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
 {
     const char *err = run->err ? run->err : "";
     size_t nerr = strlen(err);
-    char *native = NULL;
+    char *native = NULL, *calls = NULL;
     if (run->stacks) {
         struct zr_native_stacks s;
-        if (zr_native_stacks_parse(run->stacks, &s) == 0)
+        if (zr_native_stacks_parse(run->stacks, &s) == 0) {
             native = zr_native_hang_summary(&s);
+            calls = zr_native_hang_calls(&s);
+        }
         zr_native_stacks_free(&s);
     }
     /* faulthandler's dump follows the harness's SIGABRT: after err_before_hang. */
@@ -275,7 +277,15 @@ static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
         native = zr_strdup_printf("stacks not taken: %s", run->stacks_error ? run->stacks_error : "unknown");
     }
     set(v, "HANG", python ? zr_strdup_printf("%s || py %s", native, python) : zr_strdup_printf("%s", native));
+    /* The symptom names the calls, the same on every build; the location is
+     * the chain inside libzmq, which only a build with symbols shows. */
+    if (calls) {
+        v->symptom = python ? zr_strdup_printf("%s || py %s", calls, python) : zr_strdup_printf("%s", calls);
+        if (strcmp(calls, native))
+            v->location = zr_strdup_printf("%s", native);
+    }
     free(native);
+    free(calls);
     free(python);
     const char *how = run->stalled ? "no progress: every thread asleep, no CPU used, the server idle with every "
                                      "request answered"

@@ -42,9 +42,13 @@ struct zr_options {
     double timeout_s;        /* 0: the mode's default */
     double stall_s;          /* -1: the default */
     bool suite;
-    /* soak */
+    /* soak, matrix */
     double minutes;
     int jobs;
+    /* bisect */
+    const char *source;
+    const char *from_rev, *to_rev;
+    const char *looking_for;
 };
 
 /* The worse of two exit codes: usage error, then not held, then skipped, then held. */

@@ -28,15 +28,21 @@ static char *os_name(void)
     return name ? name : zr_strdup_printf("unknown");
 }
 
+const char *zr_host_name(void)
+{
+    static char host[256];
+    if (!host[0] && gethostname(host, sizeof host - 1) != 0)
+        snprintf(host, sizeof host, "unknown");
+    return host;
+}
+
 json_t *zr_host_json(void)
 {
     struct utsname u;
     uname(&u);
     char *os = os_name();
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i}", "os", os, "kernel", u.release, "machine", u.machine, "hostname",
-                          host, "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN));
+                          zr_host_name(), "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN));
     free(os);
     return j;
 }

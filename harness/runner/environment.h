@@ -11,8 +11,9 @@
 #include "case_spec.h"
 #include "setup.h"
 
-/* The host: OS, kernel, machine, CPUs. */
+/* The host: OS, kernel, machine, CPUs, name. */
 json_t *zr_host_json(void);
+const char *zr_host_name(void);
 
 /* The interpreter on a build in a mode: Python and pyzmq versions, and the
  * libzmq it really loaded, which must be the build's. Cached per mode and

@@ -6,9 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bisect.h"
 #include "check.h"
 #include "commands.h"
 #include "config.h"
+#include "matrix.h"
 #include "process.h"
 #include "text.h"
 
@@ -40,6 +42,14 @@ static void usage(FILE *out)
         "                        here), a .py script, or a program; judged by --expect\n"
         "  check --suite -- CMD  a whole test suite (ctest, pytest) on the build: its exit\n"
         "                        status passes through, its TSan reports are summed up\n"
+        "  matrix [CASE...] -b B1 -b B2 ...\n"
+        "                        cases x builds x modes, N attempts per cell, into a folder\n"
+        "                        (--out): matrix.json, matrix.md, index.html (--jobs cells at once)\n"
+        "  merge OUT DIR...      matrix folders of several machines into one\n"
+        "  bisect CASE --source SRC --from OLD --to NEW [--looking-for fix|regression]\n"
+        "                        the libzmq commit that introduced (or fixed) a case's failure\n"
+        "  bisect-step CASE      the step of `git bisect run`, inside a libzmq checkout: builds\n"
+        "                        the commit, runs the case; exits 0 old, 1 new, 125 skip\n"
         "  soak                  the whole ctest suite again and again (--minutes, --jobs):\n"
         "                        verdict flips, leftovers, unparseable results\n"
         "\n"
@@ -71,8 +81,11 @@ static void usage(FILE *out)
         "      --timeout S       check: the watchdog (default: the mode's)\n"
         "      --stall S|off     check: no progress for S seconds is a hang (default 0.5)\n"
         "      --minutes M       soak: how long (default 30)\n"
-        "      --jobs J          soak: ctest -j J (default twice the cores)\n"
-        "  -o, --out DIR         soak: where its rounds and report go\n"
+        "      --jobs J          soak: ctest -j J (default twice the cores); matrix: cells at once (1)\n"
+        "  -o, --out DIR         matrix, soak: the folder of their output\n"
+        "      --source SRC      bisect: a libzmq git folder, bundle or URL (cloned, never changed)\n"
+        "      --from REV, --to REV  bisect: the old and the new revision\n"
+        "      --looking-for W   bisect: regression (old clean, new reproduces; default) or fix\n"
         "  -q, --quiet           no per-attempt lines and no report text\n"
         "  -v, --verbose         also the client's command line and environment\n"
         "  -h, --help            this text\n"
@@ -91,6 +104,7 @@ static void usage(FILE *out)
 enum {
     OPT_NO_RESULTS = 1000, OPT_PYTHON, OPT_STACK_TOOL, OPT_FLAVOUR, OPT_NAME, OPT_REBUILD, OPT_DEFAULTS, OPT_VERSION,
     OPT_EXPECT, OPT_SERVER, OPT_TIMEOUT, OPT_STALL, OPT_SUITE, OPT_MINUTES, OPT_JOBS,
+    OPT_SOURCE, OPT_FROM, OPT_TO, OPT_LOOKING_FOR,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -173,6 +187,14 @@ static int apply_option(int opt, struct zr_options *o)
             return usage_error("--stall takes seconds or off, not '%s'", optarg);
         return 0;
     case OPT_SUITE: o->suite = true; return 0;
+    case OPT_SOURCE: o->source = optarg; return 0;
+    case OPT_FROM: o->from_rev = optarg; return 0;
+    case OPT_TO: o->to_rev = optarg; return 0;
+    case OPT_LOOKING_FOR:
+        if (strcmp(optarg, "fix") && strcmp(optarg, "regression"))
+            return usage_error("--looking-for is fix or regression, not '%s'", optarg);
+        o->looking_for = optarg;
+        return 0;
     case OPT_MINUTES:
         if (zr_parse_double(optarg, 0.01, 10080, &o->minutes) != 0)
             return usage_error("--minutes takes a number of minutes (at most a week), not '%s'", optarg);
@@ -205,7 +227,9 @@ int main(int argc, char **argv)
         { "expect", required_argument, NULL, OPT_EXPECT }, { "server", required_argument, NULL, OPT_SERVER },
         { "timeout", required_argument, NULL, OPT_TIMEOUT }, { "stall", required_argument, NULL, OPT_STALL },
         { "suite", no_argument, NULL, OPT_SUITE },     { "minutes", required_argument, NULL, OPT_MINUTES },
-        { "jobs", required_argument, NULL, OPT_JOBS },
+        { "jobs", required_argument, NULL, OPT_JOBS },     { "source", required_argument, NULL, OPT_SOURCE },
+        { "from", required_argument, NULL, OPT_FROM },     { "to", required_argument, NULL, OPT_TO },
+        { "looking-for", required_argument, NULL, OPT_LOOKING_FOR },
         { "help", no_argument, NULL, 'h' },            { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
@@ -252,6 +276,8 @@ int main(int argc, char **argv)
         return zr_cmd_check(&o, nargs, args);
     if (!strcmp(command, "soak"))
         return zr_cmd_soak(&o);
+    if (!strcmp(command, "merge"))
+        return zr_cmd_merge(&o, nargs, args);
 
     struct zr_catalog cat;
     if (zr_catalog_load(o.setup.source_dir, &cat, err, sizeof err) != 0) {
@@ -265,8 +291,17 @@ int main(int argc, char **argv)
         rc = zr_cmd_run(&o, &cat, nargs, args);
     else if (!strcmp(command, "bench"))
         rc = zr_cmd_bench(&o, &cat, nargs, args);
+    else if (!strcmp(command, "matrix"))
+        rc = zr_cmd_matrix(&o, &cat, nargs, args);
+    else if (!strcmp(command, "cell"))
+        rc = zr_cmd_cell(&o, &cat, nargs, args);
+    else if (!strcmp(command, "bisect"))
+        rc = zr_cmd_bisect(&o, &cat, nargs, args);
+    else if (!strcmp(command, "bisect-step"))
+        rc = zr_cmd_bisect_step(&o, &cat, nargs, args);
     else {
-        fprintf(stderr, "zmq-repro: unknown command '%s' (list, run, bench, compare, builds, build, check; see --help)\n",
+        fprintf(stderr, "zmq-repro: unknown command '%s' (list, run, bench, compare, builds, build, check, matrix, merge, "
+                        "bisect, soak; see --help)\n",
                 command);
         rc = ZR_EXIT_USAGE;
     }

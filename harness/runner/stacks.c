@@ -189,7 +189,18 @@ static char *thread_chain(const struct zr_native_thread *t)
     return chain;
 }
 
-char *zr_native_hang_summary(const struct zr_native_stacks *s)
+/* The outermost frame of interest of a thread, or NULL. */
+static char *thread_call(const struct zr_native_thread *t)
+{
+    for (int i = t->nframes - 1; i >= 0; i--)
+        if (is_api_frame(&t->frames[i]) || is_gil_frame(t->frames[i].func))
+            return short_name(t->frames[i].func);
+    return NULL;
+}
+
+typedef char *(*thread_fn)(const struct zr_native_thread *t);
+
+static char *join_threads(const struct zr_native_stacks *s, thread_fn describe)
 {
     char *out = NULL;
     size_t len = 0, cap = 0;
@@ -200,17 +211,27 @@ char *zr_native_hang_summary(const struct zr_native_stacks *s)
             bool is_main = s->threads[i].tid == s->pid;
             if ((pass == 0) != is_main)
                 continue;
-            char *chain = thread_chain(&s->threads[i]);
-            if (!chain)
+            char *one = describe(&s->threads[i]);
+            if (!one)
                 continue;
             if (len)
                 append(&out, &len, &cap, " | ");
-            append(&out, &len, &cap, chain);
-            free(chain);
+            append(&out, &len, &cap, one);
+            free(one);
         }
     if (!len)
         append(&out, &len, &cap, "no thread in a libzmq call or taking the GIL");
     return out;
+}
+
+char *zr_native_hang_calls(const struct zr_native_stacks *s)
+{
+    return join_threads(s, thread_call);
+}
+
+char *zr_native_hang_summary(const struct zr_native_stacks *s)
+{
+    return join_threads(s, thread_chain);
 }
 
 /* --- faulthandler: "Thread 0x00007f.. (most recent call first):" or

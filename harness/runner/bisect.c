@@ -1,0 +1,225 @@
+/* zmq-repro bisect and bisect-step: which libzmq commit introduced a
+ * failure, or fixed it.
+ *
+ * bisect-step is the command `git bisect run` calls inside a libzmq
+ * checkout: it builds the commit checked out (cached by commit), runs one
+ * case up to N attempts, and exits as `git bisect run` wants: 0 for the old
+ * state, 1 for the new one, 125 when the commit does not build, 128 (which
+ * stops the bisection) when the harness itself failed. Whether "old" means
+ * "reproduces" or "clean" depends on what is looked for: a regression (old
+ * clean, new reproduces) or a fix (old reproduces, new clean).
+ *
+ * bisect clones the libzmq source (a folder, a bundle or a URL) into a
+ * private folder, so that no checkout of the user's is touched, and runs
+ * the whole bisection there with old/new terms that say what they mean. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bisect.h"
+#include "case_run.h"
+#include "environment.h"
+#include "process.h"
+#include "text.h"
+
+#define EXIT_SKIP 125
+#define EXIT_ABORT 128
+
+static bool looking_for_fix(const struct zr_options *o, char *err, size_t errlen)
+{
+    if (!o->looking_for || !strcmp(o->looking_for, "regression"))
+        return false;
+    if (!strcmp(o->looking_for, "fix"))
+        return true;
+    snprintf(err, errlen, "--looking-for is fix or regression, not '%s'", o->looking_for);
+    return false;
+}
+
+/* Runs a command, output into a file; its exit status, or -1. */
+static int run(char *const argv[], const char *cwd, const char *out, bool pass_stderr)
+{
+    struct zr_spawn s = { .argv = argv, .cwd = cwd, .out = out ? ZR_OUTPUT_FILE(out) : ZR_OUTPUT_NULL,
+                          .err = pass_stderr ? ZR_OUTPUT_FD(2) : (out ? ZR_OUTPUT_FILE(out) : ZR_OUTPUT_NULL) };
+    struct zr_proc p;
+    char err[512];
+    if (zr_spawn(&s, &p, err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        return -1;
+    }
+    zr_wait(&p, 24 * 3600.0);
+    zr_finish(&p);
+    return WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
+}
+
+static char *git_output(const char *dir, char *const argv[], const char *workdir)
+{
+    char *out = zr_strdup_printf("%s/git.out", workdir);
+    char *text = NULL;
+    if (run(argv, dir, out, false) == 0)
+        text = zr_read_file(out, NULL);
+    free(out);
+    if (text)
+        text[strcspn(text, "\n")] = '\0';
+    return text;
+}
+
+int zr_cmd_bisect_step(const struct zr_options *o, const struct zr_catalog *cat, int nargs, char **args)
+{
+    char err[1024] = "";
+    bool fix = looking_for_fix(o, err, sizeof err);
+    if (err[0] || nargs != 1) {
+        fprintf(stderr, "zmq-repro: %s\n", err[0] ? err : "bisect-step takes one CASE (run it inside a libzmq checkout)");
+        return EXIT_ABORT;
+    }
+    const struct zr_case_spec *spec = zr_catalog_find(cat, args[0]);
+    if (!spec || spec->error) {
+        fprintf(stderr, "zmq-repro: %s\n", spec ? spec->error : "no such case (see `zmq-repro list`)");
+        return EXIT_ABORT;
+    }
+    const struct zr_mode *mode = o->nmodes ? o->modes[0] : zr_mode_find("stress");
+    int m = zr_mode_index(mode);
+    if (!spec->modes[m].enabled) {
+        fprintf(stderr, "zmq-repro: %s has no %s mode\n", spec->id, mode->name);
+        return EXIT_ABORT;
+    }
+    char cwd[4096];
+    const char *source = o->source ? o->source : getcwd(cwd, sizeof cwd);
+    struct zr_build_request r = { o->setup.build_script, source, zr_build_flavour_for(mode), NULL, false };
+    struct zr_build build;
+    if (zr_build_make(&r, &build, err, sizeof err) != 0) {
+        fprintf(stderr, "bisect-step: this commit does not build (%s): skipped\n", err);
+        return zr_interrupted() ? EXIT_ABORT : EXIT_SKIP;
+    }
+    json_t *env = zr_preflight(&o->setup, spec, m, &build, err, sizeof err);
+    if (!env) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        zr_build_close(&build);
+        return EXIT_ABORT;
+    }
+    json_decref(env);
+    /* Judged as broken on every commit: does it reproduce here? (@fixed-in
+     * is what the bisection is finding out, not something to apply.) */
+    struct zr_case_spec as_broken = *spec;
+    as_broken.fixed_in = NULL;
+    struct zr_case_run runres;
+    int attempts = o->attempts ? o->attempts : 5;
+    zr_case_run(&o->setup, &as_broken, m, &build, attempts, false, NULL, NULL, &runres);
+    int rc;
+    const char *state;
+    if (runres.status == ZR_HARNESS_ERROR || runres.status == ZR_INTERRUPTED || runres.status == ZR_SKIPPED) {
+        fprintf(stderr, "bisect-step: %s: cannot judge this commit (%s): stopping the bisection\n", spec->id,
+                runres.status_text);
+        rc = EXIT_ABORT;
+        state = "error";
+    } else {
+        bool reproduces = runres.status == ZR_HELD;
+        state = reproduces ? "reproduces" : "clean";
+        rc = reproduces == fix ? 0 : 1; /* 0: the old state */
+    }
+    printf("bisect-step %s: %s [%s on libzmq %s]: %s: %s -> %s\n", zr_build_field(&build, "identity"), spec->id,
+           mode->name, zr_build_field(&build, "version"), state, runres.status_text,
+           rc == 0 ? "old" : rc == 1 ? "new" : "abort");
+    fflush(stdout);
+    zr_case_run_free(&runres);
+    zr_build_close(&build);
+    return rc;
+}
+
+int zr_cmd_bisect(const struct zr_options *o, const struct zr_catalog *cat, int nargs, char **args)
+{
+    char err[1024] = "";
+    bool fix = looking_for_fix(o, err, sizeof err);
+    if (err[0] || nargs != 1 || !o->source || !o->from_rev || !o->to_rev) {
+        fprintf(stderr, "zmq-repro: %s\n",
+                err[0] ? err
+                       : "bisect takes one CASE, --source (a libzmq git folder, bundle or URL), --from OLD-REV and "
+                         "--to NEW-REV; --looking-for fix|regression (default regression)");
+        return ZR_EXIT_USAGE;
+    }
+    const struct zr_case_spec *spec = zr_catalog_find(cat, args[0]);
+    if (!spec || spec->error) {
+        fprintf(stderr, "zmq-repro: %s\n", spec ? spec->error : "no such case (see `zmq-repro list`)");
+        return ZR_EXIT_USAGE;
+    }
+    const char *old_term = fix ? "broken" : "good", *new_term = fix ? "fixed" : "bad";
+    char *workdir = zr_make_workdir("bisect", err, sizeof err);
+    if (!workdir) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        return ZR_EXIT_USAGE;
+    }
+    double start = zr_now();
+    char *checkout = zr_strdup_printf("%s/libzmq", workdir), *log = zr_strdup_printf("%s/bisect.log", workdir);
+    int rc = ZR_EXIT_USAGE;
+    char *clone[] = { (char *)"/usr/bin/git", (char *)"clone", (char *)"--quiet", (char *)o->source, checkout, NULL };
+    fprintf(stderr, "bisect: cloning %s\n", o->source);
+    if (run(clone, NULL, log, true) != 0) {
+        fprintf(stderr, "zmq-repro: git clone %s failed\n", o->source);
+        goto out;
+    }
+    char term_old[64], term_new[64];
+    snprintf(term_old, sizeof term_old, "--term-old=%s", old_term);
+    snprintf(term_new, sizeof term_new, "--term-new=%s", new_term);
+    char *begin[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"start", term_old, term_new, NULL };
+    char *mark_old[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)old_term, (char *)o->from_rev, NULL };
+    char *mark_new[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)new_term, (char *)o->to_rev, NULL };
+    if (run(begin, checkout, log, true) != 0 || run(mark_old, checkout, log, true) != 0 ||
+        run(mark_new, checkout, log, true) != 0) {
+        fprintf(stderr, "zmq-repro: git bisect could not start with %s (%s) and %s (%s): are both revisions in %s?\n",
+                o->from_rev, old_term, o->to_rev, new_term, o->source);
+        goto out;
+    }
+    char self[4096];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[len > 0 ? len : 0] = '\0';
+    char attempts[16];
+    snprintf(attempts, sizeof attempts, "%d", o->attempts ? o->attempts : 5);
+    const char *mode = o->nmodes ? o->modes[0]->name : "stress";
+    char *step[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"run", self, (char *)"bisect-step",
+                     (char *)spec->id, (char *)"-m", (char *)mode, (char *)"-n", attempts, (char *)"--looking-for",
+                     (char *)(fix ? "fix" : "regression"), NULL };
+    fprintf(stderr, "bisect: %s from %s (%s) to %s (%s), %s mode, %s attempts a step\n", spec->id, o->from_rev,
+            old_term, o->to_rev, new_term, mode, attempts);
+    char *runlog = zr_strdup_printf("%s/run.log", workdir);
+    int status = run(step, checkout, runlog, false);
+    char *text = zr_read_file(runlog, NULL);
+    /* Every step's line, and git's conclusion. */
+    int steps = 0;
+    for (const char *p = text; p && (p = strstr(p, "bisect-step ")); p++)
+        if (p == text || p[-1] == '\n') {
+            printf("  %.*s\n", (int)strcspn(p, "\n"), p);
+            steps++;
+        }
+    char needle[64];
+    snprintf(needle, sizeof needle, " is the first %s commit", new_term);
+    const char *found = text ? strstr(text, needle) : NULL;
+    if (found && status == 0) {
+        const char *line = found;
+        while (line > text && line[-1] != '\n')
+            line--;
+        char *commit = zr_strdup_printf("%.*s", (int)(found - line), line);
+        char *show[] = { (char *)"/usr/bin/git", (char *)"show", (char *)"-s", (char *)"--format=%H %ad %s",
+                         (char *)"--date=short", commit, NULL };
+        char *subject = git_output(checkout, show, workdir);
+        printf("first %s commit: %s\n  %s\n  %d steps in %.1f minutes\n", new_term, commit, subject ? subject : "",
+               steps, (zr_now() - start) / 60);
+        free(subject);
+        free(commit);
+        rc = ZR_EXIT_HELD;
+    } else {
+        fprintf(stderr, "zmq-repro: the bisection found no commit (git bisect run exited %d); its log:\n%s\n", status,
+                text ? text : "");
+    }
+    free(text);
+    free(runlog);
+    char *reset[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"reset", (char *)"--quiet", NULL };
+    run(reset, checkout, log, false);
+out:
+    free(checkout);
+    free(log);
+    zr_remove_tree(workdir);
+    if (zr_interrupted())
+        return zr_interrupted_exit_code();
+    return rc;
+}
