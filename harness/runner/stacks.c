@@ -112,7 +112,8 @@ static bool in_libzmq(const struct zr_native_frame *f)
 {
     const char *base = strrchr(f->module, '/');
     base = base ? base + 1 : f->module;
-    return !strncmp(base, "libzmq", 6);
+    /* libzmq.so.5.2.4, not the ownership checker's libzmq_owner.so that wraps its calls. */
+    return !strncmp(base, "libzmq.so", 9);
 }
 
 /* CPython handing the GIL over: a thread stuck here waits for the GIL, not

@@ -337,7 +337,9 @@ static bool has_prefix(const char *s, const char *prefix) { return !strncmp(s, p
 enum zr_frame_origin zr_frame_origin_of(const char *module, const char *file)
 {
     static const char *const runtime[] = {
-        "libtsan", "libc.so", "libc-", "libstdc++", "libgcc_s", "ld-linux", "libpthread", "libm.so", "libdl.so", "librt.so", NULL,
+        "libtsan", "libc.so", "libc-", "libstdc++", "libgcc_s", "ld-linux", "libpthread", "libm.so", "libdl.so", "librt.so",
+        /* The harness's own preloads: the ownership checker wraps libzmq's calls. */
+        "libzmq_owner", "libzr_loaded", NULL,
     };
     static const char *const binding[] = {
         "_zmq", "_device", "_poll", "socket.cpython", "context.cpython", "message.cpython", "utils.cpython",
@@ -350,7 +352,7 @@ enum zr_frame_origin zr_frame_origin_of(const char *module, const char *file)
     if (!module)
         return ZR_FRAME_USER;
     const char *name = base_name(module);
-    if (has_prefix(name, "libzmq"))
+    if (has_prefix(name, "libzmq.so"))
         return ZR_FRAME_LIBZMQ;
     for (int i = 0; runtime[i]; i++)
         if (has_prefix(name, runtime[i]))
