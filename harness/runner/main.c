@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bisect.h"
+#include "bundle.h"
 #include "check.h"
 #include "commands.h"
 #include "config.h"
@@ -50,6 +51,8 @@ static void usage(FILE *out)
         "                        the libzmq commit that introduced (or fixed) a case's failure\n"
         "  bisect-step CASE      the step of `git bisect run`, inside a libzmq checkout: builds\n"
         "                        the commit, runs the case; exits 0 old, 1 new, 125 skip\n"
+        "  bundle CASE|RESULT    a standalone reproduction to file upstream (--out DIR): the\n"
+        "                        client and server sources, run.sh, ISSUE.md, the report\n"
         "  soak                  the whole ctest suite again and again (--minutes, --jobs):\n"
         "                        verdict flips, leftovers, unparseable results\n"
         "\n"
@@ -82,7 +85,7 @@ static void usage(FILE *out)
         "      --stall S|off     check: no progress for S seconds is a hang (default 0.5)\n"
         "      --minutes M       soak: how long (default 30)\n"
         "      --jobs J          soak: ctest -j J (default twice the cores); matrix: cells at once (1)\n"
-        "  -o, --out DIR         matrix, soak: the folder of their output\n"
+        "  -o, --out DIR         matrix, soak, bundle: the folder of their output\n"
         "      --source SRC      bisect: a libzmq git folder, bundle or URL (cloned, never changed)\n"
         "      --from REV, --to REV  bisect: the old and the new revision\n"
         "      --looking-for W   bisect: regression (old clean, new reproduces; default) or fix\n"
@@ -295,13 +298,15 @@ int main(int argc, char **argv)
         rc = zr_cmd_matrix(&o, &cat, nargs, args);
     else if (!strcmp(command, "cell"))
         rc = zr_cmd_cell(&o, &cat, nargs, args);
+    else if (!strcmp(command, "bundle"))
+        rc = zr_cmd_bundle(&o, &cat, nargs, args);
     else if (!strcmp(command, "bisect"))
         rc = zr_cmd_bisect(&o, &cat, nargs, args);
     else if (!strcmp(command, "bisect-step"))
         rc = zr_cmd_bisect_step(&o, &cat, nargs, args);
     else {
         fprintf(stderr, "zmq-repro: unknown command '%s' (list, run, bench, compare, builds, build, check, matrix, merge, "
-                        "bisect, soak; see --help)\n",
+                        "bundle, bisect, soak; see --help)\n",
                 command);
         rc = ZR_EXIT_USAGE;
     }
