@@ -155,17 +155,6 @@ static const char *base_of(const char *path)
 }
 
 /* A shell word in single quotes. */
-static void sh_quote(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputs("'\\''", f);
-        else
-            fputc(*s, f);
-    }
-    fputc('\'', f);
-}
 
 static int write_run_sh(const struct bundle *b, const char *dir)
 {
@@ -280,7 +269,7 @@ static int write_run_sh(const struct bundle *b, const char *dir)
     fprintf(f, "./%s \"$endpoint\"", b->python ? client : "client");
     for (int i = 0; i < b->nargs; i++) {
         fputc(' ', f);
-        sh_quote(f, b->args[i]);
+        zr_fput_sh_word(f, b->args[i]);
     }
     fprintf(f, " >\"$tmp/out\" 2>\"$tmp/err\" &\n"
                "    client=$!\n"

@@ -191,6 +191,9 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
         return ZR_EXIT_USAGE;
     }
 
+    /* Every attempt must show it: the way a minimizer keeps a flaky failure honest. */
+    if (o->every_attempt)
+        spec.variant = ZR_VARIANT_FIXED;
     char *program = NULL;
     if (t->kind == PROGRAM_C || t->kind == PROGRAM_CXX) {
         program = compile(mode, t->path, t->kind, workdir, err, sizeof err);

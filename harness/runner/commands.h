@@ -42,6 +42,8 @@ struct zr_options {
     double timeout_s;        /* 0: the mode's default */
     double stall_s;          /* -1: the default */
     bool suite;
+    bool known_bugs; /* check --suite: also suppress the known libzmq bugs */
+    bool every_attempt; /* check: every attempt must meet the expectation */
     /* soak, matrix */
     double minutes;
     int jobs;

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "config.h"
 #include "matrix.h"
+#include "minimize.h"
 #include "process.h"
 #include "text.h"
 
@@ -53,6 +54,8 @@ static void usage(FILE *out)
         "                        the commit, runs the case; exits 0 old, 1 new, 125 skip\n"
         "  bundle CASE|RESULT    a standalone reproduction to file upstream (--out DIR): the\n"
         "                        client and server sources, run.sh, ISSUE.md, the report\n"
+        "  minimize CASE         a smaller C reproduction by C-Vise that still shows the same\n"
+        "                        symptom in every one of -n runs (--out DIR)\n"
         "  soak                  the whole ctest suite again and again (--minutes, --jobs):\n"
         "                        verdict flips, leftovers, unparseable results\n"
         "\n"
@@ -83,6 +86,10 @@ static void usage(FILE *out)
         "                        give its endpoint as {endpoint} in ARGS and ZMQ_REPRO_ENDPOINT\n"
         "      --timeout S       check: the watchdog (default: the mode's)\n"
         "      --stall S|off     check: no progress for S seconds is a hang (default 0.5)\n"
+        "      --every-attempt   check: every attempt must show the expectation (not just one)\n"
+        "      --known-bugs      check --suite: also suppress the known libzmq bugs\n"
+        "                        (harness/tsan/known-libzmq-bugs.txt), to see only the suite's own\n"
+        "      --suppressions F  the TSan suppressions (default harness/tsan/suppressions.txt; none)\n"
         "      --minutes M       soak: how long (default 30)\n"
         "      --jobs J          soak: ctest -j J (default twice the cores); matrix: cells at once (1)\n"
         "  -o, --out DIR         matrix, soak, bundle: the folder of their output\n"
@@ -107,7 +114,7 @@ static void usage(FILE *out)
 enum {
     OPT_NO_RESULTS = 1000, OPT_PYTHON, OPT_STACK_TOOL, OPT_FLAVOUR, OPT_NAME, OPT_REBUILD, OPT_DEFAULTS, OPT_VERSION,
     OPT_EXPECT, OPT_SERVER, OPT_TIMEOUT, OPT_STALL, OPT_SUITE, OPT_MINUTES, OPT_JOBS,
-    OPT_SOURCE, OPT_FROM, OPT_TO, OPT_LOOKING_FOR,
+    OPT_SOURCE, OPT_FROM, OPT_TO, OPT_LOOKING_FOR, OPT_EVERY, OPT_KNOWN_BUGS, OPT_SUPPRESSIONS,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -191,6 +198,16 @@ static int apply_option(int opt, struct zr_options *o)
         return 0;
     case OPT_SUITE: o->suite = true; return 0;
     case OPT_SOURCE: o->source = optarg; return 0;
+    case OPT_EVERY: o->every_attempt = true; return 0;
+    case OPT_KNOWN_BUGS: o->known_bugs = true; return 0;
+    case OPT_SUPPRESSIONS:
+        if (!strcmp(optarg, "none"))
+            o->setup.suppressions = "/dev/null";
+        else if (access(optarg, R_OK) != 0)
+            return usage_error("--suppressions %s: no such file (or none)", optarg);
+        else
+            o->setup.suppressions = optarg;
+        return 0;
     case OPT_FROM: o->from_rev = optarg; return 0;
     case OPT_TO: o->to_rev = optarg; return 0;
     case OPT_LOOKING_FOR:
@@ -232,7 +249,8 @@ int main(int argc, char **argv)
         { "suite", no_argument, NULL, OPT_SUITE },     { "minutes", required_argument, NULL, OPT_MINUTES },
         { "jobs", required_argument, NULL, OPT_JOBS },     { "source", required_argument, NULL, OPT_SOURCE },
         { "from", required_argument, NULL, OPT_FROM },     { "to", required_argument, NULL, OPT_TO },
-        { "looking-for", required_argument, NULL, OPT_LOOKING_FOR },
+        { "looking-for", required_argument, NULL, OPT_LOOKING_FOR }, { "every-attempt", no_argument, NULL, OPT_EVERY },
+        { "known-bugs", no_argument, NULL, OPT_KNOWN_BUGS }, { "suppressions", required_argument, NULL, OPT_SUPPRESSIONS },
         { "help", no_argument, NULL, 'h' },            { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
@@ -298,6 +316,8 @@ int main(int argc, char **argv)
         rc = zr_cmd_matrix(&o, &cat, nargs, args);
     else if (!strcmp(command, "cell"))
         rc = zr_cmd_cell(&o, &cat, nargs, args);
+    else if (!strcmp(command, "minimize"))
+        rc = zr_cmd_minimize(&o, &cat, nargs, args);
     else if (!strcmp(command, "bundle"))
         rc = zr_cmd_bundle(&o, &cat, nargs, args);
     else if (!strcmp(command, "bisect"))
@@ -306,7 +326,7 @@ int main(int argc, char **argv)
         rc = zr_cmd_bisect_step(&o, &cat, nargs, args);
     else {
         fprintf(stderr, "zmq-repro: unknown command '%s' (list, run, bench, compare, builds, build, check, matrix, merge, "
-                        "bundle, bisect, soak; see --help)\n",
+                        "bundle, minimize, bisect, soak; see --help)\n",
                 command);
         rc = ZR_EXIT_USAGE;
     }

@@ -231,3 +231,15 @@ char *zr_utf8_sanitize(const char *text, size_t n)
     out[o] = '\0';
     return out;
 }
+
+void zr_fput_sh_word(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*s, f);
+    }
+    fputc('\'', f);
+}

@@ -35,6 +35,10 @@ int zr_parse_long(const char *s, long min, long max, long *out);
 /* A finite decimal number within [min, max]: 0, or -1. */
 int zr_parse_double(const char *s, double min, double max, double *out);
 
+/* Writes s to f as one single-quoted shell word. */
+#include <stdio.h>
+void zr_fput_sh_word(FILE *f, const char *s);
+
 /* A copy of text (n bytes) that is valid UTF-8: each invalid byte becomes
  * U+FFFD, so that a report with stray bytes is never dropped from JSON. */
 char *zr_utf8_sanitize(const char *text, size_t n);
