@@ -27,6 +27,8 @@
  * @expect stress CLEAN
  * @args tsan 1000
  * @args stress 2000
+ * @expect owner CLEAN
+ * @args owner 2000
  */
 #include <errno.h>
 #include <pthread.h>

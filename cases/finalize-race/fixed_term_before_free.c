@@ -25,6 +25,8 @@
  * @expect stress CLEAN
  * @args tsan 1000
  * @args stress 1000
+ * @expect owner CLEAN
+ * @args owner 1000
  */
 #include <errno.h>
 #include <stdio.h>

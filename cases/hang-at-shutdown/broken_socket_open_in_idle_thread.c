@@ -21,6 +21,8 @@
  * @expect stress HANG:zmq_ctx_term
  * @timeout tsan 1.5
  * @timeout stress 2
+ * @expect owner HANG:zmq_ctx_term
+ * @timeout owner 2
  */
 #include <pthread.h>
 #include <stdio.h>

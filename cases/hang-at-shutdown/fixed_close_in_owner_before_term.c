@@ -15,6 +15,8 @@
  * @expect stress CLEAN
  * @timeout tsan 2
  * @timeout stress 2
+ * @expect owner CLEAN
+ * @timeout owner 2
  */
 #include <pthread.h>
 #include <stdio.h>

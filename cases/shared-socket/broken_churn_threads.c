@@ -25,6 +25,8 @@
  * @expect stress ASSERT SIGNAL HANG
  * @args tsan 5 100000
  * @args stress 8 50000000
+ * @expect owner SHARED_SOCKET
+ * @args owner 8 50000000
  */
 #include <pthread.h>
 #include <stdio.h>

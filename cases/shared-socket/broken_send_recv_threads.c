@@ -29,6 +29,8 @@
  * @expect stress ASSERT SIGNAL HANG LOSS
  * @args tsan 2000
  * @args stress 200000 10
+ * @expect owner SHARED_SOCKET
+ * @args owner 200000 10
  */
 #include <errno.h>
 #include <pthread.h>

@@ -18,6 +18,8 @@
  * @expect stress CLEAN
  * @args tsan 5000
  * @args stress 50000
+ * @expect owner CLEAN
+ * @args owner 50000
  */
 #include <errno.h>
 #include <pthread.h>

@@ -16,6 +16,8 @@
  * @expect stress CLEAN
  * @args tsan 20000
  * @args stress 200000
+ * @expect owner CLEAN
+ * @args owner 200000
  */
 #include <errno.h>
 #include <pthread.h>

@@ -295,6 +295,12 @@ int zr_write_result(const char *dir, const char *stem, json_t *doc, char *path, 
     }
     char stamp[32];
     zr_utc_stamp(stamp, sizeof stamp, NULL);
-    snprintf(path, len, "%s/%s-%s-%d.json", dir, stamp, stem, (int)getpid());
+    /* A stem holds names the user chose (a build given by its path): one file name. */
+    char *name = zr_strdup_printf("%s", stem);
+    for (char *c = name; *c; c++)
+        if (*c == '/' || *c == ' ')
+            *c = '_';
+    snprintf(path, len, "%s/%s-%s-%d.json", dir, stamp, name, (int)getpid());
+    free(name);
     return zr_write_json_atomically(path, doc, err, errlen);
 }

@@ -42,10 +42,11 @@ static enum program_kind kind_of(const char *path)
     return PROGRAM_BINARY;
 }
 
-/* The program's path: as given when it has a '/', else from PATH. */
+/* The program's path: as given when it has a '/' or names a file here,
+ * else from PATH. */
 static char *find_program(const char *name)
 {
-    if (strchr(name, '/'))
+    if (strchr(name, '/') || access(name, F_OK) == 0)
         return access(name, F_OK) == 0 ? realpath(name, NULL) : NULL;
     const char *path = getenv("PATH");
     char *copy = zr_strdup_printf("%s", path ? path : "/usr/bin:/bin");

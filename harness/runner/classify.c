@@ -322,7 +322,24 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
     if (zr_find_owner_report(err, evidence, owner, &sig, &report)) {
         set(v, owner, sig);
         v->report = report;
-        v->diagnosis = zr_diagnose_owner(owner, sig);
+        /* The symptom names the socket type and the calls; the callers (for
+         * pyzmq, offsets in its stripped modules) are where, in this build. */
+        v->symptom = zr_strdup_printf("%s", sig);
+        for (char *open = strstr(v->symptom, " ("); open; open = strstr(open, " (")) {
+            char *close = strchr(open, ')');
+            if (!close)
+                break;
+            memmove(open, close + 1, strlen(close + 1) + 1);
+        }
+        v->location = zr_strdup_printf("%s", sig);
+        /* After the checker's abort, faulthandler names the script's lines. */
+        const char *after = strstr(err, "zmq-owner: SUMMARY: ");
+        char *python = after ? zr_python_hang_summary(after) : NULL;
+        char *diagnosis = zr_diagnose_owner(owner, sig);
+        v->diagnosis = python ? zr_strdup_printf("%s\n  Python threads at the report: %s", diagnosis, python) : diagnosis;
+        if (python)
+            free(diagnosis);
+        free(python);
         goto finish;
     }
     if (zr_find_libzmq_abort(err, evidence, &sig, &symptom, &location)) {

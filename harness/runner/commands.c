@@ -224,9 +224,6 @@ static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, 
         json_t *doc = zr_case_run_json(&run, environment);
         char stem[512], path[2048];
         snprintf(stem, sizeof stem, "%s-%s-%s-%s", spec->family, spec->name, tag, build->name);
-        for (char *c = stem; *c; c++)
-            if (*c == '/')
-                *c = '_';
         if (zr_write_result(o->results_dir, stem, doc, path, sizeof path, err, sizeof err) == 0)
             printf("  result: %s\n", path);
         else

@@ -59,13 +59,13 @@ static int code_lines(const char *path)
 /* The check command line, without the program: the same in the
  * interestingness test and in the final verification. */
 static void write_check(FILE *f, const char *self, const char *mode, const char *build, const char *server,
-                        const char *expect, int runs)
+                        const char *expect, int runs, bool results)
 {
     fprintf(f, "%s check -m %s -b ", self, mode);
     zr_fput_sh_word(f, build);
     fprintf(f, " --server %s --expect ", server);
     zr_fput_sh_word(f, expect);
-    fprintf(f, " --every-attempt -n %d -q -t ipc", runs);
+    fprintf(f, " --every-attempt -n %d -q -t ipc%s", runs, results ? "" : " --no-results");
 }
 
 int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, int nargs, char **args)
@@ -138,10 +138,9 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     FILE *f = fopen(test, "w");
     if (!f)
         goto out;
-    fprintf(f, "#!/bin/sh\n# C-Vise's interestingness test: 0 when %s still shows %s in every one of %d runs.\n"
-               "export ZR_RESULTS_DIR=/dev/null/none\nexec ",
+    fprintf(f, "#!/bin/sh\n# C-Vise's interestingness test: 0 when %s still shows %s in every one of %d runs.\nexec ",
             base, expect, runs);
-    write_check(f, self, mode->name, build.prefix, spec->server_mode, expect, runs);
+    write_check(f, self, mode->name, build.prefix, spec->server_mode, expect, runs, false);
     fprintf(f, " -- %s '{endpoint}'", base);
     for (int i = 0; i < spec->modes[m].nargs; i++) {
         fputc(' ', f);
@@ -157,7 +156,7 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     char jobs[16];
     snprintf(jobs, sizeof jobs, "%d", o->jobs > 0 ? o->jobs : 2);
     char *argv[] = { (char *)"/usr/bin/cvise", (char *)"--n", jobs, (char *)"--timeout", (char *)"120",
-                     (char *)"--tidy", test, candidate, NULL };
+                     (char *)"--tidy", test, (char *)base, NULL }; /* C-Vise wants the file's name, in its folder */
     char *log = zr_strdup_printf("%s/cvise.log", dir);
     struct zr_spawn s = { .argv = argv, .cwd = dir, .out = ZR_OUTPUT_FILE(log), .err = ZR_OUTPUT_FILE(log) };
     struct zr_proc p;
@@ -191,7 +190,7 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     f = fopen(verify, "w");
     if (f) {
         fprintf(f, "#!/bin/sh\nexec ");
-        write_check(f, self, mode->name, build.prefix, spec->server_mode, expect, VERIFY_RUNS);
+        write_check(f, self, mode->name, build.prefix, spec->server_mode, expect, VERIFY_RUNS, true);
         fprintf(f, " -k -- '%s' '{endpoint}'", result);
         for (int i = 0; i < spec->modes[m].nargs; i++) {
             fputc(' ', f);

@@ -37,6 +37,9 @@
 # @expect stress HANG:PyEval_RestoreThread
 # @args stress 2000
 # @timeout stress 1
+# @expect owner HANG:PyEval_RestoreThread
+# @args owner 2000
+# @timeout owner 1
 import asyncio
 import sys
 

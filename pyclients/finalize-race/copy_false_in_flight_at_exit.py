@@ -27,6 +27,8 @@
 # @expect stress CLEAN
 # @expect tsan CLEAN
 # @args stress 200
+# @expect owner CLEAN
+# @args owner 200
 # @args tsan 200
 import sys
 

@@ -27,6 +27,8 @@
 # @expect stress CLEAN
 # @expect tsan CLEAN
 # @args stress 2000
+# @expect owner CLEAN
+# @args owner 2000
 # @args tsan 500
 import sys
 import threading

@@ -26,6 +26,8 @@
 # @expect stress CLEAN
 # @expect tsan CLEAN
 # @args stress 2000
+# @expect owner CLEAN
+# @args owner 2000
 # @args tsan 2000
 import asyncio
 import sys

@@ -21,6 +21,8 @@
 # @expect stress HANG:zmq_ctx_term
 # @timeout tsan 2
 # @timeout stress 2
+# @expect owner HANG:zmq_ctx_term
+# @timeout owner 2
 import sys
 
 import zmq

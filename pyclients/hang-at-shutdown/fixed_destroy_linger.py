@@ -19,6 +19,8 @@
 # @expect stress CLEAN
 # @timeout tsan 3
 # @timeout stress 2
+# @expect owner CLEAN
+# @timeout owner 2
 import sys
 
 import zmq

@@ -21,6 +21,8 @@
 # @expect stress ASSERT SIGNAL FATAL_PYTHON HANG
 # @args tsan 4 20000
 # @args stress 4 200000
+# @expect owner SHARED_SOCKET
+# @args owner 4 200000
 import sys
 import threading
 import time

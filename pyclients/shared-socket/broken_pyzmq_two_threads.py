@@ -24,6 +24,8 @@
 # @expect stress ASSERT SIGNAL HANG LOSS FATAL_PYTHON
 # @args tsan 20000
 # @args stress 200000
+# @expect owner SHARED_SOCKET
+# @args owner 200000
 import sys
 import threading
 

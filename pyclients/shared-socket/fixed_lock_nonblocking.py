@@ -19,6 +19,8 @@
 # @expect stress CLEAN
 # @args tsan 20000
 # @args stress 100000
+# @expect owner CLEAN
+# @args owner 100000
 import sys
 import threading
 import time

@@ -19,6 +19,8 @@
 # @expect stress CLEAN
 # @args tsan 3 3000
 # @args stress 3 15000
+# @expect owner CLEAN
+# @args owner 3 15000
 import sys
 import threading
 

@@ -16,6 +16,8 @@
 # @expect stress CLEAN
 # @args tsan 3 10000
 # @args stress 3 50000
+# @expect owner CLEAN
+# @args owner 3 50000
 import sys
 import threading
 

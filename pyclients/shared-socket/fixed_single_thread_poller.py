@@ -18,6 +18,8 @@
 # @expect stress CLEAN
 # @args tsan 20000
 # @args stress 100000
+# @expect owner CLEAN
+# @args owner 100000
 import collections
 import os
 import queue
