@@ -20,6 +20,7 @@
 #include "environment.h"
 #include "files.h"
 #include "process.h"
+#include "stacks.h"
 #include "text.h"
 #include "tsan_report.h"
 
@@ -243,6 +244,8 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
         printf("  note: %s is prebuilt: TSan sees the races inside libzmq (instrumented), not those in the program's "
                "own uninstrumented code\n",
                t->path);
+    if (zr_stack_tool_check(o->setup.stack_tool, err, sizeof err) != 0)
+        printf("  note: %s\n", err);
     fflush(stdout);
 
     int attempts = o->attempts ? o->attempts : 1;

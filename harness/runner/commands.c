@@ -10,6 +10,7 @@
 #include "environment.h"
 #include "files.h"
 #include "process.h"
+#include "stacks.h"
 #include "text.h"
 
 int zr_worse_exit(int a, int b)
@@ -207,6 +208,9 @@ static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, 
     if (python)
         printf("  python: %s %s, pyzmq %s\n", json_string_value(json_object_get(python, "executable")),
                json_string_value(json_object_get(python, "version")), json_string_value(json_object_get(python, "pyzmq")));
+    /* Said before the attempts, not found after a watchdog fired. */
+    if (zr_stack_tool_check(o->setup.stack_tool, err, sizeof err) != 0)
+        printf("  note: %s\n", err);
     fflush(stdout);
 
     bool broken = j.as == ZR_VARIANT_BROKEN;

@@ -7,6 +7,7 @@
 expect_exit 77 "a hang case without a stack tool is skipped" \
     "$repro" run hang-at-shutdown/broken_default_linger_unsent -m stress -t ipc --no-results --stack-tool /nonexistent/eu-stack
 expect_output "SKIP"
+expect_output "note: no stack tool at /nonexistent/eu-stack"
 expect_output "no stack tool at /nonexistent/eu-stack"
 expect_exit 0 "a fixed case without a stack tool" \
     "$repro" run hang-at-shutdown/fixed_bounded_linger -m stress -t ipc --no-results --stack-tool /nonexistent/eu-stack
