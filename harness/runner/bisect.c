@@ -42,15 +42,11 @@ static int run(char *const argv[], const char *cwd, const char *out, bool pass_s
 {
     struct zr_spawn s = { .argv = argv, .cwd = cwd, .out = out ? ZR_OUTPUT_FILE(out) : ZR_OUTPUT_NULL,
                           .err = pass_stderr ? ZR_OUTPUT_FD(2) : (out ? ZR_OUTPUT_FILE(out) : ZR_OUTPUT_NULL) };
-    struct zr_proc p;
     char err[512];
-    if (zr_spawn(&s, &p, err, sizeof err) != 0) {
+    int status = zr_run_to_end(&s, 24 * 3600.0, err, sizeof err);
+    if (status < 0)
         fprintf(stderr, "zmq-repro: %s\n", err);
-        return -1;
-    }
-    zr_wait(&p, 24 * 3600.0);
-    zr_finish(&p);
-    return WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
+    return status;
 }
 
 static char *git_output(const char *dir, char *const argv[], const char *workdir)
@@ -170,13 +166,10 @@ int zr_cmd_bisect(const struct zr_options *o, const struct zr_catalog *cat, int 
                 o->from_rev, old_term, o->to_rev, new_term, o->source);
         goto out;
     }
-    char self[4096];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[len > 0 ? len : 0] = '\0';
     char attempts[16];
     snprintf(attempts, sizeof attempts, "%d", o->attempts ? o->attempts : 5);
     const char *mode = o->nmodes ? o->modes[0]->name : "stress";
-    char *step[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"run", self, (char *)"bisect-step",
+    char *step[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"run", (char *)zr_self_path(), (char *)"bisect-step",
                      (char *)spec->id, (char *)"-m", (char *)mode, (char *)"-n", attempts, (char *)"--looking-for",
                      (char *)(fix ? "fix" : "regression"), NULL };
     fprintf(stderr, "bisect: %s from %s (%s) to %s (%s), %s mode, %s attempts a step\n", spec->id, o->from_rev,

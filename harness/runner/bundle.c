@@ -465,16 +465,12 @@ static int write_bundle(const struct bundle *b, const struct zr_setup *setup, co
     char *tarball = zr_strdup_printf("%s/%s.tar.gz", out_dir, b->name);
     char *argv[] = { (char *)"/bin/tar", (char *)"-czf", tarball, (char *)"-C", (char *)out_dir, b->name, NULL };
     struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_FD(2) };
-    struct zr_proc p;
-    if (zr_spawn(&s, &p, err, errlen) == 0) {
-        zr_wait(&p, 120);
-        zr_finish(&p);
-        if (WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0) {
-            printf("bundle: %s/\n        %s\n", dir, tarball);
-            rc = 0;
-        } else {
-            snprintf(err, errlen, "tar failed on %s", dir);
-        }
+    int status = zr_run_to_end(&s, 600, err, errlen);
+    if (status == 0) {
+        printf("bundle: %s/\n        %s\n", dir, tarball);
+        rc = 0;
+    } else if (status > 0) {
+        snprintf(err, errlen, "tar failed on %s", dir);
     }
     free(tarball);
 out:

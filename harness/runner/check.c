@@ -78,15 +78,10 @@ static char *compile(const struct zr_mode *mode, const char *source, enum progra
     char *logpath = zr_strdup_printf("%s/compile.log", workdir);
     char *argv[] = { (char *)"/bin/sh", (char *)"-c", line, NULL };
     struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_FILE(logpath), .err = ZR_OUTPUT_FD(2) };
-    struct zr_proc p;
-    int ok = zr_spawn(&s, &p, err, errlen) == 0;
-    if (ok) {
-        zr_wait(&p, 600);
-        zr_finish(&p);
-        ok = WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0;
-        if (!ok)
-            snprintf(err, errlen, "%s does not compile (the compiler's message is above)", source);
-    }
+    int status = zr_run_to_end(&s, 600, err, errlen);
+    bool ok = status == 0;
+    if (status > 0)
+        snprintf(err, errlen, "%s does not compile (the compiler's message is above)", source);
     free(line);
     free(logpath);
     if (!ok) {

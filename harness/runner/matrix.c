@@ -227,13 +227,9 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
             char *name = cell_id(spec->id, mode, cols[b].name);
             running[j].json = zr_strdup_printf("%s/%s.json", cells_dir, name);
             free(name);
-            char *argv[] = { (char *)"/proc/self/exe", (char *)"cell", (char *)spec->id, (char *)"-m", (char *)mode,
+            char *argv[] = { (char *)zr_self_path(), (char *)"cell", (char *)spec->id, (char *)"-m", (char *)mode,
                              (char *)"-b", cols[b].build.prefix, (char *)"-n", attempts_text, (char *)"--json",
                              running[j].json, (char *)"-t", (char *)o->setup.transport, NULL };
-            char self[4096];
-            ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-            self[len > 0 ? len : 0] = '\0';
-            argv[0] = self;
             struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_NULL };
             if (zr_spawn(&s, &running[j].proc, err, sizeof err) != 0) {
                 fprintf(stderr, "zmq-repro: %s\n", err);

@@ -123,9 +123,7 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     zr_case_run_free(&first);
 
     char *dir = zr_make_workdir("minimize", err, sizeof err);
-    char self[4096];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[len > 0 ? len : 0] = '\0';
+    const char *self = zr_self_path();
     const char *base = strrchr(spec->path, '/') + 1;
     char *candidate = zr_strdup_printf("%s/%s", dir, base), *test = zr_strdup_printf("%s/interesting.sh", dir);
     char *copy = zr_strdup_printf("cp '%s' '%s'", spec->path, candidate);
@@ -159,17 +157,9 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
                      (char *)"--tidy", test, (char *)base, NULL }; /* C-Vise wants the file's name, in its folder */
     char *log = zr_strdup_printf("%s/cvise.log", dir);
     struct zr_spawn s = { .argv = argv, .cwd = dir, .out = ZR_OUTPUT_FILE(log), .err = ZR_OUTPUT_FILE(log) };
-    struct zr_proc p;
-    if (zr_spawn(&s, &p, err, sizeof err) != 0) {
-        fprintf(stderr, "zmq-repro: %s\n", err);
-        free(log);
-        goto out;
-    }
-    zr_wait(&p, 24 * 3600.0);
-    zr_finish(&p);
+    int status = zr_run_to_end(&s, 24 * 3600.0, err, sizeof err);
     double took = zr_now() - start;
-    bool cvise_ok = WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0;
-    if (!cvise_ok) {
+    if (status != 0) {
         char *text = zr_read_file(log, NULL);
         char last[400];
         zr_last_line(text, last, sizeof last);
@@ -207,9 +197,7 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     zr_env_set(&venv, "ZR_RESULTS_DIR", vresults);
     struct zr_spawn vs = { .argv = vargv, .envp = venv.vars, .out = ZR_OUTPUT_FILE(vlog), .err = ZR_OUTPUT_FILE(vlog) };
     int met = -1;
-    if (zr_spawn(&vs, &p, err, sizeof err) == 0) {
-        zr_wait(&p, 3600);
-        zr_finish(&p);
+    if (zr_run_to_end(&vs, 3600, err, sizeof err) >= 0) {
         /* The check's own result: how many of its runs showed the symptom. */
         char *pattern = zr_strdup_printf("ls '%s'/*.json 2>/dev/null | head -n 1", vresults);
         FILE *ls = popen(pattern, "r");

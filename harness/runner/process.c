@@ -218,6 +218,30 @@ bool zr_wait(struct zr_proc *p, double timeout_s)
     return true;
 }
 
+int zr_run_to_end(const struct zr_spawn *s, double timeout_s, char *err, size_t errlen)
+{
+    struct zr_proc p;
+    if (zr_spawn(s, &p, err, errlen) != 0)
+        return -1;
+    bool ended = zr_wait(&p, timeout_s);
+    zr_finish(&p);
+    if (!ended) {
+        snprintf(err, errlen, "%s %s", s->argv[0], zr_interrupted() ? "was interrupted" : "did not finish in time");
+        return -1;
+    }
+    return WIFEXITED(p.status) ? WEXITSTATUS(p.status) : 128 + WTERMSIG(p.status);
+}
+
+const char *zr_self_path(void)
+{
+    static char self[4096];
+    if (!self[0]) {
+        ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+        self[len > 0 ? len : 0] = '\0';
+    }
+    return self;
+}
+
 void zr_kill_group(struct zr_proc *p, int sig)
 {
     if (p->pid > 0)

@@ -42,6 +42,14 @@ struct zr_spawn {
  * one-line cause in err. */
 int zr_spawn(const struct zr_spawn *s, struct zr_proc *p, char *err, size_t errlen);
 
+/* Runs a child to its end: its exit status (0 to 255), 128 + the signal
+ * that ended it, or -1 when it could not start, did not end within
+ * timeout_s, or the runner was interrupted (the cause in err). */
+int zr_run_to_end(const struct zr_spawn *s, double timeout_s, char *err, size_t errlen);
+
+/* The runner's own executable, for children that are the runner itself. */
+const char *zr_self_path(void);
+
 /* Waits for the child to end; true if it did within timeout_s. Returns early
  * (false) when the runner is interrupted. */
 bool zr_wait(struct zr_proc *p, double timeout_s);
