@@ -17,7 +17,7 @@
  * @args tsan 20000
  * @args stress 200000
  * @expect owner CLEAN
- * @args owner 200000
+ * @args owner 50000
  */
 #include <errno.h>
 #include <pthread.h>

@@ -20,7 +20,7 @@
 # @args tsan 20000
 # @args stress 100000
 # @expect owner CLEAN
-# @args owner 100000
+# @args owner 30000
 import sys
 import threading
 import time

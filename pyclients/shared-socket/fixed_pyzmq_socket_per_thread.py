@@ -17,7 +17,7 @@
 # @args tsan 3 10000
 # @args stress 3 50000
 # @expect owner CLEAN
-# @args owner 3 50000
+# @args owner 3 15000
 import sys
 import threading
 
