@@ -13,16 +13,24 @@
  * Proves: HANG with main blocked in zmq_ctx_term (both modes). The fixed
  * twins: fixed_close_in_owner_before_term.c, fixed_ctx_shutdown_order.c.
  *
+ * The watchdogs come from what the fixed twin,
+ * fixed_close_in_owner_before_term.c, needs: its worst run took 0.03 s
+ * (tsan), 0.06 s (stress, owner) in 50 unloaded runs of each mode (zmq-repro
+ * bench -n 50 -L fixed -L hang-at-shutdown). The hang itself is found
+ * earlier, by the no-progress watch (@stall, 0.5 s after every thread
+ * sleeps); the watchdog catches it when a thread keeps spinning. A slower
+ * machine scales both with ZR_TIMEOUT_MULTIPLIER.
+ *
  * @family hang-at-shutdown
  * @variant broken
  * @server echo
  * @upstream pyzmq#2070
  * @expect tsan HANG:zmq_ctx_term
  * @expect stress HANG:zmq_ctx_term
- * @timeout tsan 1.5
- * @timeout stress 2
  * @expect owner HANG:zmq_ctx_term
- * @timeout owner 2
+ * @timeout tsan 1
+ * @timeout stress 1
+ * @timeout owner 1
  */
 #include <pthread.h>
 #include <stdio.h>

@@ -82,8 +82,9 @@ static void table_line(char *buf, size_t len, const struct item *it, json_t *row
                  json_number_value(json_object_get(row, "worst_detect_s")), outcomes, strcmp(status, "interrupted") ? "" : " ",
                  strcmp(status, "interrupted") ? "" : "(interrupted)");
     else
-        snprintf(buf, len, "%-48s %-6s %-14s %-6s %5d %4d/%-4d %6.2f %8s  %s%s", id, mode, it->build.name, "fixed", n, met,
-                 n, json_number_value(json_object_get(row, "median_run_s")), "-", outcomes,
+        snprintf(buf, len, "%-48s %-6s %-14s %-6s %5d %4d/%-4d %6.2f %8.2f  %s%s", id, mode, it->build.name, "fixed", n,
+                 met, n, json_number_value(json_object_get(row, "median_run_s")),
+                 json_number_value(json_object_get(row, "worst_run_s")), outcomes,
                  strcmp(status, "interrupted") ? "" : " (interrupted)");
 }
 
@@ -166,7 +167,7 @@ int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int n
         printf("%s\n", lines[i]);
     printf("\nsuite time: %.1f s%s\n", suite, zr_interrupted() ? " (interrupted)" : "");
     printf("broken: RATE = attempts showing the expected outcome; MEDIAN_S/WORST_S = time to detect.\n"
-           "fixed:  RATE = clean runs of all runs; MEDIAN_S = median run time.\n");
+           "fixed:  RATE = clean runs of all runs; MEDIAN_S/WORST_S = run time.\n");
 
     char stamp[32];
     zr_utc_stamp(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ");

@@ -40,11 +40,13 @@ json_t *zr_figures(const struct zr_case_run *run)
         exit(2);
     }
     int ndetect = 0, errors = 0;
-    double worst = NAN;
+    double worst = NAN, worst_run = NAN;
     json_t *counts = json_object(), *signatures = json_object(), *symptoms = json_object(), *locations = json_object();
     for (int i = 0; i < run->n; i++) {
         const struct zr_attempt *a = &run->attempts[i];
         times[i] = a->verdict_s;
+        if (isnan(worst_run) || a->verdict_s > worst_run)
+            worst_run = a->verdict_s;
         errors += !strcmp(a->verdict.outcome, "ERROR");
         if (zr_expectation_met(run->judged.expect, &a->verdict)) {
             detect[ndetect++] = a->verdict_s;
@@ -92,6 +94,7 @@ json_t *zr_figures(const struct zr_case_run *run)
     json_object_set_new(j, "median_detect_s", broken ? number_or_null(zr_median(detect, ndetect)) : json_null());
     json_object_set_new(j, "worst_detect_s", broken ? number_or_null(worst) : json_null());
     json_object_set_new(j, "median_run_s", number_or_null(zr_median(times, run->n)));
+    json_object_set_new(j, "worst_run_s", number_or_null(worst_run));
     json_object_set_new(j, "signatures", signatures);
     json_object_set_new(j, "symptoms", symptoms);
     json_object_set_new(j, "locations", locations);

@@ -190,10 +190,12 @@ static char *thread_chain(const struct zr_native_thread *t)
     return chain;
 }
 
-/* The outermost frame of interest of a thread, or NULL. */
+/* The innermost libzmq API call (or GIL frame) of a thread, or NULL: the
+ * call that blocks. Innermost, because the outer ones depend on the build
+ * (zmq_ctx_destroy calling zmq_ctx_term is one frame at -O2, two at -O1). */
 static char *thread_call(const struct zr_native_thread *t)
 {
-    for (int i = t->nframes - 1; i >= 0; i--)
+    for (int i = 0; i < t->nframes; i++)
         if (is_api_frame(&t->frames[i]) || is_gil_frame(t->frames[i].func))
             return short_name(t->frames[i].func);
     return NULL;

@@ -38,7 +38,7 @@ void zr_native_stacks_free(struct zr_native_stacks *s);
  * Every such thread and frame is kept. malloc'd. */
 char *zr_native_hang_summary(const struct zr_native_stacks *s);
 
-/* The same at the level of the API: the outermost libzmq call (or GIL
+/* The same at the level of the API: the innermost libzmq API call (or GIL
  * frame) of each such thread, main first: "zmq_recv | zmq_send". It names a
  * hang the same way on every build, stripped or with symbols. malloc'd. */
 char *zr_native_hang_calls(const struct zr_native_stacks *s);
