@@ -294,16 +294,26 @@ static void add_socket(const void *socket, int type)
 void report_overlap(const void *socket, int type, const struct call_site *first,
                     const struct call_site *second, bool fatal)
 {
-    void *frames[MAX_FRAMES];
-    int count = backtrace(frames, MAX_FRAMES);
-
     pthread_mutex_lock(&report_mutex);
     atomic_fetch_add(&overlaps_reported, 1);
+    /* The finding first, in a write of its own: the backtraces below take a
+     * while, and in a program that shares a socket among many threads
+     * another thread may crash in libzmq meanwhile. This line alone names
+     * the overlap (its tail is the SUMMARY's). */
     begin_line();
     add_text("ERROR: ");
     add_socket(socket, type);
-    add_text(" used by two threads at once");
+    add_text(" used by two threads at once; SHARED_SOCKET ");
+    add_text(socket_type_name(type));
+    add_text(" ");
+    add_summary_call(first);
+    add_text(" | ");
+    add_summary_call(second);
     end_line();
+    write_report();
+
+    void *frames[MAX_FRAMES];
+    int count = backtrace(frames, MAX_FRAMES);
 
     begin_line();
     add_text("  ");

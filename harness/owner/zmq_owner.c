@@ -123,9 +123,22 @@ static inline struct socket_slot *find_or_learn(const struct real_libzmq *zmq, v
     return slot ? slot : learn(zmq, socket);
 }
 
+/* Set while a fatal overlap is reported: every other thread that then
+ * enters a libzmq call on any socket waits there, so that the program's
+ * other threads stop touching the damaged socket until the abort. */
+static _Atomic int stopping;
+
+__attribute__((cold, noinline)) static void wait_for_the_abort(void)
+{
+    for (;;)
+        pause();
+}
+
 __attribute__((cold, noinline)) static void on_overlap(void *socket, struct socket_slot *slot, pid_t tid,
                                                        const char *call, uintptr_t caller)
 {
+    if (owner_config.on_overlap == OVERLAP_ABORT)
+        atomic_store_explicit(&stopping, 1, memory_order_relaxed);
     /* One report per socket: if another thread reported it already (and,
      * with abort, is about to end the process), go on without occupying it. */
     if (!slot_claim_report(slot, REPORTED_OVERLAP))
@@ -197,6 +210,8 @@ static inline void note_creation_for_tsan(struct socket_slot *slot, pid_t tid)
 static inline struct socket_slot *enter_socket(const struct real_libzmq *zmq, void *socket, const char *call,
                                                void *caller)
 {
+    if (__builtin_expect(atomic_load_explicit(&stopping, memory_order_relaxed), 0))
+        wait_for_the_abort();
     struct socket_slot *slot = find_or_learn(zmq, socket);
     if (!slot)
         return NULL;

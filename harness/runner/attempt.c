@@ -21,6 +21,7 @@
 #define STACK_TOOL_TIMEOUT_S 10.0
 #define FAULTHANDLER_WAIT_S 2.0  /* for faulthandler's dump after the SIGABRT */
 #define SERVER_STALE_S 1.0       /* no heartbeat for this long: the server is stuck */
+#define SERVER_FRESH_S 0.2       /* a heartbeat this recent: the server's loop is turning */
 /* A sleeping client still spends a little CPU (TSan's background thread,
  * CPython's GIL timer): below this share of the window it made no progress. */
 #define IDLE_CPU_SHARE 0.02
@@ -99,8 +100,11 @@ static bool no_progress(struct watch *w, pid_t client, const struct zr_server_sa
     struct zr_group_sample g;
     if (zr_group_sample(client, &g) != 0)
         return false;
+    /* The server counts as idle only while its loop keeps turning and finds
+     * nothing to read: a server that was not scheduled (a loaded machine)
+     * may have requests waiting unread. */
     bool server_busy = x && (x->held > 0 || x->received != x->replied + x->unroutable || x->received != w->received ||
-                             x->replied != w->replied);
+                             x->replied != w->replied || x->heartbeat_age_s > SERVER_FRESH_S);
     double window = now - w->window_start;
     bool cpu_moved = g.cpu_s - w->window_cpu > IDLE_CPU_FLOOR_S + IDLE_CPU_SHARE * window;
     if (w->window_cpu < 0 || g.running || cpu_moved || server_busy) {

@@ -165,6 +165,28 @@ int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int n
     printf("%-48s %-6s %-14s %-6s %5s %7s %8s %8s\n", "", "", "", "", "", "(clean)", "(run)", "");
     for (int i = 0; i < nitems; i++)
         printf("%s\n", lines[i]);
+    /* Where one case was detected in more than one mode: how the modes compare. */
+    size_t ri, rk;
+    json_t *r1, *r2;
+    bool header = false;
+    json_array_foreach(rows, ri, r1) {
+        json_array_foreach(rows, rk, r2) {
+            if (rk <= ri || strcmp(json_string_value(json_object_get(r1, "case")), json_string_value(json_object_get(r2, "case"))))
+                continue;
+            json_t *d1 = json_object_get(r1, "median_detect_s"), *d2 = json_object_get(r2, "median_detect_s");
+            if (!json_is_number(d1) || !json_is_number(d2) || json_number_value(d1) <= 0)
+                continue;
+            if (!header) {
+                printf("\nmedian time to detect, mode against mode:\n");
+                header = true;
+            }
+            printf("  %-48s %s on %s %.3f s / %s on %s %.3f s = %.2f\n", json_string_value(json_object_get(r1, "case")),
+                   json_string_value(json_object_get(r2, "mode")), json_string_value(json_object_get(r2, "build")),
+                   json_number_value(d2), json_string_value(json_object_get(r1, "mode")),
+                   json_string_value(json_object_get(r1, "build")), json_number_value(d1),
+                   json_number_value(d2) / json_number_value(d1));
+        }
+    }
     printf("\nsuite time: %.1f s%s\n", suite, zr_interrupted() ? " (interrupted)" : "");
     printf("broken: RATE = attempts showing the expected outcome; MEDIAN_S/WORST_S = time to detect.\n"
            "fixed:  RATE = clean runs of all runs; MEDIAN_S/WORST_S = run time.\n");

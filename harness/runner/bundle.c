@@ -40,7 +40,7 @@ struct bundle {
     int server_delay_ms;
     char **args;
     int nargs;
-    const char *mode;
+    const struct zr_mode *mode;
     double timeout_s;
     char *expected;    /* run.sh's classes that count as a reproduction: "tsan", "hang assert signal loss" */
     char *verdict;     /* the verdict line of the run that made the bundle */
@@ -163,7 +163,7 @@ static int write_run_sh(const struct bundle *b, const char *dir)
     free(path);
     if (!f)
         return -1;
-    bool tsan = !strcmp(b->mode, "tsan");
+    bool tsan = b->mode->tsan_options;
     bool server = strcmp(b->server_mode, "none") != 0;
     const char *client = base_of(b->client_path);
     fprintf(f, "#!/bin/sh\n"
@@ -206,7 +206,7 @@ static int write_run_sh(const struct bundle *b, const char *dir)
         fprintf(f, "cc -O2 -g -o router_server router_server.c -lzmq || exit 2\n");
     if (!b->python)
         fprintf(f, "cc %s -o client %s -lzmq -lpthread || exit 2\n",
-                tsan ? "-fsanitize=thread -O1 -g" : "-O2 -g", client);
+                b->mode->flavour->cflags, client);
     else {
         fprintf(f, "python=${PYTHON:-python3}\n"
                    "\"$python\" -c 'import zmq' 2>/dev/null || { echo \"run.sh: $python cannot import zmq (apt-get install python3-zmq)\" >&2; exit 2; }\n"
@@ -214,7 +214,7 @@ static int write_run_sh(const struct bundle *b, const char *dir)
         if (b->pymodule_path)
             fprintf(f, "cc -shared -fPIC %s $(python3-config --includes) -o \"%.*s$(python3-config --extension-suffix)\" "
                        "%s -lzmq -lpthread || exit 2\n",
-                    tsan ? "-fsanitize=thread -O1 -g" : "-O2 -g",
+                    b->mode->flavour->cflags,
                     (int)(strlen(base_of(b->pymodule_path)) - 2), base_of(b->pymodule_path), base_of(b->pymodule_path));
         if (tsan)
             fprintf(f, "export LD_PRELOAD=$(readlink -f \"$(cc -print-file-name=libtsan.so)\")\n");
@@ -367,8 +367,8 @@ static int write_issue(const struct bundle *b, const struct zr_setup *setup, con
     fprintf(f, "Reproduced here in %d of %d runs", b->met, b->n);
     if (b->median_detect_s >= 0)
         fprintf(f, " (median time to the symptom: %.2f s)", b->median_detect_s);
-    fprintf(f, ", %s.\n\n", !strcmp(b->mode, "tsan") ? "under ThreadSanitizer with libzmq itself built with -fsanitize=thread"
-                                                    : "with no sanitizer");
+    fprintf(f, ", %s.\n\n", b->mode->tsan_options ? "under ThreadSanitizer with libzmq itself built with -fsanitize=thread"
+                                                  : "with no sanitizer");
     fprintf(f, "# Environment\n\n");
     fprintf(f, "* libzmq version (commit hash if unreleased): %s (%s)%s\n", version ? version : "?",
             origin ? origin : "?",
@@ -394,7 +394,7 @@ static int write_issue(const struct bundle *b, const struct zr_setup *setup, con
         fprintf(f, "1. Build%s`cc %s -o client %s -lzmq -lpthread`\n",
                 server ? " the peer with `cc -O2 -g -o router_server router_server.c -lzmq` and the client with "
                        : " the client: ",
-                !strcmp(b->mode, "tsan") ? "-fsanitize=thread -O1 -g" : "-O2 -g", base_of(b->client_path));
+                b->mode->flavour->cflags, base_of(b->client_path));
     if (server)
         fprintf(f, "2. Start the peer, a ROUTER that echoes every request: `./router_server --bind 'tcp://127.0.0.1:*' "
                    "--mode %s` (it prints the endpoint it bound).\n",
@@ -487,7 +487,8 @@ static int bundle_case(const struct zr_options *o, const struct zr_case_spec *sp
     if (!mode) /* the symptom users see, when the case has it */
         mode = spec->modes[zr_mode_index(zr_mode_find("stress"))].enabled ? zr_mode_find("stress") : zr_mode_find("tsan");
     int m = zr_mode_index(mode);
-    if (!spec->modes[m].enabled || !strcmp(mode->name, "owner")) {
+    /* A bundle carries the client, the server and a sanitizer set-up, not the harness's preloads. */
+    if (!spec->modes[m].enabled || (mode->preload & ZR_PRELOAD_OWNER_CHECKER)) {
         snprintf(err, errlen, "%s has no %s mode a bundle can carry (tsan or stress)", spec->id, mode->name);
         return -1;
     }
@@ -530,7 +531,7 @@ static int bundle_case(const struct zr_options *o, const struct zr_case_spec *sp
         b->args = calloc((size_t)b->nargs + 1, sizeof *b->args);
         for (int i = 0; i < b->nargs; i++)
             b->args[i] = zr_strdup_printf("%s", spec->modes[m].args[i]);
-        b->mode = mode->name;
+        b->mode = mode;
         b->timeout_s = spec->modes[m].timeout_s;
         b->expected = classes_of(&spec->modes[m].expect);
         b->verdict = zr_strdup_printf("%s %s", d->verdict.outcome, d->verdict.signature);
@@ -572,7 +573,8 @@ static int bundle_result(const struct zr_options *o, const char *path, struct bu
     json_array_foreach(attempts, i, a) if (!d && json_object_get(a, "report") &&
                                            strcmp(json_string_value(json_object_get(a, "outcome")), "CLEAN")) d = a;
     bool source = file && (strstr(file, ".c") || strstr(file, ".py") || strstr(file, ".cpp") || strstr(file, ".cc"));
-    if (!d || !source || !mode || (strcmp(mode, "tsan") && strcmp(mode, "stress"))) {
+    const struct zr_mode *m = mode ? zr_mode_find(mode) : NULL;
+    if (!d || !source || !m || (m->preload & ZR_PRELOAD_OWNER_CHECKER)) {
         snprintf(err, errlen, "%s: %s", path,
                  !source ? "the program is not a source file or script: a bundle carries source"
                  : !d    ? "no attempt with a report: nothing to file"
@@ -600,7 +602,7 @@ static int bundle_result(const struct zr_options *o, const char *path, struct bu
         if (arg && strcmp(arg, "{endpoint}"))
             b->args[b->nargs++] = zr_strdup_printf("%s", arg);
     }
-    b->mode = !strcmp(mode, "tsan") ? "tsan" : "stress";
+    b->mode = m;
     b->timeout_s = o->timeout_s > 0 ? o->timeout_s : 10;
     json_t *expect = json_object_get(doc, "expect");
     char *classes = zr_strdup_printf("%s", "");

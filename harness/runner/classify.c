@@ -92,13 +92,23 @@ bool zr_find_fatal_python(const char *err, size_t len, char **signature)
 }
 
 /* The ownership checker's reports end with
- * "==PID== zmq-owner: SUMMARY: SHARED_SOCKET DEALER zmq_recv (receiver) | zmq_send (sender)". */
+ * "==PID== zmq-owner: SUMMARY: SHARED_SOCKET DEALER zmq_recv (receiver) | zmq_send (sender)",
+ * and an overlap's first line, written at once, carries the same tail
+ * ("...used by two threads at once; SHARED_SOCKET DEALER ..."): a program
+ * that crashed before the rest of the report still shows what was found. */
 bool zr_find_owner_report(const char *err, size_t len, char outcome[24], char **signature, char **report)
 {
     const char *summary = find_in(err, len, "zmq-owner: SUMMARY: ");
-    if (!summary)
-        return false;
-    const char *what = summary + strlen("zmq-owner: SUMMARY: ");
+    const char *what = NULL;
+    if (summary)
+        what = summary + strlen("zmq-owner: SUMMARY: ");
+    else {
+        const char *first = find_in(err, len, "used by two threads at once; ");
+        if (!first)
+            return false;
+        what = first + strlen("used by two threads at once; ");
+        summary = first;
+    }
     size_t wlen = strcspn(what, " \n");
     if (wlen == 0 || wlen >= 24)
         return false;
@@ -112,15 +122,23 @@ bool zr_find_owner_report(const char *err, size_t len, char outcome[24], char **
     while (*rest == ' ')
         rest++;
     *signature = zr_strdup_printf("%.*s", (int)strcspn(rest, "\n"), rest);
-    /* The report: from the first "zmq-owner:" line of this process to the SUMMARY. */
+    /* The report: from the first "zmq-owner: ERROR" line to the SUMMARY (or
+     * to the end of what the checker could write). */
     const char *start = summary;
     const char *first = strstr(err, "zmq-owner: ERROR");
-    if (first && first < summary) {
+    if (first && first <= summary) {
         start = first;
         while (start > err && start[-1] != '\n')
             start--;
     }
     const char *stop = summary + strcspn(summary, "\n");
+    if (!find_in(err, len, "zmq-owner: SUMMARY: ")) {
+        /* No SUMMARY: every zmq-owner line the checker could write. */
+        const char *last = summary;
+        for (const char *p = summary; (p = strstr(p, "zmq-owner:")); p++)
+            last = p;
+        stop = last + strcspn(last, "\n");
+    }
     *report = dup_span(start, (size_t)(stop - start));
     return true;
 }

@@ -327,7 +327,8 @@ static void setup_errors_and_tsan_failing_to_start_are_errors(void **state)
 static void owner_checker_reports_are_their_own_outcome(void **state)
 {
     (void)state;
-    const char *err = "==42== zmq-owner: ERROR: socket 0x55 (DEALER) used by two threads at once\n"
+    const char *err = "==42== zmq-owner: ERROR: socket 0x55 (DEALER) used by two threads at once; SHARED_SOCKET DEALER "
+                      "zmq_recv (receiver) | zmq_send (sender)\n"
                       "==42== zmq-owner:   thread 44 is in zmq_send, called from sender+0x1c\n"
                       "==42== zmq-owner: SUMMARY: SHARED_SOCKET DEALER zmq_recv (receiver) | zmq_send (sender)\n";
     struct zr_verdict v = classify((struct zr_run_output){ .signal = SIGABRT, .out = "", .err = err });
@@ -335,6 +336,21 @@ static void owner_checker_reports_are_their_own_outcome(void **state)
     assert_string_equal(v.signature, "DEALER zmq_recv (receiver) | zmq_send (sender)");
     assert_true(met(&v, "SHARED_SOCKET:DEALER"));
     assert_non_null(strstr(v.report, "zmq-owner: ERROR"));
+    zr_verdict_free(&v);
+}
+
+/* A crash in another thread before the checker's report was finished: its
+ * first line, written at once, still names the overlap. */
+static void an_owner_report_cut_short_by_a_crash(void **state)
+{
+    (void)state;
+    const char *err = "==42== zmq-owner: ERROR: socket 0x55 (DEALER) used by two threads at once; SHARED_SOCKET DEALER "
+                      "zmq_recv (worker) | zmq_send (worker)\n"
+                      "==42== zmq-owner:   thread 44 was inside zmq_recv, called from worker+0x1c\n";
+    struct zr_verdict v = classify((struct zr_run_output){ .signal = SIGSEGV, .out = "", .err = err });
+    assert_string_equal(v.outcome, "SHARED_SOCKET");
+    assert_string_equal(v.signature, "DEALER zmq_recv (worker) | zmq_send (worker)");
+    assert_non_null(strstr(v.report, "thread 44 was inside"));
     zr_verdict_free(&v);
 }
 
@@ -395,6 +411,7 @@ int main(void)
         cmocka_unit_test(the_harness_finding_about_the_library_is_an_error),
         cmocka_unit_test(setup_errors_and_tsan_failing_to_start_are_errors),
         cmocka_unit_test(owner_checker_reports_are_their_own_outcome),
+        cmocka_unit_test(an_owner_report_cut_short_by_a_crash),
         cmocka_unit_test(clean_noise_loss_and_exit),
         cmocka_unit_test(reports_are_valid_utf8),
     };
