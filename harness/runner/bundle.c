@@ -175,11 +175,14 @@ static int write_run_sh(const struct bundle *b, const char *dir)
             b->title, b->python ? " python3-zmq" : "");
     if (tsan)
         fprintf(f, "# It runs under ThreadSanitizer, which sees inside libzmq only when libzmq\n"
-                   "# itself is built with -fsanitize=thread: set LIBZMQ_TSAN to the prefix of such a\n"
+                   "# itself is built with -fsanitize=thread: set LIBZMQ_PREFIX to the prefix of such a\n"
                    "# build (its lib/ holds libzmq.so.5), e.g. from libzmq's source:\n"
                    "#   cmake -S libzmq -B build -DCMAKE_C_FLAGS=-fsanitize=thread -DCMAKE_CXX_FLAGS=-fsanitize=thread \\\n"
                    "#     -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread -DBUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=$HOME/libzmq-tsan\n"
                    "#   cmake --build build && cmake --install build\n");
+    else
+        fprintf(f, "# The client runs on the system's libzmq, or on the one whose prefix is in\n"
+                   "# LIBZMQ_PREFIX (its lib/ holds libzmq.so.5): another version.\n");
     fprintf(f, "#\n# usage: ./run.sh [RUNS]      environment: TIMEOUT (seconds a run may take, default %g)\n"
                "# A run counts as a reproduction when it shows: %s.\n"
                "set -u\n"
@@ -188,25 +191,13 @@ static int write_run_sh(const struct bundle *b, const char *dir)
                "timeout_s=${TIMEOUT:-%g}\n"
                "expected=\"%s\"\n",
             b->timeout_s, b->expected, b->timeout_s, b->expected);
-    if (tsan)
-        fprintf(f, "[ -n \"${LIBZMQ_TSAN:-}\" ] && [ -e \"$LIBZMQ_TSAN/lib/libzmq.so.5\" ] || {\n"
-                   "    echo \"run.sh: set LIBZMQ_TSAN to the prefix of a libzmq built with -fsanitize=thread (see the top of this file)\" >&2\n"
-                   "    exit 2\n"
-                   "}\n"
-                   "export LD_LIBRARY_PATH=\"$LIBZMQ_TSAN/lib\"\n"
-                   "export TSAN_OPTIONS=\"halt_on_error=1 abort_on_error=%d exitcode=66 atexit_sleep_ms=0\"\n"
-                   "norandom=\"setarch $(uname -m) -R\"  # TSan needs a fixed address layout on some kernels\n",
-                b->python ? 1 : 0);
-    else
-        fprintf(f, "norandom=\n");
     fprintf(f, "tmp=$(mktemp -d \"${TMPDIR:-/tmp}/zmq-bundle.XXXXXX\")\n"
                "trap 'kill $server 2>/dev/null; rm -rf \"$tmp\"' EXIT INT TERM\n"
                "server=\n");
     if (server)
         fprintf(f, "cc -O2 -g -o router_server router_server.c -lzmq || exit 2\n");
     if (!b->python)
-        fprintf(f, "cc %s -o client %s -lzmq -lpthread || exit 2\n",
-                b->mode->flavour->cflags, client);
+        fprintf(f, "cc %s -o client %s -lzmq -lpthread || exit 2\n", b->mode->flavour->cflags, client);
     else {
         fprintf(f, "python=${PYTHON:-python3}\n"
                    "\"$python\" -c 'import zmq' 2>/dev/null || { echo \"run.sh: $python cannot import zmq (apt-get install python3-zmq)\" >&2; exit 2; }\n"
@@ -216,10 +207,22 @@ static int write_run_sh(const struct bundle *b, const char *dir)
                        "%s -lzmq -lpthread || exit 2\n",
                     b->mode->flavour->cflags,
                     (int)(strlen(base_of(b->pymodule_path)) - 2), base_of(b->pymodule_path), base_of(b->pymodule_path));
-        if (tsan)
-            fprintf(f, "export LD_PRELOAD=$(readlink -f \"$(cc -print-file-name=libtsan.so)\")\n");
-        fprintf(f, "export PYTHONFAULTHANDLER=1 PYTHONPATH=.\n");
     }
+    /* The client's environment, for the client alone: the server, the shell
+     * and its tools run as they are (a shell under TSan's preload crashes). */
+    if (tsan)
+        fprintf(f, "[ -n \"${LIBZMQ_PREFIX:-}\" ] && [ -e \"$LIBZMQ_PREFIX/lib/libzmq.so.5\" ] || {\n"
+                   "    echo \"run.sh: set LIBZMQ_PREFIX to the prefix of a libzmq built with -fsanitize=thread (see the top of this file)\" >&2\n"
+                   "    exit 2\n"
+                   "}\n"
+                   "client_env=\"LD_LIBRARY_PATH=$LIBZMQ_PREFIX/lib TSAN_OPTIONS=halt_on_error=1:abort_on_error=%d:exitcode=66:atexit_sleep_ms=0%s\"\n"
+                   "norandom=\"setarch $(uname -m) -R\"  # TSan needs a fixed address layout on some kernels\n",
+                b->python ? 1 : 0, b->python ? " LD_PRELOAD=$(readlink -f \"$(cc -print-file-name=libtsan.so)\")" : "");
+    else
+        fprintf(f, "client_env=\"${LIBZMQ_PREFIX:+LD_LIBRARY_PATH=$LIBZMQ_PREFIX/lib}\"\n"
+                   "norandom=\n");
+    if (b->python)
+        fprintf(f, "client_env=\"$client_env PYTHONFAULTHANDLER=1 PYTHONPATH=.\"\n");
     fprintf(f, "\n# What one run showed: a word of $expected, or clean, or another word.\n"
                "classify() {\n"
                "    if grep -q 'WARNING: ThreadSanitizer' \"$tmp/err\"; then echo tsan\n"
@@ -265,7 +268,7 @@ static int write_run_sh(const struct bundle *b, const char *dir)
                 b->server_mode, b->server_delay_ms);
     else
         fprintf(f, "    endpoint=\"ipc://$tmp/nobody-listens-here\"\n");
-    fprintf(f, "    hung=no\n    $norandom %s", b->python ? "\"$python\" " : "");
+    fprintf(f, "    hung=no\n    $norandom env $client_env %s", b->python ? "\"$python\" " : "");
     fprintf(f, "./%s \"$endpoint\"", b->python ? client : "client");
     for (int i = 0; i < b->nargs; i++) {
         fputc(' ', f);
@@ -279,7 +282,8 @@ static int write_run_sh(const struct bundle *b, const char *dir)
     if (server)
         fprintf(f, "    kill $server 2>/dev/null\n    wait $server 2>/dev/null\n    server=\n");
     fprintf(f, "    what=$(classify)\n"
-               "    line=$(grep -m1 -E 'WARNING: ThreadSanitizer|Assertion failed|\\(.*src/.*:[0-9]+\\)$|Fatal Python error' \"$tmp/err\")\n"
+               "    line=$(grep -m1 -E 'WARNING: ThreadSanitizer|Assertion failed|\\(.*src/.*:[0-9]+\\)$|Fatal Python error' \"$tmp/err\" |\n"
+               "        sed 's/ (pid=[0-9]*)//')\n"
                "    case \" $expected \" in *\" $what \"*) reproduced=$((reproduced + 1)); mark=reproduced ;; *) mark=- ;; esac\n"
                "    echo \"run $i: $what${line:+: $line} ($mark)\"\n"
                "    echo \"$what${line:+: $line}\" >>\"$tmp/seen\"\n"
@@ -404,7 +408,8 @@ static int write_issue(const struct bundle *b, const struct zr_setup *setup, con
     for (int i = 0; i < b->nargs; i++)
         fprintf(f, " %s", b->args[i]);
     fprintf(f, "`%s\n", server ? "" : " (ENDPOINT: any ipc:// path where nothing listens)");
-    fprintf(f, "%d. Or all of it, N times, with a timeout per run: `./run.sh 20`\n\n", server ? 4 : 3);
+    fprintf(f, "%d. Or all of it, N times, with a timeout per run: `%s./run.sh 20`\n\n", server ? 4 : 3,
+            b->mode->tsan_options ? "LIBZMQ_PREFIX=/prefix/of/libzmq-built-with-tsan " : "");
     char *source = zr_read_file(b->client_path, NULL);
     fence(f, b->python ? "python" : "c", source ? source : "", 0);
     free(source);
