@@ -325,15 +325,8 @@ static void fence(FILE *f, const char *lang, const char *text, int max_lines)
 
 static char *compiler_line(void)
 {
-    FILE *p = popen("cc --version 2>/dev/null", "r");
-    char line[256] = "unknown";
-    if (p) {
-        if (!fgets(line, sizeof line, p))
-            snprintf(line, sizeof line, "unknown");
-        pclose(p);
-    }
-    line[strcspn(line, "\n")] = '\0';
-    return zr_strdup_printf("%s", line);
+    char *line = zr_command_first_line("cc --version 2>/dev/null");
+    return line ? line : zr_strdup_printf("unknown");
 }
 
 /* How the interpreter's zmq was installed: the Debian package that holds it, if any. */
@@ -343,16 +336,9 @@ static char *pyzmq_origin(const char *python)
                                  "dpkg-query -S \"$p\" 2>/dev/null | head -n 1 | cut -d: -f1 | "
                                  "xargs -r dpkg-query -W -f='Debian package ${Package} ${Version}'",
                                  python);
-    FILE *p = popen(cmd, "r");
+    char *line = zr_command_first_line(cmd);
     free(cmd);
-    char line[256] = "";
-    if (p) {
-        if (!fgets(line, sizeof line, p))
-            line[0] = '\0';
-        pclose(p);
-    }
-    line[strcspn(line, "\n")] = '\0';
-    return zr_strdup_printf("%s", line[0] ? line : "not from a Debian package (pip or a source build)");
+    return line ? line : zr_strdup_printf("not from a Debian package (pip or a source build)");
 }
 
 static int write_issue(const struct bundle *b, const struct zr_setup *setup, const char *dir)

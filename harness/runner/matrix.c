@@ -155,6 +155,21 @@ static json_t *build_json(const struct column *col)
     return b;
 }
 
+/* What a matrix document says of itself, the same for a run and a merge. */
+static void set_matrix_header(json_t *doc, const char *dir, int attempts, double wall_s, bool interrupted)
+{
+    char when[32];
+    zr_utc_stamp(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ");
+    const char *slash = strrchr(dir, '/');
+    json_object_set_new(doc, "schema", json_integer(2));
+    json_object_set_new(doc, "kind", json_string("matrix"));
+    json_object_set_new(doc, "name", json_string(slash ? slash + 1 : dir));
+    json_object_set_new(doc, "finished_at", json_string(when));
+    json_object_set_new(doc, "attempts", json_integer(attempts));
+    json_object_set_new(doc, "wall_s", json_real(wall_s));
+    json_object_set_new(doc, "interrupted", json_boolean(interrupted));
+}
+
 int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int ncases, char **cases)
 {
     if (o->nbuilds == 0) {
@@ -302,16 +317,7 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
             json_array_append_new(cells, cell);
         }
     }
-    char when[32];
-    zr_utc_stamp(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ");
-    const char *slash = strrchr(dir, '/');
-    json_object_set_new(doc, "schema", json_integer(2));
-    json_object_set_new(doc, "kind", json_string("matrix"));
-    json_object_set_new(doc, "name", json_string(slash ? slash + 1 : dir));
-    json_object_set_new(doc, "finished_at", json_string(when));
-    json_object_set_new(doc, "attempts", json_integer(attempts));
-    json_object_set_new(doc, "wall_s", json_real(round((zr_now() - start) * 10) / 10));
-    json_object_set_new(doc, "interrupted", json_boolean(zr_interrupted() != 0));
+    set_matrix_header(doc, dir, attempts, round((zr_now() - start) * 10) / 10, zr_interrupted() != 0);
     json_t *hosts = json_object();
     json_object_set_new(hosts, zr_host_name(), zr_host_json());
     json_object_set_new(doc, "hosts", hosts);
@@ -469,16 +475,7 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
         json_decref(doc);
     }
     if (rc == ZR_EXIT_HELD) {
-        char when[32];
-        zr_utc_stamp(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ");
-        const char *slash = strrchr(out, '/');
-        json_object_set_new(merged, "schema", json_integer(2));
-        json_object_set_new(merged, "kind", json_string("matrix"));
-        json_object_set_new(merged, "name", json_string(slash ? slash + 1 : out));
-        json_object_set_new(merged, "finished_at", json_string(when));
-        json_object_set_new(merged, "attempts", json_integer(attempts));
-        json_object_set_new(merged, "wall_s", json_real(wall));
-        json_object_set_new(merged, "interrupted", json_false());
+        set_matrix_header(merged, out, attempts, wall, false);
         json_object_set_new(merged, "merged_from", sources);
         json_object_set_new(merged, "hosts", hosts);
         json_object_set_new(merged, "builds", builds);

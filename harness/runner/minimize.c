@@ -118,7 +118,15 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
         expect = top ? zr_strdup_printf("TSAN:%s:%s", v->tsan->kind, top->func)
                      : zr_strdup_printf("TSAN:%s", v->tsan->kind);
     } else {
-        expect = zr_strdup_printf("%s", v->outcome);
+        /* The case's own words for it where it has some (HANG:zmq_ctx_term),
+         * so that a candidate hanging anywhere else is not kept. */
+        const struct zr_expect_list *list = &spec->modes[m].expect;
+        const char *text = NULL;
+        for (int i = 0; i < list->n && !text; i++)
+            if (!strcmp(list->items[i].outcome, v->outcome) && list->items[i].text && v->signature &&
+                strstr(v->signature, list->items[i].text))
+                text = list->items[i].text;
+        expect = text ? zr_strdup_printf("%s:%s", v->outcome, text) : zr_strdup_printf("%s", v->outcome);
     }
     zr_case_run_free(&first);
 
@@ -200,19 +208,13 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     if (zr_run_to_end(&vs, 3600, err, sizeof err) >= 0) {
         /* The check's own result: how many of its runs showed the symptom. */
         char *pattern = zr_strdup_printf("ls '%s'/*.json 2>/dev/null | head -n 1", vresults);
-        FILE *ls = popen(pattern, "r");
-        char path[4096] = "";
-        if (ls) {
-            if (!fgets(path, sizeof path, ls))
-                path[0] = '\0';
-            pclose(ls);
-        }
-        path[strcspn(path, "\n")] = '\0';
+        char *path = zr_command_first_line(pattern);
         json_error_t jerr;
-        json_t *doc = path[0] ? json_load_file(path, 0, &jerr) : NULL;
+        json_t *doc = path ? json_load_file(path, 0, &jerr) : NULL;
         if (doc)
             met = (int)json_integer_value(json_object_get(doc, "attempts_meeting_expectation"));
         json_decref(doc);
+        free(path);
         free(pattern);
     }
     zr_env_free(&venv);

@@ -232,6 +232,27 @@ int zr_run_to_end(const struct zr_spawn *s, double timeout_s, char *err, size_t 
     return WIFEXITED(p.status) ? WEXITSTATUS(p.status) : 128 + WTERMSIG(p.status);
 }
 
+char *zr_command_first_line(const char *command)
+{
+    FILE *p = popen(command, "r");
+    if (!p)
+        return NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, p);
+    pclose(p);
+    if (n <= 0) {
+        free(line);
+        return NULL;
+    }
+    line[strcspn(line, "\n")] = '\0';
+    if (!line[0]) {
+        free(line);
+        return NULL;
+    }
+    return line;
+}
+
 const char *zr_self_path(void)
 {
     static char self[4096];

@@ -47,6 +47,10 @@ int zr_spawn(const struct zr_spawn *s, struct zr_proc *p, char *err, size_t errl
  * timeout_s, or the runner was interrupted (the cause in err). */
 int zr_run_to_end(const struct zr_spawn *s, double timeout_s, char *err, size_t errlen);
 
+/* The first line that a shell command prints on stdout, without its newline;
+ * NULL when it printed nothing or could not run. */
+char *zr_command_first_line(const char *command);
+
 /* The runner's own executable, for children that are the runner itself. */
 const char *zr_self_path(void);
 
