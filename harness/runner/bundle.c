@@ -191,6 +191,11 @@ static int write_run_sh(const struct bundle *b, const char *dir)
                "timeout_s=${TIMEOUT:-%g}\n"
                "expected=\"%s\"\n",
             b->timeout_s, b->expected, b->timeout_s, b->expected);
+    /* The watch ticks four times a second; a timeout like 1.2 s is 5 ticks. */
+    fprintf(f, "case $runs in ''|*[!0-9]*|0) echo \"run.sh: RUNS must be a whole number above 0, not '$runs'\" >&2; exit 2 ;; esac\n"
+               "ticks=$(awk -v t=\"$timeout_s\" 'BEGIN { if (t !~ /^[0-9]*\\.?[0-9]+$/ || t <= 0) exit 1\n"
+               "    n = int(t * 4); if (n < t * 4) n++; print n }') ||\n"
+               "    { echo \"run.sh: TIMEOUT must be a number of seconds above 0, not '$timeout_s'\" >&2; exit 2; }\n");
     fprintf(f, "tmp=$(mktemp -d \"${TMPDIR:-/tmp}/zmq-bundle.XXXXXX\")\n"
                "trap 'kill $server 2>/dev/null; rm -rf \"$tmp\"' EXIT INT TERM\n"
                "server=\n");
@@ -247,7 +252,7 @@ static int write_run_sh(const struct bundle *b, const char *dir)
                "        now=$(awk '{ print $14 + $15 }' \"/proc/$pid/stat\" 2>/dev/null) || break\n"
                "        if [ \"$now\" = \"$last\" ]; then idle=$((idle + 1)); else idle=0; fi\n"
                "        last=$now\n"
-               "        if [ $idle -ge 4 ] || [ $((waited / 4)) -ge \"$timeout_s\" ]; then\n"
+               "        if [ $idle -ge 4 ] || [ $waited -ge \"$ticks\" ]; then\n"
                "            hung=yes\n"
                "            if command -v eu-stack >/dev/null; then eu-stack -p \"$pid\" >\"$tmp/stacks\" 2>&1; fi\n"
                "            kill -KILL \"$pid\" 2>/dev/null\n"

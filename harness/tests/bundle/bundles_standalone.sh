@@ -29,5 +29,17 @@ for case in hang-at-shutdown/broken_default_linger_unsent hang-at-shutdown/broke
         env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$empty" TMPDIR="$TMPDIR" "$empty/$name/run.sh" 2
     expect_output "reproduced in 2 of 2 runs"
 done
+
+# run.sh keeps its timeout when it is a fraction of a second (the watchdogs
+# are) and the client keeps using CPU, so that no-progress cannot end it.
+py=$TMPDIR/empty-hang-at-shutdown-broken_unsent_default_linger-stress/hang-at-shutdown-broken_unsent_default_linger-stress
+echo 'while True: pass' >"$py/broken_unsent_default_linger.py"
+expect_exit 0 "run.sh ends a busy client at a fractional TIMEOUT" \
+    env -i PATH=/usr/local/bin:/usr/bin:/bin TMPDIR="$TMPDIR" TIMEOUT=0.5 timeout 20 "$py/run.sh" 1
+expect_output "run 1: hang"
+expect_exit 2 "run.sh refuses TIMEOUT=abc" env -i PATH=/usr/bin:/bin TIMEOUT=abc "$py/run.sh" 1
+expect_output "TIMEOUT must be a number of seconds above 0"
+expect_exit 2 "run.sh refuses 0 runs" env -i PATH=/usr/bin:/bin "$py/run.sh" 0
+expect_output "RUNS must be a whole number above 0"
 expect_no_leftovers
 finish
