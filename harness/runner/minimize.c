@@ -167,6 +167,11 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     struct zr_spawn s = { .argv = argv, .cwd = dir, .out = ZR_OUTPUT_FILE(log), .err = ZR_OUTPUT_FILE(log) };
     int status = zr_run_to_end(&s, 24 * 3600.0, err, sizeof err);
     double took = zr_now() - start;
+    if (status != 0 && zr_interrupted()) {
+        fprintf(stderr, "zmq-repro: minimize interrupted after %.1f minutes; nothing kept\n", took / 60);
+        free(log);
+        goto out;
+    }
     if (status != 0) {
         char *text = zr_read_file(log, NULL);
         char last[400];
