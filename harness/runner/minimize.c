@@ -164,8 +164,18 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     char *argv[] = { (char *)"/usr/bin/cvise", (char *)"--n", jobs, (char *)"--timeout", (char *)"120",
                      (char *)"--tidy", test, (char *)base, NULL }; /* C-Vise wants the file's name, in its folder */
     char *log = zr_strdup_printf("%s/cvise.log", dir);
-    struct zr_spawn s = { .argv = argv, .cwd = dir, .out = ZR_OUTPUT_FILE(log), .err = ZR_OUTPUT_FILE(log) };
+    /* C-Vise kills the tests it no longer needs outright, so they cannot
+     * tidy up: everything they (and C-Vise) make goes under our folder. */
+    char *tmp = zr_strdup_printf("%s/tmp", dir);
+    zr_mkdirs(tmp);
+    struct zr_env cenv;
+    zr_env_init(&cenv);
+    zr_env_set(&cenv, "TMPDIR", tmp);
+    struct zr_spawn s = { .argv = argv, .envp = cenv.vars, .cwd = dir, .out = ZR_OUTPUT_FILE(log),
+                          .err = ZR_OUTPUT_FILE(log) };
     int status = zr_run_to_end(&s, 24 * 3600.0, err, sizeof err);
+    zr_env_free(&cenv);
+    free(tmp);
     double took = zr_now() - start;
     if (status != 0 && zr_interrupted()) {
         fprintf(stderr, "zmq-repro: minimize interrupted after %.1f minutes; nothing kept\n", took / 60);
