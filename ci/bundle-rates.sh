@@ -13,10 +13,6 @@ runs=${RUNS:-20}
 cases=${*:-$("$repro" list -L broken | awk 'NR > 1 { print $1 }' | sort -u)}
 work=$(mktemp -d "${TMPDIR:-/tmp}/bundle-rates.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
-prefix_of() { # the folder above a build's lib/
-    dirname "$(dirname "$(readlink -f "$(zr_cache)/builds/$1/lib/libzmq.so.5" 2>/dev/null || echo /x/x)")"
-}
-zr_cache() { echo "${ZR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zmq-repro}"; }
 printf '%-58s %-6s %-12s %-12s %-12s\n' CASE MODE BUILD HARNESS BUNDLE
 for case in $cases; do
     for mode in stress tsan; do
@@ -27,7 +23,7 @@ for case in $cases; do
             build=$([ $mode = tsan ] && echo debian-tsan || echo system)
         fi
         prefix=
-        [ "$build" = system ] || prefix=$(prefix_of "$build")
+        [ "$build" = system ] || prefix=$("$repro" builds "$build") || continue
         out=$("$repro" bundle "$case" -m "$mode" -b "$build" -n "$runs" -o "$work/made" 2>&1) || {
             printf '%-58s %-6s %-12s %s\n' "$case" "$mode" "$build" "not bundled: $(echo "$out" | tail -n 1)"
             continue

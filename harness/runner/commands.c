@@ -310,10 +310,23 @@ static void print_build(const struct zr_build *b, void *user)
            zr_build_field(b, "origin"));
 }
 
-int zr_cmd_builds(const struct zr_options *o)
+int zr_cmd_builds(const struct zr_options *o, int nargs, char **args)
 {
     (void)o;
     char err[512];
+    if (nargs > 0) {
+        /* Named builds: where each is (its lib/ holds libzmq.so.5), for scripts. */
+        for (int i = 0; i < nargs; i++) {
+            struct zr_build b;
+            if (zr_build_open(args[i], &b, err, sizeof err) != 0) {
+                fprintf(stderr, "zmq-repro: %s\n", err);
+                return ZR_EXIT_USAGE;
+            }
+            printf("%s\n", b.prefix);
+            zr_build_close(&b);
+        }
+        return ZR_EXIT_HELD;
+    }
     printf("%-22s %-8s %-7s %-13s %s\n", "NAME", "VERSION", "FLAVOUR", "MODES", "ORIGIN");
     if (zr_builds_each(print_build, NULL, err, sizeof err) != 0) {
         fprintf(stderr, "zmq-repro: %s\n", err);

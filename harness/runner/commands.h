@@ -60,7 +60,7 @@ int zr_cmd_list(const struct zr_options *o, const struct zr_catalog *cat, int nc
 int zr_cmd_run(const struct zr_options *o, const struct zr_catalog *cat, int ncases, char **cases);
 int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int ncases, char **cases);
 int zr_cmd_compare(const char *old_path, const char *new_path);
-int zr_cmd_builds(const struct zr_options *o);
+int zr_cmd_builds(const struct zr_options *o, int nargs, char **args);
 int zr_cmd_build(const struct zr_options *o, int nargs, char **args);
 int zr_cmd_soak(const struct zr_options *o);
 

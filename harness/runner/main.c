@@ -35,7 +35,8 @@ static void usage(FILE *out)
         "  bench [CASE...]       the figures: attempts, reproduction rate, time to detect,\n"
         "                        clean runs; every attempt is run\n"
         "  compare OLD NEW       compare two bench JSON files (two runs, two libzmq builds)\n"
-        "  builds                the libzmq builds made here, and the modes each can serve\n"
+        "  builds [NAME...]      the libzmq builds made here, and the modes each can serve;\n"
+        "                        with names: the prefix of each (its lib/ holds libzmq.so.5)\n"
         "  build SOURCE          make (once; cached) a libzmq build: SOURCE is system,\n"
         "                        debian (Debian's source package), debian-binary:SUITE,\n"
         "                        a source folder, a tarball, or a git URL[#REF]\n"
@@ -290,7 +291,7 @@ int main(int argc, char **argv)
         return zr_cmd_compare(args[0], args[1]);
     }
     if (!strcmp(command, "builds"))
-        return zr_cmd_builds(&o);
+        return zr_cmd_builds(&o, nargs, args);
     if (!strcmp(command, "build"))
         return zr_cmd_build(&o, nargs, args);
     if (!strcmp(command, "check"))

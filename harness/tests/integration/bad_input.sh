@@ -14,6 +14,8 @@ expect_exit 2 "list -L nosuchlabel" "$repro" list -L nosuchlabel
 expect_output "no case has the label 'nosuchlabel'"
 expect_exit 2 "run -L nosuchlabel" "$repro" run -L nosuchlabel
 expect_exit 2 "an unknown case" "$repro" run no/such_case
+expect_exit 2 "builds of an unknown name" "$repro" builds no-such-build
+expect_output "no build named 'no-such-build'"
 expect_exit 2 "--python /nonexistent" "$repro" run $case --python /nonexistent
 expect_output "no such program"
 expect_exit 2 "--results in an unwritable place, before anything runs" "$repro" run $case --results /proc/zr-results
