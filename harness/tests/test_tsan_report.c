@@ -1,4 +1,4 @@
-/* The TSan report parser (harness/runner/tsan_report.c), fed with reports
+/* The TSan report parser (harness/runner/core/tsan_report.c), fed with reports
  * captured from real runs (fixtures/tsan_*.txt) and with garbage.
  *
  * The fixtures, and how each was produced (gcc 12 -fsanitize=thread -O1 -g,
@@ -30,9 +30,9 @@
  *       src/churn.c without TSan on the CMake build of 4.3.5 (absolute __FILE__ paths): no TSan report
  *
  * Build and run standalone:
- *   gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I harness/runner \
+ *   gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I harness/runner/core \
  *       -DZR_FIXTURES=\"$PWD/harness/tests/fixtures\" harness/tests/test_tsan_report.c \
- *       harness/runner/tsan_report.c -lcmocka -o test_tsan_report && ./test_tsan_report
+ *       harness/runner/core/tsan_report.c -lcmocka -o test_tsan_report && ./test_tsan_report
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -45,7 +45,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "zr-cmake-cases: %s\n", err);
         return 2;
     }
-    printf("# Generated at configure time by harness/runner/cmake_cases.c from the case headers.\n");
+    printf("# Generated at configure time by harness/runner/commands/cmake_cases.c from the case headers.\n");
     for (int i = 0; i < zr_nflavours; i++) {
         printf("zr_flavour(%s ", zr_flavours[i].name);
         quoted(zr_flavours[i].cflags);

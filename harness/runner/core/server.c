@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../server/server_stats.h"
+#include "../../server/server_stats.h"
 #include "progress.h"
 #include "text.h"
 
