@@ -134,6 +134,40 @@ static void refuses_each_wrong_tag_by_line(void **state)
     refused(" * @fixed-in 4.3 CLEAN", 5, "such as 4.3.3");
     refused(" * @args stress 1", 5, "which has no @expect line");
     refused(" * @pymodule nativeloop", 5, "@pymodule is for Python cases");
+    refused(" * @expect stress", 5, "needs at least one outcome");
+    refused(" * @expect stress HANG:", 5, "'HANG:' has an empty text");
+    refused(" * @expect stress TSAN:bogus-kind", 5, "not a kind of TSan report");
+    refused(" * @expect stress CLEAN ASSERT", 5, "mixes CLEAN with ASSERT");
+    refused(" * @expect stress ERROR", 5, "ERROR is the harness's own outcome");
+    refused(" * @expect stress CLEAN:x", 5, "CLEAN takes no text");
+}
+
+/* check --expect reads its words with the headers' parser: the same rules. */
+static void expectation_words_follow_the_header_rules(void **state)
+{
+    (void)state;
+    static const char *const good[] = { "CLEAN", "TSAN:data-race:@libzmq", "TSAN:zmq::mailbox_t", "TSAN:*",
+                                        "TSAN:Data_Race:zmq::", "HANG:zmq_ctx_term ASSERT SIGNAL", "NOISE CLEAN" };
+    static const char *const bad[] = { "", "   ", "TSAN:bogus-kind", "ASSERT:", "CLEAN ASSERT", "TIMEOUT" };
+    for (size_t i = 0; i < sizeof good / sizeof good[0] + sizeof bad / sizeof bad[0]; i++) {
+        bool ok = i < sizeof good / sizeof good[0];
+        char *text = zr_strdup_printf("%s", ok ? good[i] : bad[i - sizeof good / sizeof good[0]]);
+        int n = 0;
+        char **words = zr_split_words_alloc(text, &n);
+        struct zr_expect_list list = { 0 };
+        char err[512] = "";
+        int rc = zr_expect_parse_words(n, words, &list, err, sizeof err);
+        if ((rc == 0) != ok)
+            fail_msg("'%s': %s (%s)", ok ? good[i] : bad[i - sizeof good / sizeof good[0]],
+                     ok ? "refused" : "accepted", err);
+        for (int k = 0; k < list.n; k++) {
+            free(list.items[k].outcome);
+            free(list.items[k].text);
+        }
+        free(list.items);
+        free(words);
+        free(text);
+    }
 }
 
 static void refuses_a_header_without_family_or_variant(void **state)
@@ -263,6 +297,7 @@ int main(void)
         cmocka_unit_test(parses_a_c_header),
         cmocka_unit_test(parses_a_python_header),
         cmocka_unit_test(refuses_each_wrong_tag_by_line),
+        cmocka_unit_test(expectation_words_follow_the_header_rules),
         cmocka_unit_test(refuses_a_header_without_family_or_variant),
         cmocka_unit_test(refuses_a_family_other_than_the_folder),
         cmocka_unit_test(keeps_every_argument),

@@ -23,6 +23,7 @@
 #include "environment.h"
 #include "figures.h"
 #include "files.h"
+#include "outcomes.h"
 #include "process.h"
 #include "text.h"
 
@@ -113,20 +114,16 @@ static char *header_prose(const char *path)
 /* The outcomes of an expectation as run.sh's classes. */
 static char *classes_of(const struct zr_expect_list *list)
 {
-    static const struct {
-        const char *outcome, *class;
-    } map[] = {
-        { "TSAN", "tsan" },   { "ASSERT", "assert" }, { "SIGNAL", "signal" },         { "HANG", "hang" },
-        { "LOSS", "loss" },   { "EXIT", "exit" },     { "FATAL_PYTHON", "fatal-python" }, { NULL, NULL },
-    };
     char *out = zr_strdup_printf("%s", "");
-    for (int i = 0; i < list->n; i++)
-        for (int k = 0; map[k].outcome; k++)
-            if (!strcmp(list->items[i].outcome, map[k].outcome) && !strstr(out, map[k].class)) {
-                char *more = zr_strdup_printf("%s%s%s", out, *out ? " " : "", map[k].class);
-                free(out);
-                out = more;
-            }
+    for (int i = 0; i < list->n; i++) {
+        const struct zr_outcome *o = zr_outcome_find(list->items[i].outcome);
+        const char *class = o ? o->bundle_class : NULL;
+        if (class && !strstr(out, class)) {
+            char *more = zr_strdup_printf("%s%s%s", out, *out ? " " : "", class);
+            free(out);
+            out = more;
+        }
+    }
     return out;
 }
 
@@ -567,7 +564,7 @@ static int bundle_result(const struct zr_options *o, const char *path, struct bu
     size_t i;
     int met = (int)json_integer_value(json_object_get(doc, "attempts_meeting_expectation"));
     json_array_foreach(attempts, i, a) if (!d && json_object_get(a, "report") &&
-                                           strcmp(json_string_value(json_object_get(a, "outcome")), "CLEAN")) d = a;
+                                           !zr_outcome_is_clean(json_string_value(json_object_get(a, "outcome")))) d = a;
     bool source = file && (strstr(file, ".c") || strstr(file, ".py") || strstr(file, ".cpp") || strstr(file, ".cc"));
     const struct zr_mode *m = mode ? zr_mode_find(mode) : NULL;
     if (!d || !source || !m || (m->preload & ZR_PRELOAD_OWNER_CHECKER)) {

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "files.h"
+#include "outcomes.h"
 #include "process.h"
 #include "text.h"
 
@@ -142,7 +143,7 @@ void zr_run_attempts(const struct zr_setup *setup, const struct zr_attempt_spec 
         }
         if (progress)
             progress(run, a, user);
-        if (!strcmp(a->verdict.outcome, "ERROR")) {
+        if (zr_outcome_is_harness(a->verdict.outcome)) {
             run->status = ZR_HARNESS_ERROR;
             run->deciding = run->n - 1;
             break;

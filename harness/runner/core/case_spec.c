@@ -8,11 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outcomes.h"
 #include "text.h"
-
-static const char *const known_outcomes[] = {
-    "CLEAN", "NOISE", "TSAN", "ASSERT", "FATAL_PYTHON", "SIGNAL", "HANG", "LOSS", "EXIT", "SHARED_SOCKET", "HANDOFF", NULL,
-};
+#include "tsan_report.h"
 
 static const char *const server_modes[] = { "echo", "slow", "delay", "sink", "none", NULL };
 
@@ -35,11 +33,6 @@ static bool in_list(const char *const *list, const char *word)
         if (!strcmp(list[i], word))
             return true;
     return false;
-}
-
-bool zr_outcome_known(const char *outcome)
-{
-    return in_list(known_outcomes, outcome);
 }
 
 /* --- The parser's state: the spec being filled and the line it is on. --- */
@@ -72,6 +65,77 @@ static char *dup_or_die(const char *s)
         exit(2);
     }
     return d;
+}
+
+/* A TSAN text is KIND, KIND:FRAME or a frame alone ("zmq::mailbox_t"). */
+static bool tsan_text_ok(const char *text)
+{
+    const char *colon = strchr(text, ':');
+    if (colon && colon[1] == ':')
+        return true;
+    return zr_tsan_kind_known(text, colon ? (size_t)(colon - text) : strlen(text));
+}
+
+static int expect_word(char *word, struct zr_expectation *e, char *err, size_t errlen)
+{
+    char *colon = strchr(word, ':');
+    if (colon)
+        *colon = '\0';
+    const char *text = colon ? colon + 1 : NULL;
+    if (zr_outcome_is_harness(word)) {
+        snprintf(err, errlen, "%s is the harness's own outcome, never an expectation", word);
+        return -1;
+    }
+    if (!zr_outcome_expectable(word)) {
+        snprintf(err, errlen, "unknown outcome '%s' (outcomes: %s)", word, zr_outcome_expectable_names());
+        return -1;
+    }
+    if (text && !*text) {
+        snprintf(err, errlen, "'%s:' has an empty text after the colon", word);
+        return -1;
+    }
+    if (text && zr_outcome_is_clean(word)) {
+        snprintf(err, errlen, "'%s:%s': %s takes no text", word, text, word);
+        return -1;
+    }
+    if (text && !strcmp(word, "TSAN") && !tsan_text_ok(text)) {
+        snprintf(err, errlen, "'TSAN:%s': not a kind of TSan report (data-race, heap-use-after-free, thread-leak, "
+                              "lock-order-inversion, ..., or *) nor a frame such as zmq::mailbox_t",
+                 text);
+        return -1;
+    }
+    e->outcome = dup_or_die(word);
+    e->text = text ? dup_or_die(text) : NULL;
+    return 0;
+}
+
+int zr_expect_parse_words(int nwords, char **words, struct zr_expect_list *list, char *err, size_t errlen)
+{
+    if (nwords < 1) {
+        snprintf(err, errlen, "needs at least one outcome (e.g. CLEAN, TSAN:data-race:zmq::, HANG:zmq_ctx_term)");
+        return -1;
+    }
+    list->items = calloc((size_t)nwords, sizeof *list->items);
+    if (!list->items) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int clean = -1, failure = -1;
+    for (int i = 0; i < nwords; i++) {
+        if (expect_word(words[i], &list->items[list->n], err, errlen) != 0)
+            return -1;
+        if (zr_outcome_is_clean(list->items[list->n].outcome))
+            clean = list->n;
+        else
+            failure = list->n;
+        list->n++;
+    }
+    if (clean >= 0 && failure >= 0) {
+        snprintf(err, errlen, "mixes %s with %s: an expectation is either a clean run or a failure",
+                 list->items[clean].outcome, list->items[failure].outcome);
+        return -1;
+    }
+    return 0;
 }
 
 static int once(struct parser *p, bool *seen, const char *tag)
@@ -109,25 +173,9 @@ static int parse_mode(struct parser *p, const char *tag, int nwords, char **word
 static int parse_expectations(struct parser *p, const char *tag, int nwords, char **words,
                               struct zr_expect_list *list)
 {
-    if (nwords < 1)
-        return fail(p, "@%s needs at least one outcome (%s)", tag, "e.g. CLEAN, TSAN:data-race:zmq::, HANG:zmq_ctx_term");
-    list->items = calloc((size_t)nwords, sizeof *list->items);
-    if (!list->items)
-        return fail(p, "out of memory");
-    for (int i = 0; i < nwords; i++) {
-        char *colon = strchr(words[i], ':');
-        if (colon)
-            *colon = '\0';
-        if (!zr_outcome_known(words[i]))
-            return fail(p, "@%s: unknown outcome '%s' (outcomes: CLEAN NOISE TSAN ASSERT FATAL_PYTHON SIGNAL HANG "
-                           "LOSS EXIT SHARED_SOCKET HANDOFF)",
-                        tag, words[i]);
-        if (colon && !colon[1])
-            return fail(p, "@%s: '%s:' has an empty text after the colon", tag, words[i]);
-        struct zr_expectation *e = &list->items[list->n++];
-        e->outcome = dup_or_die(words[i]);
-        e->text = colon ? dup_or_die(colon + 1) : NULL;
-    }
+    char err[512];
+    if (zr_expect_parse_words(nwords, words, list, err, sizeof err) != 0)
+        return fail(p, "@%s: %s", tag, err);
     return 0;
 }
 

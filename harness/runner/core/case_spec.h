@@ -86,6 +86,11 @@ void zr_expectations_format(const struct zr_expect_list *list, char *buf, size_t
 
 /* True when the outcome names one of the outcomes an expectation may
  * name (the runner's own ERROR is never one). */
-bool zr_outcome_known(const char *outcome);
+/* Expectation words (OUTCOME or OUTCOME:TEXT; the words are changed) into
+ * list, by the rules of @expect: outcomes of the table that a run can
+ * show, no empty text, a TSAN kind TSan prints, clean and failure outcomes
+ * not mixed. -1 with the cause in err. Used by the case headers and by
+ * `check --expect`. */
+int zr_expect_parse_words(int nwords, char **words, struct zr_expect_list *list, char *err, size_t errlen);
 
 #endif

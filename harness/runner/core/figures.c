@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outcomes.h"
 #include "text.h"
 
 static int cmp_double(const void *a, const void *b)
@@ -47,7 +48,7 @@ json_t *zr_figures(const struct zr_case_run *run)
         times[i] = a->verdict_s;
         if (isnan(worst_run) || a->verdict_s > worst_run)
             worst_run = a->verdict_s;
-        errors += !strcmp(a->verdict.outcome, "ERROR");
+        errors += zr_outcome_is_harness(a->verdict.outcome);
         if (zr_expectation_met(run->judged.expect, &a->verdict)) {
             detect[ndetect++] = a->verdict_s;
             if (isnan(worst) || a->verdict_s > worst)

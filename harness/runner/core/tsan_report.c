@@ -1182,6 +1182,22 @@ bool zr_tsan_matches(const struct zr_tsan_report *r, const char *expectation)
     return false;
 }
 
+bool zr_tsan_kind_known(const char *want, size_t n)
+{
+    static const char *const kinds[] = {
+        "data-race", "data-race-on-vptr", "heap-use-after-free", "thread-leak", "lock-order-inversion",
+        "signal-unsafe-call", "signal-handler-spoils-errno", "destroy-of-locked-mutex", "unlock-of-unlocked-mutex",
+        "double-lock", "use-of-invalid-mutex", "read-lock-of-write-locked-mutex",
+        "read-unlock-of-write-locked-mutex", "mutex-held-in-wrong-context", "segv", "bus", "fpe", "ill", NULL,
+    };
+    if (n == 1 && want[0] == '*')
+        return true;
+    for (int i = 0; kinds[i]; i++)
+        if (kind_equals(kinds[i], want, n))
+            return true;
+    return false;
+}
+
 static bool has_user_side_frame(const struct zr_stack *s)
 {
     return zr_stack_first(s, ZR_FRAME_USER) || zr_stack_first(s, ZR_FRAME_PYTHON) || zr_stack_first(s, ZR_FRAME_BINDING);

@@ -131,6 +131,10 @@ char *zr_tsan_signature_dup(const struct zr_tsan_report *r);
  * ("zmq::mailbox_t", the form of the older "TSAN:zmq::") is read as "*:FRAME". */
 bool zr_tsan_matches(const struct zr_tsan_report *r, const char *expectation);
 
+/* True when KIND (n chars) names a kind of report TSan prints ("data race",
+ * "heap-use-after-free", "*"...), normalised as zr_tsan_matches does. */
+bool zr_tsan_kind_known(const char *kind, size_t n);
+
 /* True when no access has a user frame (user, python or binding origin) and
  * every access thread was created inside libzmq: a race in libzmq's own
  * threads (a libzmq bug or a missing suppression), not the user's. False

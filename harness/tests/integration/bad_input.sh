@@ -27,6 +27,15 @@ expect_exit 2 "ZR_TIMEOUT_MULTIPLIER=abc" env ZR_TIMEOUT_MULTIPLIER=abc "$repro"
 expect_output "ZR_TIMEOUT_MULTIPLIER must be a number"
 expect_exit 2 "an unknown build" "$repro" run $case -b no-such-build
 expect_output "no build named 'no-such-build'"
+# --expect is read by the case headers' parser and rules.
+expect_exit 2 "check --expect ''" "$repro" check -m stress --no-results --expect '' -- /bin/true
+expect_output "needs at least one outcome"
+expect_exit 2 "check --expect 'CLEAN ASSERT'" "$repro" check -m stress --no-results --expect 'CLEAN ASSERT' -- /bin/true
+expect_output "mixes CLEAN with ASSERT"
+expect_exit 2 "check --expect TSAN:bogus-kind" "$repro" check -m stress --no-results --expect TSAN:bogus-kind -- /bin/true
+expect_output "not a kind of TSan report"
+expect_exit 2 "check --expect HANG:" "$repro" check -m stress --no-results --expect HANG: -- /bin/true
+expect_output "'HANG:' has an empty text"
 expect_exit 2 "a tsan-only build for stress mode in check" "$repro" check -m stress -b debian-tsan -- /bin/true
 expect_output "none of the builds named with -b can run in stress mode"
 
