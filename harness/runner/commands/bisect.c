@@ -170,7 +170,7 @@ int zr_cmd_bisect(const struct zr_options *o, const struct zr_catalog *cat, int 
     snprintf(attempts, sizeof attempts, "%d", o->attempts ? o->attempts : 5);
     const char *mode = o->nmodes ? o->modes[0]->name : "stress";
     char *step[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"run", (char *)zr_self_path(), (char *)"bisect-step",
-                     (char *)spec->id, (char *)"-m", (char *)mode, (char *)"-n", attempts, (char *)"--looking-for",
+                     (char *)zr_case_ref(spec), (char *)"-m", (char *)mode, (char *)"-n", attempts, (char *)"--looking-for",
                      (char *)(fix ? "fix" : "regression"), NULL };
     fprintf(stderr, "bisect: %s from %s (%s) to %s (%s), %s mode, %s attempts a step\n", spec->id, o->from_rev,
             old_term, o->to_rev, new_term, mode, attempts);

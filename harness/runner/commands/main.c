@@ -4,13 +4,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "compile.h"
 #include "config.h"
+#include "files.h"
 #include "help.h"
 #include "options.h"
 #include "process.h"
 #include "table.h"
+#include "text.h"
 
 /* An option the command does not take is refused, naming the ones it does. */
 static int refuse_foreign_options(const struct zr_command *c, const bool *seen)
@@ -35,6 +40,46 @@ static int unknown_command(const char *name)
     return ZR_EXIT_USAGE;
 }
 
+/* A case file named by its path, outside cases/ and pyclients/ (a user's
+ * own case for their bug), joins the catalog; a C one is compiled here in
+ * each flavour its modes need. */
+static int add_outside_cases(struct zr_catalog *cat, bool compile, int nargs, char **args)
+{
+    char err[1024];
+    for (int i = 0; i < nargs; i++) {
+        struct stat st;
+        if (zr_catalog_find(cat, args[i]) || stat(args[i], &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        struct zr_case_spec *c = zr_catalog_add_outside(cat, args[i]);
+        if (!c || c->error || c->language != ZR_LANG_C || !compile)
+            continue;
+        c->program_dir = zr_make_workdir("case", err, sizeof err);
+        if (!c->program_dir) {
+            fprintf(stderr, "zmq-repro: %s\n", err);
+            return -1;
+        }
+        for (int m = 0; m < zr_nmodes; m++) {
+            if (!c->modes[m].enabled)
+                continue;
+            char *dir = zr_strdup_printf("%s/%s", c->program_dir, zr_modes[m].flavour->name);
+            char *out = zr_strdup_printf("%s/%s", dir, c->name);
+            int rc = 0;
+            if (access(out, X_OK) != 0) { /* modes of one flavour share a binary */
+                if (zr_mkdirs(dir) != 0)
+                    snprintf(err, sizeof err, "cannot make %s", dir);
+                rc = zr_mkdirs(dir) != 0 ? -1 : zr_compile(zr_modes[m].flavour, c->path, out, err, sizeof err);
+            }
+            free(dir);
+            free(out);
+            if (rc != 0) {
+                fprintf(stderr, "zmq-repro: %s\n", err);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int dispatch(const struct zr_command *c, const struct zr_options *o, int nargs, char **args)
 {
     char err[1024];
@@ -45,7 +90,10 @@ static int dispatch(const struct zr_command *c, const struct zr_options *o, int 
         fprintf(stderr, "zmq-repro: %s\n", err);
         return ZR_EXIT_USAGE;
     }
-    int rc = c->run(o, &cat, nargs, args);
+    int rc = add_outside_cases(&cat, c->runs_cases, nargs, args) == 0 ? c->run(o, &cat, nargs, args) : ZR_EXIT_USAGE;
+    for (int i = 0; i < cat.n; i++)
+        if (cat.cases[i].program_dir)
+            zr_remove_tree(cat.cases[i].program_dir), cat.cases[i].program_dir = NULL;
     zr_catalog_free(&cat);
     return rc;
 }

@@ -242,7 +242,7 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
             char *name = cell_id(spec->id, mode, cols[b].name);
             running[j].json = zr_strdup_printf("%s/%s.json", cells_dir, name);
             free(name);
-            char *argv[] = { (char *)zr_self_path(), (char *)"cell", (char *)spec->id, (char *)"-m", (char *)mode,
+            char *argv[] = { (char *)zr_self_path(), (char *)"cell", (char *)zr_case_ref(spec), (char *)"-m", (char *)mode,
                              (char *)"-b", cols[b].build.prefix, (char *)"-n", attempts_text, (char *)"--json",
                              running[j].json, (char *)"-t", (char *)o->setup.transport, NULL };
             struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_NULL };

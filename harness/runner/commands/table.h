@@ -18,6 +18,7 @@ struct zr_command {
     const char *summary;  /* for the list of commands (lines of at most 58 characters) */
     const char *options;  /* the long names of the options it takes, blank-separated */
     bool needs_catalog;   /* the cases are read before it runs (cat is NULL otherwise) */
+    bool runs_cases;      /* it runs the cases it is given (a C case file from outside is compiled first) */
     bool hidden;          /* the runner's own (matrix's cells): not listed */
     zr_command_fn run;
     const char *examples; /* lines, each a command line */

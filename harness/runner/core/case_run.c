@@ -21,6 +21,8 @@ char *zr_case_program_path(const struct zr_setup *setup, const struct zr_case_sp
 {
     if (spec->language == ZR_LANG_PYTHON)
         return zr_strdup_printf("%s", spec->path);
+    if (spec->program_dir)
+        return zr_strdup_printf("%s/%s/%s", spec->program_dir, zr_modes[mode].flavour->name, spec->name);
     return zr_strdup_printf("%s/clients/%s/%s/%s", setup->build_dir, zr_modes[mode].flavour->name, spec->family,
                             spec->name);
 }

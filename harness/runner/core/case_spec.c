@@ -247,7 +247,14 @@ static int parse_tag(struct parser *p, int n, char **w)
     if (!strcmp(tag, "family")) {
         if (once(p, &p->seen_family, tag) || exactly_one(p, tag, n))
             return -1;
-        if (strcmp(w[1], s->family))
+        if (s->outside) {
+            if (strchr(w[1], '/'))
+                return fail(p, "@family is one word without '/', not '%s'", w[1]);
+            free(s->family);
+            free(s->id);
+            s->family = dup_or_die(w[1]);
+            s->id = zr_strdup_printf("%s/%s", s->family, s->name);
+        } else if (strcmp(w[1], s->family))
             return fail(p, "@family is '%s' but the file is in the folder of family '%s': move it or fix the tag", w[1],
                         s->family);
     } else if (!strcmp(tag, "variant")) {
@@ -442,7 +449,7 @@ static int identify(struct zr_case_spec *s)
         dir--;
     s->family = zr_strdup_printf("%.*s", (int)(dir_end - dir), dir);
     s->id = zr_strdup_printf("%s/%s", s->family, s->name);
-    if (!s->family[0]) {
+    if (!s->family[0] && !s->outside) {
         s->error = zr_strdup_printf("%s: a case lives in the folder of its family (cases/<family>/ or pyclients/<family>/)",
                                     s->path);
         return -1;
@@ -450,9 +457,10 @@ static int identify(struct zr_case_spec *s)
     return 0;
 }
 
-int zr_case_spec_parse_text(const char *path, const char *text, struct zr_case_spec *s)
+static int parse_text(const char *path, const char *text, bool outside, struct zr_case_spec *s)
 {
     memset(s, 0, sizeof *s);
+    s->outside = outside;
     s->path = dup_or_die(path);
     s->server_mode = dup_or_die("echo");
     s->server_delay_ms = 10;
@@ -469,6 +477,10 @@ int zr_case_spec_parse_text(const char *path, const char *text, struct zr_case_s
         return -1;
 
     p.line = 1;
+    if (!p.seen_family && s->outside)
+        return fail(&p, "no case header with a @family (cases/README.md says what a case file states); to run a "
+                        "program of your own as it is: zmq-repro check -- %s",
+                    s->path);
     if (!p.seen_family)
         return fail(&p, "the header comment must name the case's @family (%s)", s->family);
     if (!p.seen_variant)
@@ -488,7 +500,12 @@ int zr_case_spec_parse_text(const char *path, const char *text, struct zr_case_s
     return 0;
 }
 
-int zr_case_spec_parse_file(const char *path, struct zr_case_spec *spec)
+int zr_case_spec_parse_text(const char *path, const char *text, struct zr_case_spec *s)
+{
+    return parse_text(path, text, false, s);
+}
+
+static int parse_file(const char *path, bool outside, struct zr_case_spec *spec)
 {
     char *text = zr_read_file(path, NULL);
     if (!text) {
@@ -498,9 +515,19 @@ int zr_case_spec_parse_file(const char *path, struct zr_case_spec *spec)
         spec->error = zr_strdup_printf("%s: cannot read the case file", path);
         return -1;
     }
-    int rc = zr_case_spec_parse_text(path, text, spec);
+    int rc = parse_text(path, text, outside, spec);
     free(text);
     return rc;
+}
+
+int zr_case_spec_parse_file(const char *path, struct zr_case_spec *spec)
+{
+    return parse_file(path, false, spec);
+}
+
+int zr_case_spec_parse_outside(const char *path, struct zr_case_spec *spec)
+{
+    return parse_file(path, true, spec);
 }
 
 static void free_expect(struct zr_expect_list *list)
@@ -520,6 +547,7 @@ void zr_case_spec_free(struct zr_case_spec *s)
     free(s->id);
     free(s->name);
     free(s->family);
+    free(s->program_dir);
     free(s->server_mode);
     free(s->pymodule);
     free(s->upstream);

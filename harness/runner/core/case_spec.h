@@ -50,6 +50,8 @@ struct zr_case_spec {
     char *fixed_in; /* a libzmq version from which the broken case is judged fixed, or NULL */
     struct zr_expect_list fixed_expect;
     struct zr_mode_spec modes[ZR_MAX_MODES]; /* indexed like zr_modes */
+    bool outside;  /* a case file from outside cases/ and pyclients/: its family from its @family tag */
+    char *program_dir; /* a C case from outside: its binaries, built at run time, are DIR/<flavour>/<name> */
 
     /* A case whose header is wrong keeps its path and id and says why. */
     char *error; /* "file:line: what is wrong", or NULL */
@@ -62,6 +64,10 @@ int zr_case_spec_parse_file(const char *path, struct zr_case_spec *spec);
 
 /* The same from text already read (path gives the language, family and name). */
 int zr_case_spec_parse_text(const char *path, const char *text, struct zr_case_spec *spec);
+
+/* A case file anywhere else (a user's own case for their bug): the same
+ * header and rules, its family from its @family tag, whatever its folder. */
+int zr_case_spec_parse_outside(const char *path, struct zr_case_spec *spec);
 
 void zr_case_spec_free(struct zr_case_spec *spec);
 

@@ -67,8 +67,39 @@ void zr_catalog_free(struct zr_catalog *cat)
     cat->n = cat->nbad = 0;
 }
 
+struct zr_case_spec *zr_catalog_add_outside(struct zr_catalog *cat, const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot || strchr(dot, '/') || (strcmp(dot, ".c") && strcmp(dot, ".py")))
+        return NULL;
+    struct zr_case_spec *more = realloc(cat->cases, (size_t)(cat->n + 1) * sizeof *more);
+    if (!more)
+        return NULL;
+    cat->cases = more;
+    struct zr_case_spec *c = &cat->cases[cat->n++];
+    /* By its absolute path: the runner's children (a matrix's cells, a
+     * bisection's steps in a libzmq checkout) find it from anywhere. */
+    char *absolute = realpath(path, NULL);
+    zr_case_spec_parse_outside(absolute ? absolute : path, c);
+    free(absolute);
+    for (int j = 0; j < cat->n - 1 && !c->error; j++)
+        if (cat->cases[j].id && c->id && !strcmp(cat->cases[j].id, c->id))
+            c->error = zr_strdup_printf("%s:1: the repository has a case named %s already (%s): give yours another "
+                                        "name or @family",
+                                        c->path, c->id, cat->cases[j].path);
+    cat->nbad += c->error != NULL;
+    return c;
+}
+
 const struct zr_case_spec *zr_catalog_find(const struct zr_catalog *cat, const char *name)
 {
+    char *absolute = realpath(name, NULL);
+    for (int i = 0; absolute && i < cat->n; i++)
+        if (cat->cases[i].outside && !strcmp(cat->cases[i].path, absolute)) {
+            free(absolute);
+            return &cat->cases[i];
+        }
+    free(absolute);
     for (int i = 0; i < cat->n; i++) {
         const struct zr_case_spec *c = &cat->cases[i];
         if (c->id && !strcmp(c->id, name))
@@ -93,4 +124,9 @@ bool zr_label_known(const struct zr_catalog *cat, const char *label)
             if (!cat->cases[i].error && cat->cases[i].modes[m].enabled && zr_case_has_label(&cat->cases[i], m, label))
                 return true;
     return false;
+}
+
+const char *zr_case_ref(const struct zr_case_spec *spec)
+{
+    return spec->outside ? spec->path : spec->id;
 }

@@ -131,3 +131,21 @@ void zr_utc_stamp(char *buf, size_t len, const char *format)
     gmtime_r(&now, &tm);
     strftime(buf, len, format ? format : "%Y%m%dT%H%M%SZ", &tm);
 }
+
+char *zr_find_in_path(const char *name)
+{
+    if (strchr(name, '/'))
+        return access(name, X_OK) == 0 ? zr_strdup_printf("%s", name) : NULL;
+    const char *path = getenv("PATH");
+    char *copy = zr_strdup_printf("%s", path && *path ? path : "/usr/bin:/bin");
+    char *found = NULL;
+    for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+        char *candidate = zr_strdup_printf("%s/%s", *dir ? dir : ".", name);
+        if (access(candidate, X_OK) == 0)
+            found = candidate;
+        else
+            free(candidate);
+    }
+    free(copy);
+    return found;
+}

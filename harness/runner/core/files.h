@@ -22,6 +22,11 @@ int zr_check_writable_dir(const char *dir, char *err, size_t errlen);
  * is not a folder), else -1 with the cause in err. */
 int zr_check_writable_file(const char *path, char *err, size_t errlen);
 
+/* The path of the program name: as given when it holds a '/', else the
+ * first executable of that name in PATH (/usr/bin:/bin when PATH is unset
+ * or empty). malloc'd, or NULL when there is none. */
+char *zr_find_in_path(const char *name);
+
 /* "20261123T101500Z" (format NULL) or any strftime format, in UTC. */
 void zr_utc_stamp(char *buf, size_t len, const char *format);
 

@@ -27,6 +27,19 @@ expect_exit 2 "ZR_TIMEOUT_MULTIPLIER=abc" env ZR_TIMEOUT_MULTIPLIER=abc "$repro"
 expect_output "ZR_TIMEOUT_MULTIPLIER must be a number"
 expect_exit 2 "an unknown build" "$repro" run $case -b no-such-build
 expect_output "no build named 'no-such-build'"
+# Each command takes its own options, and says which.
+expect_exit 2 "list --minutes 5 (an option of soak)" "$repro" list --minutes 5
+expect_output "list takes no --minutes (its options: --mode --label"
+expect_exit 2 "run --expect clean (an option of check)" "$repro" run $case --expect clean
+expect_output "run takes no --expect"
+expect_exit 0 "check --help" "$repro" check --help
+expect_output "usage: zmq-repro check"
+expect_output "--expect E"
+expect_no_output "--minutes"
+expect_exit 0 "help run" "$repro" help run
+expect_output "usage: zmq-repro run CASE"
+expect_exit 2 "an unknown command" "$repro" frobnicate
+expect_output "unknown command 'frobnicate' (list, run, bench"
 # --expect is read by the case headers' parser and rules.
 expect_exit 2 "check --expect ''" "$repro" check -m stress --no-results --expect '' -- /bin/true
 expect_output "needs at least one outcome"

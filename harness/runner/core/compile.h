@@ -1,0 +1,23 @@
+/* A C or C++ source compiled here with a client flavour's flags (modes.c),
+ * against libzmq.so.5 with no RUNPATH, so that a run binds it to a build:
+ * the way the cases are built by CMake, for a program or a case file that
+ * CMake does not know. An argument vector, never a shell string: a file
+ * name is only a file name. */
+#ifndef ZR_COMPILE_H
+#define ZR_COMPILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "modes.h"
+
+/* True for a C++ source (.cpp, .cc, .cxx, .C), by the suffix of the file's name. */
+bool zr_source_is_cxx(const char *path);
+/* True for a C or C++ source, by the suffix of the file's name. */
+bool zr_source_compiles(const char *path);
+
+/* Compiles source into out (a path). The command line goes to stderr first,
+ * then the compiler's messages. 0, or -1 with the cause in err. */
+int zr_compile(const struct zr_flavour *flavour, const char *source, const char *out, char *err, size_t errlen);
+
+#endif
