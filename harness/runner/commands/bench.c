@@ -9,6 +9,7 @@
 
 #include "case_run.h"
 #include "commands.h"
+#include "defaults.h"
 #include "environment.h"
 #include "figures.h"
 #include "files.h"
@@ -120,7 +121,7 @@ int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int n
         if (sel.items[i].mode < 0)
             rc = ZR_EXIT_USAGE;
 
-    int attempts = o->attempts ? o->attempts : 20;
+    int attempts = o->attempts ? o->attempts : ZR_BENCH_ATTEMPTS;
     struct progress p = { 0, nitems, isatty(2) };
     json_t *rows = json_array(), *builds = json_object();
     double start = zr_now();
@@ -193,7 +194,7 @@ int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int n
 
     char stamp[32];
     zr_utc_stamp(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ");
-    json_t *doc = json_pack("{s:i, s:s, s:s, s:i, s:f, s:f, s:b, s:o, s:o, s:o}", "schema", 2, "kind", "bench",
+    json_t *doc = json_pack("{s:i, s:s, s:s, s:i, s:f, s:f, s:b, s:o, s:o, s:o}", "schema", ZR_SCHEMA_BENCH, "kind", "bench",
                             "finished_at", stamp, "attempts", attempts, "suite_s", round(suite * 10) / 10, "multiplier",
                             o->setup.multiplier, "interrupted", zr_interrupted() != 0, "host", zr_host_json(), "builds",
                             builds, "cases", rows);

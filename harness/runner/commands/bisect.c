@@ -20,6 +20,7 @@
 
 #include "bisect.h"
 #include "case_run.h"
+#include "defaults.h"
 #include "environment.h"
 #include "process.h"
 #include "text.h"
@@ -100,7 +101,7 @@ int zr_cmd_bisect_step(const struct zr_options *o, const struct zr_catalog *cat,
     struct zr_case_spec as_broken = *spec;
     as_broken.fixed_in = NULL;
     struct zr_case_run runres;
-    int attempts = o->attempts ? o->attempts : 5;
+    int attempts = o->attempts ? o->attempts : ZR_CELL_ATTEMPTS;
     zr_case_run(&o->setup, &as_broken, m, &build, attempts, false, NULL, NULL, &runres);
     int rc;
     const char *state;
@@ -167,7 +168,7 @@ int zr_cmd_bisect(const struct zr_options *o, const struct zr_catalog *cat, int 
         goto out;
     }
     char attempts[16];
-    snprintf(attempts, sizeof attempts, "%d", o->attempts ? o->attempts : 5);
+    snprintf(attempts, sizeof attempts, "%d", o->attempts ? o->attempts : ZR_CELL_ATTEMPTS);
     const char *mode = o->nmodes ? o->modes[0]->name : "stress";
     char *step[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"run", (char *)zr_self_path(), (char *)"bisect-step",
                      (char *)zr_case_ref(spec), (char *)"-m", (char *)mode, (char *)"-n", attempts, (char *)"--looking-for",

@@ -17,6 +17,7 @@
 #include "check.h"
 #include "client.h"
 #include "config.h"
+#include "defaults.h"
 #include "environment.h"
 #include "files.h"
 #include "outcomes.h"
@@ -207,9 +208,9 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
     }
 
     struct zr_attempt_spec aspec = {
-        .mode = mode, .build = build, .server_mode = o->server_mode, .server_delay_ms = 10,
+        .mode = mode, .build = build, .server_mode = o->server_mode, .server_delay_ms = ZR_DEFAULT_SERVER_DELAY_MS,
         .timeout_s = o->timeout_s > 0 ? o->timeout_s : mode->default_timeout_s,
-        .stall_s = o->stall_s >= 0 ? o->stall_s : 0.5,
+        .stall_s = o->stall_s >= 0 ? o->stall_s : ZR_DEFAULT_STALL_S,
     };
     aspec.program.python = t->kind == PROGRAM_PYTHON;
     aspec.program.keep_user_env = true;

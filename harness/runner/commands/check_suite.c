@@ -14,6 +14,7 @@
 #include "case_run.h"
 #include "check.h"
 #include "client.h"
+#include "defaults.h"
 #include "environment.h"
 #include "files.h"
 #include "process.h"
@@ -239,7 +240,7 @@ int zr_check_suite(const struct zr_options *o, int nargs, char **args)
     if (!ended)
         printf("ERROR: the suite did not finish within %.0f s (--timeout)\n", limit);
     if (!o->no_results) {
-        json_t *doc = json_pack("{s:i, s:s, s:o, s:s, s:o, s:i, s:f, s:i, s:o, s:o, s:o}", "schema", 2, "kind", "suite",
+        json_t *doc = json_pack("{s:i, s:s, s:o, s:s, s:o, s:i, s:f, s:i, s:o, s:o, s:o}", "schema", ZR_SCHEMA_SUITE, "kind", "suite",
                                 "command", json_array(), "mode", mode->name, "build", json_deep_copy(build.info),
                                 "exit_status", status, "wall_s", wall, "reports", total, "races", races, "host",
                                 zr_host_json(), "library_mismatch", mismatch ? json_string(mismatch) : json_null());

@@ -14,11 +14,10 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "defaults.h"
 
 /* ctest's limit for one `zmq-repro run` of a case in a mode: every attempt
  * hitting its watchdog, plus the stack capture and start-up of each. */
-#define RUN_ATTEMPTS_BROKEN 5
-#define RUN_ATTEMPTS_FIXED 3
 #define PER_ATTEMPT_OVERHEAD_S 15
 #define PER_RUN_OVERHEAD_S 30
 
@@ -68,7 +67,7 @@ int main(int argc, char **argv)
         printf("zr_case(%s %s ", c->id, zr_language_name(c->language));
         quoted(c->path);
         printf(" %s %s %s %s)\n", c->family, c->name, zr_variant_name(c->variant), c->pymodule ? c->pymodule : "-");
-        int attempts = c->variant == ZR_VARIANT_BROKEN ? RUN_ATTEMPTS_BROKEN : RUN_ATTEMPTS_FIXED;
+        int attempts = c->variant == ZR_VARIANT_BROKEN ? ZR_RUN_ATTEMPTS_BROKEN : ZR_RUN_RUNS_FIXED;
         for (int m = 0; m < zr_nmodes; m++)
             if (c->modes[m].enabled) {
                 double limit = attempts * (c->modes[m].timeout_s + PER_ATTEMPT_OVERHEAD_S) + PER_RUN_OVERHEAD_S;

@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "case_run.h"
+#include "defaults.h"
 #include "environment.h"
 #include "files.h"
 #include "process.h"
 #include "stacks.h"
 #include "text.h"
+#include "verdict_text.h"
 
 int zr_worse_exit(int a, int b)
 {
@@ -155,35 +157,6 @@ int zr_cmd_list(const struct zr_options *o, const struct zr_catalog *cat, int nc
     return rc;
 }
 
-static void print_attempt(const struct zr_case_run *run, const struct zr_attempt *a, void *user)
-{
-    (void)user;
-    printf("  attempt %d/%d: %s%s%s (%.2f s)\n", run->n, run->max_attempts, a->verdict.outcome,
-           a->verdict.signature[0] ? " " : "", a->verdict.signature, a->verdict_s);
-    fflush(stdout);
-}
-
-static void print_indented(const char *text)
-{
-    for (const char *line = text; line && *line;) {
-        size_t n = strcspn(line, "\n");
-        printf("    %.*s\n", (int)n, line);
-        line += n;
-        if (*line)
-            line++;
-    }
-}
-
-static int exit_code_of(enum zr_status s)
-{
-    switch (s) {
-    case ZR_HELD: return ZR_EXIT_HELD;
-    case ZR_NOT_HELD: return ZR_EXIT_NOT_HELD;
-    case ZR_SKIPPED: return ZR_EXIT_SKIPPED;
-    default: return ZR_EXIT_USAGE;
-    }
-}
-
 /* One case in one mode on one build: preflight, attempts, result file, and
  * the lines a user pastes into an upstream issue. */
 static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, int mode, const struct zr_build *build)
@@ -214,15 +187,11 @@ static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, 
     fflush(stdout);
 
     bool broken = j.as == ZR_VARIANT_BROKEN;
-    int attempts = o->attempts ? o->attempts : broken ? 5 : 3;
+    int attempts = o->attempts ? o->attempts : broken ? ZR_RUN_ATTEMPTS_BROKEN : ZR_RUN_RUNS_FIXED;
     struct zr_case_run run;
-    zr_case_run(&o->setup, spec, mode, build, attempts, o->keep_going, o->quiet ? NULL : print_attempt, NULL, &run);
-
-    static const char *const words[] = { "PASS", "FAIL", "ERROR", "SKIP", "INTERRUPTED" };
-    printf("%s %s [%s on %s]: %s\n", words[run.status], spec->id, tag, build->name, run.status_text);
-    if (run.n > 0 && run.attempts[run.deciding >= 0 ? run.deciding : 0].loaded_path)
-        printf("  loaded: %s (zmq_version %s)\n", run.attempts[run.deciding >= 0 ? run.deciding : 0].loaded_path,
-               run.attempts[run.deciding >= 0 ? run.deciding : 0].loaded_version);
+    zr_case_run(&o->setup, spec, mode, build, attempts, o->keep_going, o->quiet ? NULL : zr_print_attempt_line, NULL,
+                &run);
+    zr_print_verdict(&run, spec->id);
 
     if (!o->no_results && run.n > 0) {
         json_t *doc = zr_case_run_json(&run, environment);
@@ -236,12 +205,9 @@ static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, 
     }
     /* The report that proves the verdict: the reproduction of a broken case,
      * or whatever made a fixed case fail. */
-    if (!o->quiet && run.deciding >= 0 && run.attempts[run.deciding].verdict.report) {
-        printf("  report of attempt %d:\n", run.deciding + 1);
-        print_indented(run.attempts[run.deciding].verdict.report);
-    }
-    fflush(stdout);
-    int rc = exit_code_of(run.status);
+    if (!o->quiet)
+        zr_print_report(&run);
+    int rc = zr_exit_code_of(run.status);
     zr_case_run_free(&run);
     json_decref(environment);
     return rc;

@@ -18,6 +18,7 @@
 
 #include "case_run.h"
 #include "commands.h"
+#include "defaults.h"
 #include "environment.h"
 #include "figures.h"
 #include "files.h"
@@ -55,7 +56,7 @@ int zr_cmd_cell(const struct zr_options *o, const struct zr_catalog *cat, int na
             rc = ZR_EXIT_USAGE;
         } else {
             struct zr_case_run run;
-            zr_case_run(&o->setup, spec, mode, &build, o->attempts ? o->attempts : 5, true, NULL, NULL, &run);
+            zr_case_run(&o->setup, spec, mode, &build, o->attempts ? o->attempts : ZR_CELL_ATTEMPTS, true, NULL, NULL, &run);
             json_decref(cell);
             cell = zr_figures(&run);
             json_object_set_new(cell, "status", json_string(run.status == ZR_INTERRUPTED ? "interrupted" : "ran"));
@@ -161,7 +162,7 @@ static void set_matrix_header(json_t *doc, const char *dir, int attempts, double
     char when[32];
     zr_utc_stamp(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ");
     const char *slash = strrchr(dir, '/');
-    json_object_set_new(doc, "schema", json_integer(2));
+    json_object_set_new(doc, "schema", json_integer(ZR_SCHEMA_MATRIX));
     json_object_set_new(doc, "kind", json_string("matrix"));
     json_object_set_new(doc, "name", json_string(slash ? slash + 1 : dir));
     json_object_set_new(doc, "finished_at", json_string(when));
@@ -219,7 +220,7 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
             else
                 torun++;
         }
-    int jobs = o->jobs > 0 ? o->jobs : 1, attempts = o->attempts ? o->attempts : 5;
+    int jobs = o->jobs > 0 ? o->jobs : 1, attempts = o->attempts ? o->attempts : ZR_CELL_ATTEMPTS;
     fprintf(stderr, "matrix: %d cells to run (%d n/a), %d attempts each, %d at a time, into %s\n", torun,
             ncells - torun, attempts, jobs, dir);
     struct job *running = calloc((size_t)jobs, sizeof *running);

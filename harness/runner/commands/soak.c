@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "commands.h"
+#include "defaults.h"
 #include "environment.h"
 #include "files.h"
 #include "process.h"
@@ -305,7 +306,7 @@ int zr_cmd_soak(const struct zr_options *o)
     printf("  temporary files and folders left behind: %d (ipc endpoints: %d)\n", total_files, total_sockets);
     printf("  result files that do not parse: %d\n", total_unparseable);
     json_t *doc = json_pack("{s:i, s:s, s:s, s:f, s:f, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:b, s:o, s:o, s:o}",
-                            "schema", 2, "kind", "soak", "started_at", stamp, "minutes", minutes, "wall_s", wall, "jobs",
+                            "schema", ZR_SCHEMA_SOAK, "kind", "soak", "started_at", stamp, "minutes", minutes, "wall_s", wall, "jobs",
                             jobs, "rounds_run", nrounds, "flips", total_flips, "failed", total_failed,
                             "broken_not_reproduced", total_not_reproduced, "leftover_processes", total_procs,
                             "leftover_files", total_files, "unparseable", total_unparseable, "interrupted",

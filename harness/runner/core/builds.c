@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "defaults.h"
 #include "files.h"
 #include "process.h"
 #include "text.h"
@@ -245,7 +246,7 @@ static int build_into_store(const struct zr_build_request *r, const char *flavou
         json_t *info = json_object();
         json_object_update(info, resolved);
         json_object_update(info, built);
-        json_object_set_new(info, "schema", json_integer(1));
+        json_object_set_new(info, "schema", json_integer(ZR_SCHEMA_BUILD));
         json_object_set_new(info, "source", json_string(r->source));
         json_object_set_new(info, "instrumented", json_boolean(!strcmp(flavour, "tsan")));
         char when[32];

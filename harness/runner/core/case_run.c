@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "defaults.h"
 #include "files.h"
 #include "outcomes.h"
 #include "process.h"
@@ -232,6 +233,7 @@ json_t *zr_attempt_json(const struct zr_attempt *a, int index, bool with_report)
                                                            : json_null());
     if (v->libzmq_internal)
         json_object_set_new(j, "libzmq_internal", json_true());
+    json_object_set_new(j, "diagnosis", string_or_null(v->diagnosis));
     if (with_report && v->report)
         json_object_set_new(j, "report", json_string(v->report));
     return j;
@@ -257,7 +259,7 @@ json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment)
 
     const struct zr_attempt *d = run->deciding >= 0 ? &run->attempts[run->deciding] : run->n ? &run->attempts[0] : NULL;
     json_t *doc = json_object();
-    json_object_set_new(doc, "schema", json_integer(2));
+    json_object_set_new(doc, "schema", json_integer(ZR_SCHEMA_RUN));
     json_object_set_new(doc, "kind", json_string("run"));
     json_object_set_new(doc, "runner", json_string("zmq-repro " ZR_VERSION));
     json_object_set_new(doc, "finished_at", json_string(when));
@@ -276,6 +278,7 @@ json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment)
     json_object_set_new(doc, "outcome", json_string(d ? d->verdict.outcome : ""));
     json_object_set_new(doc, "signature", json_string(d ? d->verdict.signature : ""));
     json_object_set_new(doc, "symptom", json_string(d ? d->verdict.symptom : ""));
+    json_object_set_new(doc, "diagnosis", string_or_null(d ? d->verdict.diagnosis : NULL));
     json_object_set_new(doc, "max_attempts", json_integer(run->max_attempts));
     json_object_set_new(doc, "attempts_run", json_integer(run->n));
     json_object_set_new(doc, "attempts_meeting_expectation", json_integer(run->met));

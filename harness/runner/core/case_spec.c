@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defaults.h"
 #include "outcomes.h"
 #include "text.h"
 #include "tsan_report.h"
@@ -463,13 +464,13 @@ static int parse_text(const char *path, const char *text, bool outside, struct z
     s->outside = outside;
     s->path = dup_or_die(path);
     s->server_mode = dup_or_die("echo");
-    s->server_delay_ms = 10;
+    s->server_delay_ms = ZR_DEFAULT_SERVER_DELAY_MS;
     s->variant = ZR_VARIANT_FIXED;
     if (identify(s) != 0)
         return -1;
     for (int m = 0; m < zr_nmodes; m++) {
         s->modes[m].timeout_s = zr_modes[m].default_timeout_s;
-        s->modes[m].stall_s = 0.5;
+        s->modes[m].stall_s = ZR_DEFAULT_STALL_S;
     }
 
     struct parser p = { .spec = s };
