@@ -11,10 +11,15 @@ check_steady() {
     runner=$!
 }
 
+# Halfway: the client has had its first reply.
+halfway() {
+    wait_for_line "$TMPDIR/zmq-repro-attempt.*/client.out" "first reply" || fail "the client never had a reply"
+}
+
 # kill -9 of the server halfway.
 check_steady
 server=$(wait_for_process "router_server --bind ipc://$TMPDIR") || fail "no server started"
-sleep 0.3
+halfway
 kill -KILL "$server"
 wait "$runner"
 rc=$?
@@ -26,7 +31,7 @@ expect_no_output "NOT FIXED"
 # The server stopped (SIGSTOP) halfway: stalled, not a lost wake-up.
 check_steady
 server=$(wait_for_process "router_server --bind ipc://$TMPDIR") || fail "no server started"
-sleep 0.3
+halfway
 kill -STOP "$server"
 wait "$runner"
 rc=$?
@@ -37,7 +42,7 @@ expect_no_output "HANG"
 # kill -9 of the client: not a symptom libzmq can raise.
 check_steady
 client=$(wait_for_process "steady_client ipc://$TMPDIR") || fail "no client started"
-sleep 0.3
+halfway
 kill -KILL "$client"
 wait "$runner"
 rc=$?
@@ -49,7 +54,7 @@ expect_output "killed from outside by SIGKILL"
 # case can reproduce before the server is found and killed.)
 check_steady hang
 server=$(wait_for_process "router_server --bind ipc://$TMPDIR") || fail "no server started"
-sleep 0.3
+halfway
 kill -KILL "$server"
 wait "$runner"
 rc=$?

@@ -8,8 +8,7 @@
 "$repro" bench hang-at-shutdown/fixed_bounded_linger shared-socket/fixed_single_owner_poll -m stress -n 3 -t ipc \
     --json "$TMPDIR/figures.json" >"$TMPDIR/out" 2>"$TMPDIR/progress" &
 runner=$!
-i=0
-while ! grep -q '\[2/2\]' "$TMPDIR/progress" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
+wait_for_line "$TMPDIR/progress" '\[2/2\]' || fail "bench never reached its second case"
 kill -INT $runner
 wait $runner
 rc=$?
@@ -28,8 +27,7 @@ expect_no_leftovers
 "$repro" run hang-at-shutdown/fixed_bounded_linger shared-socket/fixed_single_owner_poll -m stress -n 3 -t ipc \
     -r "$results" >"$TMPDIR/out" 2>&1 &
 runner=$!
-i=0
-while ! grep -q 'fixed_single_owner_poll \[stress\]' "$TMPDIR/out" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
+wait_for_line "$TMPDIR/out" 'fixed_single_owner_poll \[stress\]' || fail "run never reached its second case"
 kill -TERM $runner
 wait $runner
 rc=$?

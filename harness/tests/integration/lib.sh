@@ -14,9 +14,15 @@ export TMPDIR
 results=$TMPDIR/results
 failures=0
 
+# Every process of the test is ended; the folder of a failed test is kept,
+# and its path said, so that its evidence can be read.
 cleanup() {
     pkill -KILL -f "$TMPDIR" 2>/dev/null
-    rm -rf "$TMPDIR"
+    if [ "${failures:-0}" -ne 0 ]; then
+        echo "kept for reading: $TMPDIR"
+    else
+        rm -rf "$TMPDIR"
+    fi
 }
 trap cleanup EXIT INT TERM
 
@@ -66,9 +72,28 @@ wait_for_process() {
     return 1
 }
 
-# No process and no folder of the harness left in our TMPDIR.
+# Waits (up to 10 s) until a file matching GLOB (a pattern under $TMPDIR)
+# holds TEXT: a line a program prints when it is ready. 1 when it never does.
+wait_for_line() {
+    i=0
+    while [ $i -lt 200 ]; do
+        # shellcheck disable=SC2086 # GLOB is a pattern
+        grep -q -- "$2" $1 2>/dev/null && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# No process and no folder of the harness left in our TMPDIR. (The runner
+# has ended when this is called: what it started has been reaped.)
 expect_no_leftovers() {
-    sleep 0.2
+    # A process killed with its group may take a moment to be gone: up to 2 s.
+    i=0
+    while [ $i -lt 40 ] && { pgrep -f "$TMPDIR/zmq-repro" >/dev/null || pgrep -f "router_server --bind ipc://$TMPDIR" >/dev/null; }; do
+        sleep 0.05
+        i=$((i + 1))
+    done
     if pgrep -f "$TMPDIR/zmq-repro" >/dev/null || pgrep -f "router_server --bind ipc://$TMPDIR" >/dev/null; then
         fail "processes left behind: $(pgrep -a -f "$TMPDIR" | grep -v pgrep | head -n 3)"
     else ok "no process left behind"; fi
