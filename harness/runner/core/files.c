@@ -158,17 +158,20 @@ bool zr_path_stays_inside(const char *path)
     return true;
 }
 
-/* Appends the regular file at from to the open fd. */
+/* Appends the file at from to the open fd: a regular file, or a character
+ * device (/dev/null stands for "none"); a folder or a FIFO is refused, and
+ * opening does not wait for a FIFO's writer. */
 static int append_file(int fd, const char *from, char *err, size_t errlen)
 {
-    int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int in = open(from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
-    if (in < 0 || fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (in < 0 || fstat(in, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
         snprintf(err, errlen, "cannot read %s: %s", from, in < 0 ? strerror(errno) : "not a regular file");
         if (in >= 0)
             close(in);
         return -1;
     }
+    fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);
     char buf[65536];
     ssize_t got;
     int rc = 0;

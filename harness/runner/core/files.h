@@ -35,8 +35,9 @@ json_t *zr_json_text(const char *s);
  * that folder: not empty, not absolute, no ".." component. */
 bool zr_path_stays_inside(const char *path);
 
-/* Copies the regular file from (never through a symbolic link at its last
- * component) to to (created or truncated): 0, or -1 with the cause in err. */
+/* Copies the file from (a regular file or a character device such as
+ * /dev/null; never through a symbolic link at its last component) to to
+ * (created or truncated): 0, or -1 with the cause in err. */
 int zr_copy_file(const char *from, const char *to, char *err, size_t errlen);
 
 /* The files in order, one after the other, into to: 0, or -1 with the cause. */
