@@ -833,7 +833,7 @@ int zr_cmd_bundle(const struct zr_options *o, const struct zr_catalog *cat, int 
     int rc;
     if (spec && !spec->error)
         rc = bundle_case(o, spec, out, &b, err, sizeof err);
-    else if (strstr(args[0], ".json"))
+    else if (zr_name_has_suffix(args[0], ".json"))
         rc = bundle_result(o, args[0], &b, err, sizeof err);
     else {
         snprintf(err, sizeof err, "%s", spec ? spec->error : "no such case or result file (see `zmq-repro list`)");

@@ -76,6 +76,30 @@ else
     ok "chromium is not installed: the page was checked as text only"
 fi
 
+# A build folder of someone else's: its build-info.json names the version
+# and flavour the page shows (a copy of the system build's, damaged).
+mkdir -p "$TMPDIR/their-build"
+cp "$("$repro" builds system)/build-info.json" "$TMPDIR/their-build/"
+damage_file() { python3 - "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+json.dump(d, open(sys.argv[1], "w"))
+PY
+}
+damage_file "$TMPDIR/their-build/build-info.json" "
+d['version'] = '<script>document.title=\"pwned-info\"</script>'
+d['flavour'] = '<img src=x onerror=\"document.title=1\">'
+"
+expect_exit 0 "a matrix on a build folder with a damaged build-info.json" \
+    "$repro" matrix hang-at-shutdown/broken_default_linger_unsent -m stress -b "$TMPDIR/their-build" -n 1 -t ipc \
+    -o "$TMPDIR/their-matrix"
+if grep -qi '<script\|<img' "$TMPDIR/their-matrix/index.html" "$TMPDIR/their-matrix/matrix.md"; then
+    fail "build-info.json's fields are in the page as HTML"
+else ok "build-info.json's fields are text, in index.html and matrix.md"; fi
+grep -q '&lt;script&gt;document.title=&quot;pwned-info&quot;' "$TMPDIR/their-matrix/index.html" &&
+    ok "the version is shown escaped" || fail "the version is not shown escaped"
+
 # A report path out of its folder: refused before anything is written.
 mkdir -p "$TMPDIR/a/b"
 echo "read from outside the folder" >"$TMPDIR/a/payload.txt"
