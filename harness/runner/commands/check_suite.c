@@ -69,7 +69,9 @@ static void collect(const char *dir, struct races *rs, int *total)
             continue;
         char *path = zr_strdup_printf("%s/%s", dir, e->d_name);
         char *text = zr_read_file(path, NULL);
-        char *program = program_of(e->d_name);
+        char *raw = program_of(e->d_name);
+        char *program = zr_utf8_sanitize(raw, strlen(raw)); /* a JSON key: a Latin-1 name would drop its count */
+        free(raw);
         size_t offset = 0;
         struct zr_tsan_report r;
         while (text && zr_tsan_parse(text, offset, &r) == 1) {
@@ -225,12 +227,17 @@ int zr_check_suite(const struct zr_options *o, int nargs, char **args)
     json_t *races = json_array();
     for (int i = 0; i < rs.n; i++) {
         struct race *r = &rs.items[i];
-        printf("  %5d  %s\n", r->count, r->key);
+        /* The reports' and programs' own text: escaped for the terminal. */
+        printf("  %5d  ", r->count);
+        zr_fput_terminal(stdout, r->key);
         const char *name;
         json_t *count;
-        printf("         in:");
-        json_object_foreach(r->programs, name, count)
-            printf(" %s(%lld)", name, (long long)json_integer_value(count));
+        printf("\n         in:");
+        json_object_foreach(r->programs, name, count) {
+            putchar(' ');
+            zr_fput_terminal(stdout, name);
+            printf("(%lld)", (long long)json_integer_value(count));
+        }
         printf("\n");
         /* The reports' own bytes: valid UTF-8, or jansson drops the entry. */
         json_array_append_new(races, json_pack("{s:o, s:i, s:O, s:o}", "race", zr_json_text(r->key), "count", r->count,
@@ -238,7 +245,11 @@ int zr_check_suite(const struct zr_options *o, int nargs, char **args)
                                                zr_json_text(r->example ? r->example : "")));
     }
     if (mismatch)
-        printf("ERROR: some processes loaded another libzmq than build %s: %s\n", build.name, mismatch);
+    {
+        printf("ERROR: some processes loaded another libzmq than build %s: ", build.name);
+        zr_fput_terminal(stdout, mismatch);
+        putchar('\n');
+    }
     if (!ended)
         printf("ERROR: the suite did not finish within %.0f s (--timeout)\n", limit);
     if (!o->no_results) {

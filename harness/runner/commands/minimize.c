@@ -257,9 +257,12 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     }
     zr_env_free(&venv);
     free(vresults);
-    printf("minimized %s: %d -> %d lines of code (%.0f%%) in %.1f minutes; the result shows %s in %d of %d runs\n"
+    char shown[32] = "?"; /* no result read: not a count */
+    if (met >= 0)
+        snprintf(shown, sizeof shown, "%d", met);
+    printf("minimized %s: %d -> %d lines of code (%.0f%%) in %.1f minutes; the result shows %s in %s of %d runs\n"
            "  %s\n",
-           spec->id, before, after, 100.0 * after / (before ? before : 1), took / 60, expect, met, VERIFY_RUNS, result);
+           spec->id, before, after, 100.0 * after / (before ? before : 1), took / 60, expect, shown, VERIFY_RUNS, result);
     rc = verification_exit(met, VERIFY_RUNS);
     free(vlog);
     free(verify);
