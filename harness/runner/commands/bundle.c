@@ -76,7 +76,7 @@ static char *header_prose(const char *path)
     char *text = zr_read_file(path, NULL);
     if (!text)
         return zr_strdup_printf("%s", "");
-    bool python = strstr(path, ".py") != NULL;
+    bool python = zr_name_has_suffix(path, ".py");
     char *out = zr_strdup_printf("%s", "");
     for (char *line = text; line && *line;) {
         char *next = strchr(line, '\n');
@@ -129,19 +129,28 @@ static char *classes_of(const struct zr_expect_list *list)
 
 /* --- Writing the folder. --- */
 
-static int copy_into(const char *from, const char *dir, const char *name, char *err, size_t errlen)
+/* The files the bundle wrote, by name in its folder: the tarball holds
+ * these and nothing else. */
+#define BUNDLE_MAX_FILES 8
+struct written {
+    const char *names[BUNDLE_MAX_FILES];
+    int n;
+};
+
+static void wrote(struct written *w, const char *name)
 {
-    size_t len;
-    char *text = zr_read_file(from, &len);
+    if (w->n < BUNDLE_MAX_FILES)
+        w->names[w->n++] = name;
+}
+
+static int copy_into(const char *from, const char *dir, const char *name, struct written *w, char *err,
+                     size_t errlen)
+{
     char *to = zr_strdup_printf("%s/%s", dir, name);
-    FILE *f = text ? fopen(to, "w") : NULL;
-    int rc = f && fwrite(text, 1, len, f) == len ? 0 : -1;
-    if (f && fclose(f) != 0)
-        rc = -1;
-    if (rc != 0)
-        snprintf(err, errlen, "cannot copy %s into %s: %s", from, to, strerror(errno));
-    free(text);
+    int rc = zr_copy_file(from, to, err, errlen);
     free(to);
+    if (rc == 0)
+        wrote(w, name);
     return rc;
 }
 
@@ -151,7 +160,21 @@ static const char *base_of(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* A shell word in single quotes. */
+/* "./name" as one shell word: a name that starts with - is no option. */
+static void fput_local_file(FILE *f, const char *name)
+{
+    fputs("./", f);
+    zr_fput_sh_word(f, name);
+}
+
+/* text as a shell comment that stays on its line. */
+static void fput_comment(FILE *f, const char *text)
+{
+    fputs("# ", f);
+    for (const char *p = text; *p; p++)
+        fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+    fputc('\n', f);
+}
 
 static int write_run_sh(const struct bundle *b, const char *dir)
 {
@@ -163,13 +186,13 @@ static int write_run_sh(const struct bundle *b, const char *dir)
     bool tsan = b->mode->tsan_options;
     bool server = strcmp(b->server_mode, "none") != 0;
     const char *client = base_of(b->client_path);
-    fprintf(f, "#!/bin/sh\n"
-               "# %s\n"
-               "#\n"
+    fprintf(f, "#!/bin/sh\n");
+    fput_comment(f, b->title);
+    fprintf(f, "#\n"
                "# Builds and runs this reproduction RUNS times (default 20), each with a\n"
                "# timeout, and prints what each run showed and how often. Needs a C compiler\n"
                "# and libzmq's headers (Debian: apt-get install build-essential libzmq3-dev%s).\n",
-            b->title, b->python ? " python3-zmq" : "");
+            b->python ? " python3-zmq" : "");
     if (tsan)
         fprintf(f, "# It runs under ThreadSanitizer, which sees inside libzmq only when libzmq\n"
                    "# itself is built with -fsanitize=thread: set LIBZMQ_PREFIX to the prefix of such a\n"
@@ -183,13 +206,22 @@ static int write_run_sh(const struct bundle *b, const char *dir)
     fprintf(f, "#\n# usage: ./run.sh [RUNS]      environment: TIMEOUT (seconds a run may take, default %g)\n"
                "# A run counts as a reproduction when it shows: %s.\n"
                "set -u\n"
-               "cd \"$(dirname \"$0\")\"\n"
+               "# Under env -i there is no PATH, and cc cannot find its own programs (cc1, as, ld).\n"
+               "PATH=${PATH:-/usr/local/bin:/usr/bin:/bin}\n"
+               "export PATH\n"
+               "cd \"$(dirname \"$0\")\" || exit 2\n"
                "runs=${1:-20}\n"
                "timeout_s=${TIMEOUT:-%g}\n"
-               "expected=\"%s\"\n",
-            b->timeout_s, b->expected, b->timeout_s, b->expected);
-    /* The watch ticks four times a second; a timeout like 1.2 s is 5 ticks. */
-    fprintf(f, "case $runs in ''|*[!0-9]*|0) echo \"run.sh: RUNS must be a whole number above 0, not '$runs'\" >&2; exit 2 ;; esac\n"
+               "expected=",
+            b->timeout_s, b->expected, b->timeout_s);
+    zr_fput_sh_word(f, b->expected);
+    /* The watch ticks four times a second; a timeout like 1.2 s is 5 ticks.
+     * RUNS is a plain number the shell can count to: no leading 0 ("00"
+     * would pass as a number and run nothing), at most 6 digits (a longer
+     * one is an "Illegal number" to test(1)). */
+    fprintf(f, "\ncase $runs in\n"
+               "    ''|*[!0-9]*|0*|???????*) echo \"run.sh: RUNS must be a whole number above 0 (at most 999999), not '$runs'\" >&2; exit 2 ;;\n"
+               "esac\n"
                "ticks=$(awk -v t=\"$timeout_s\" 'BEGIN { if (t !~ /^[0-9]*\\.?[0-9]+$/ || t <= 0) exit 1\n"
                "    n = int(t * 4); if (n < t * 4) n++; print n }') ||\n"
                "    { echo \"run.sh: TIMEOUT must be a number of seconds above 0, not '$timeout_s'\" >&2; exit 2; }\n");
@@ -199,16 +231,25 @@ static int write_run_sh(const struct bundle *b, const char *dir)
     if (server)
         fprintf(f, "cc -O2 -g -o router_server router_server.c -lzmq || exit 2\n");
     if (!b->python)
-        fprintf(f, "cc %s -o client %s -lzmq -lpthread || exit 2\n", b->mode->flavour->cflags, client);
+    {
+        fprintf(f, "cc %s -o client ", b->mode->flavour->cflags);
+        fput_local_file(f, client);
+        fprintf(f, " -lzmq -lpthread || exit 2\n");
+    }
     else {
         fprintf(f, "python=${PYTHON:-python3}\n"
                    "\"$python\" -c 'import zmq' 2>/dev/null || { echo \"run.sh: $python cannot import zmq (apt-get install python3-zmq)\" >&2; exit 2; }\n"
                    "python=$(\"$python\" -c 'import sys; print(sys.executable)')  # the real binary: no shell under a preload\n");
-        if (b->pymodule_path)
-            fprintf(f, "cc -shared -fPIC %s $(python3-config --includes) -o \"%.*s$(python3-config --extension-suffix)\" "
-                       "%s -lzmq -lpthread || exit 2\n",
-                    b->mode->flavour->cflags,
-                    (int)(strlen(base_of(b->pymodule_path)) - 2), base_of(b->pymodule_path), base_of(b->pymodule_path));
+        if (b->pymodule_path) {
+            const char *module = base_of(b->pymodule_path);
+            char *stem = zr_strdup_printf("%.*s", (int)(strlen(module) - 2), module); /* without .c */
+            fprintf(f, "cc -shared -fPIC %s $(python3-config --includes) -o ./", b->mode->flavour->cflags);
+            zr_fput_sh_word(f, stem);
+            fprintf(f, "\"$(python3-config --extension-suffix)\" ");
+            fput_local_file(f, module);
+            fprintf(f, " -lzmq -lpthread || exit 2\n");
+            free(stem);
+        }
     }
     /* The client's environment, for the client alone: the server, the shell
      * and its tools run as they are (a shell under TSan's preload crashes). */
@@ -257,21 +298,28 @@ static int write_run_sh(const struct bundle *b, const char *dir)
                "        fi\n"
                "    done\n"
                "}\n"
-               "\nreproduced=0\n"
+               "\n# first-report.txt is this run's: one left by an earlier run is removed first.\n"
+               "rm -f first-report.txt\n"
+               "reproduced=0\n"
                ": >\"$tmp/seen\"\n"
                "i=1\n"
                "while [ $i -le \"$runs\" ]; do\n");
     if (server)
-        fprintf(f, "    ./router_server --bind \"ipc://$tmp/router\" --mode %s --delay-ms %d >\"$tmp/server.out\" 2>\"$tmp/server.err\" &\n"
+    {
+        fprintf(f, "    ./router_server --bind \"ipc://$tmp/router\" --mode ");
+        zr_fput_sh_word(f, b->server_mode);
+        fprintf(f, " --delay-ms %d >\"$tmp/server.out\" 2>\"$tmp/server.err\" &\n"
                    "    server=$!\n"
                    "    n=0\n"
                    "    until grep -q '^ENDPOINT ' \"$tmp/server.out\" 2>/dev/null || [ $n -ge 100 ]; do sleep 0.05; n=$((n + 1)); done\n"
                    "    endpoint=$(sed -n 's/^ENDPOINT //p' \"$tmp/server.out\")\n",
-                b->server_mode, b->server_delay_ms);
+                b->server_delay_ms);
+    }
     else
         fprintf(f, "    endpoint=\"ipc://$tmp/nobody-listens-here\"\n");
     fprintf(f, "    hung=no\n    $norandom env $client_env %s", b->python ? "\"$python\" " : "");
-    fprintf(f, "./%s \"$endpoint\"", b->python ? client : "client");
+    fput_local_file(f, b->python ? client : "client");
+    fprintf(f, " \"$endpoint\"");
     for (int i = 0; i < b->nargs; i++) {
         fputc(' ', f);
         zr_fput_sh_word(f, b->args[i]);
@@ -327,19 +375,31 @@ static void fence(FILE *f, const char *lang, const char *text, int max_lines)
 
 static char *compiler_line(void)
 {
-    char *line = zr_command_first_line("cc --version 2>/dev/null");
+    char *argv[] = { (char *)"cc", (char *)"--version", NULL };
+    char *line = zr_first_line_of(argv, 30);
     return line ? line : zr_strdup_printf("unknown");
 }
 
-/* How the interpreter's zmq was installed: the Debian package that holds it, if any. */
+/* How the interpreter's zmq was installed: the Debian package that holds it,
+ * if any (the folder of its zmq, the package dpkg says holds it, its version). */
 static char *pyzmq_origin(const char *python)
 {
-    char *cmd = zr_strdup_printf("p=$('%s' -c 'import zmq, os; print(os.path.dirname(zmq.__file__))' 2>/dev/null) && "
-                                 "dpkg-query -S \"$p\" 2>/dev/null | head -n 1 | cut -d: -f1 | "
-                                 "xargs -r dpkg-query -W -f='Debian package ${Package} ${Version}'",
-                                 python);
-    char *line = zr_command_first_line(cmd);
-    free(cmd);
+    char *where[] = { (char *)python, (char *)"-c", (char *)"import zmq, os; print(os.path.dirname(zmq.__file__))",
+                      NULL };
+    char *dir = zr_first_line_of(where, 30);
+    char *owner = NULL, *line = NULL;
+    if (dir) {
+        char *search[] = { (char *)"dpkg-query", (char *)"-S", dir, NULL };
+        owner = zr_first_line_of(search, 30); /* "python3-zmq: /usr/lib/python3/dist-packages/zmq" */
+    }
+    if (owner && strchr(owner, ':')) {
+        *strchr(owner, ':') = '\0';
+        char *show[] = { (char *)"dpkg-query", (char *)"-W", (char *)"-f=Debian package ${Package} ${Version}", owner,
+                         NULL };
+        line = zr_first_line_of(show, 30);
+    }
+    free(dir);
+    free(owner);
     return line ? line : zr_strdup_printf("not from a Debian package (pip or a source build)");
 }
 
@@ -378,23 +438,30 @@ static int write_issue(const struct bundle *b, const struct zr_setup *setup, con
         free(how);
     }
     fprintf(f, "\n# Minimal test code / Steps to reproduce the issue\n\n");
+    char *client = zr_sh_quote(base_of(b->client_path));
     if (b->python)
         fprintf(f, "1. %s: the script is `%s` (nothing to build)\n",
                 server ? "Build the peer with `cc -O2 -g -o router_server router_server.c -lzmq`" : "Nothing to build",
-                base_of(b->client_path));
+                client);
     else
-        fprintf(f, "1. Build%s`cc %s -o client %s -lzmq -lpthread`\n",
+        fprintf(f, "1. Build%s`cc %s -o client ./%s -lzmq -lpthread`\n",
                 server ? " the peer with `cc -O2 -g -o router_server router_server.c -lzmq` and the client with "
                        : " the client: ",
-                b->mode->flavour->cflags, base_of(b->client_path));
+                b->mode->flavour->cflags, client);
     if (server)
+    {
         fprintf(f, "2. Start the peer, a ROUTER that echoes every request: `./router_server --bind 'tcp://127.0.0.1:*' "
-                   "--mode %s` (it prints the endpoint it bound).\n",
-                b->server_mode);
-    fprintf(f, "%d. Run the client against it: `%s%s ENDPOINT", server ? 3 : 2, b->python ? "python3 " : "./",
-            b->python ? base_of(b->client_path) : "client");
-    for (int i = 0; i < b->nargs; i++)
-        fprintf(f, " %s", b->args[i]);
+                   "--mode ");
+        zr_fput_sh_word(f, b->server_mode);
+        fprintf(f, "` (it prints the endpoint it bound).\n");
+    }
+    fprintf(f, "%d. Run the client against it: `%s%s ENDPOINT", server ? 3 : 2, b->python ? "python3 ./" : "./",
+            b->python ? client : "client");
+    free(client);
+    for (int i = 0; i < b->nargs; i++) {
+        fputc(' ', f);
+        zr_fput_sh_word(f, b->args[i]);
+    }
     fprintf(f, "`%s\n", server ? "" : " (ENDPOINT: any ipc:// path where nothing listens)");
     fprintf(f, "%d. Or all of it, N times, with a timeout per run: `%s./run.sh 20`\n\n", server ? 4 : 3,
             b->mode->tsan_options ? "LIBZMQ_PREFIX=/prefix/of/libzmq-built-with-tsan " : "");
@@ -422,32 +489,92 @@ static int write_issue(const struct bundle *b, const struct zr_setup *setup, con
     return fclose(f) == 0 ? 0 : -1;
 }
 
+/* The bundle's folder and tarball must be new (or an empty folder): a
+ * folder of the user's, with their own run.sh or notes, is neither
+ * overwritten nor packed for upstream. */
+static int target_is_free(const char *out_dir, const char *name, char *err, size_t errlen)
+{
+    char *dir = zr_strdup_printf("%s/%s", out_dir, name), *tarball = zr_strdup_printf("%s.tar.gz", dir);
+    struct stat st;
+    int rc = 0;
+    if (lstat(dir, &st) == 0 && (!S_ISDIR(st.st_mode) || zr_dir_has_entries(dir))) {
+        snprintf(err, errlen, "%s already exists and is not an empty folder: nothing written (bundle into another "
+                              "folder with -o, or remove it)", dir);
+        rc = -1;
+    } else if (lstat(tarball, &st) == 0) {
+        snprintf(err, errlen, "%s already exists: nothing written (bundle into another folder with -o, or remove it)",
+                 tarball);
+        rc = -1;
+    }
+    free(dir);
+    free(tarball);
+    return rc;
+}
+
+static int write_text(const char *dir, const char *name, const char *a, const char *b, struct written *w)
+{
+    char *path = zr_strdup_printf("%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    free(path);
+    if (!f || fprintf(f, "%s\n\n%s", a, b) < 0 || fclose(f) != 0)
+        return -1;
+    wrote(w, name);
+    return 0;
+}
+
+/* name.tar.gz beside the folder, holding exactly the files the bundle wrote. */
+static int pack(const char *out_dir, const char *name, const struct written *w, char *err, size_t errlen)
+{
+    char *tarball = zr_strdup_printf("%s/%s.tar.gz", out_dir, name);
+    char *argv[8 + BUNDLE_MAX_FILES];
+    char *members[BUNDLE_MAX_FILES];
+    int n = 0;
+    argv[n++] = (char *)"/bin/tar";
+    argv[n++] = (char *)"-czf";
+    argv[n++] = tarball;
+    argv[n++] = (char *)"-C";
+    argv[n++] = (char *)out_dir;
+    argv[n++] = (char *)"--"; /* a member named -x is no option */
+    for (int i = 0; i < w->n; i++)
+        argv[n++] = members[i] = zr_strdup_printf("%s/%s", name, w->names[i]);
+    argv[n] = NULL;
+    struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_FD(2) };
+    int status = zr_run_to_end(&s, 600, err, errlen);
+    if (status > 0)
+        snprintf(err, errlen, "tar failed on %s/%s", out_dir, name);
+    for (int i = 0; i < w->n; i++)
+        free(members[i]);
+    free(tarball);
+    return status == 0 ? 0 : -1;
+}
+
 static int write_bundle(const struct bundle *b, const struct zr_setup *setup, const char *out_dir, char *err,
                         size_t errlen)
 {
     char *dir = zr_strdup_printf("%s/%s", out_dir, b->name);
+    struct written w = { .n = 0 };
     int rc = -1;
+    if (target_is_free(out_dir, b->name, err, errlen) != 0)
+        goto out;
     if (zr_mkdirs(dir) != 0) {
         snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         goto out;
     }
-    if (copy_into(b->client_path, dir, base_of(b->client_path), err, errlen) != 0)
+    if (copy_into(b->client_path, dir, base_of(b->client_path), &w, err, errlen) != 0)
         goto out;
-    if (b->pymodule_path && copy_into(b->pymodule_path, dir, base_of(b->pymodule_path), err, errlen) != 0)
+    if (b->pymodule_path && copy_into(b->pymodule_path, dir, base_of(b->pymodule_path), &w, err, errlen) != 0)
         goto out;
     if (strcmp(b->server_mode, "none")) {
         char *server = zr_strdup_printf("%s/harness/server/router_server.c", setup->source_dir);
         char *stats = zr_strdup_printf("%s/harness/server/server_stats.h", setup->source_dir);
-        int c = copy_into(server, dir, "router_server.c", err, errlen) || copy_into(stats, dir, "server_stats.h", err, errlen);
+        int c = copy_into(server, dir, "router_server.c", &w, err, errlen) ||
+                copy_into(stats, dir, "server_stats.h", &w, err, errlen);
         free(server);
         free(stats);
         if (c)
             goto out;
     }
-    char *report = zr_strdup_printf("%s/report.txt", dir);
-    FILE *f = fopen(report, "w");
-    free(report);
-    if (!f || fprintf(f, "%s\n\n%s", b->verdict, b->report ? b->report : "") < 0 || fclose(f) != 0) {
+    if (write_text(dir, "report.txt", b->verdict, b->report ? b->report : "", &w) != 0) {
         snprintf(err, errlen, "cannot write report.txt in %s", dir);
         goto out;
     }
@@ -455,17 +582,16 @@ static int write_bundle(const struct bundle *b, const struct zr_setup *setup, co
         snprintf(err, errlen, "cannot write run.sh or ISSUE.md in %s", dir);
         goto out;
     }
-    char *tarball = zr_strdup_printf("%s/%s.tar.gz", out_dir, b->name);
-    char *argv[] = { (char *)"/bin/tar", (char *)"-czf", tarball, (char *)"-C", (char *)out_dir, b->name, NULL };
-    struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_FD(2) };
-    int status = zr_run_to_end(&s, 600, err, errlen);
-    if (status == 0) {
-        printf("bundle: %s/\n        %s\n", dir, tarball);
+    wrote(&w, "run.sh");
+    wrote(&w, "ISSUE.md");
+    if (pack(out_dir, b->name, &w, err, errlen) == 0) {
+        printf("bundle: ");
+        zr_fput_terminal(stdout, dir);
+        printf("/\n        ");
+        zr_fput_terminal(stdout, dir);
+        printf(".tar.gz\n");
         rc = 0;
-    } else if (status > 0) {
-        snprintf(err, errlen, "tar failed on %s", dir);
     }
-    free(tarball);
 out:
     free(dir);
     return rc;
@@ -473,8 +599,8 @@ out:
 
 /* --- From a case: run it here. --- */
 
-static int bundle_case(const struct zr_options *o, const struct zr_case_spec *spec, struct bundle *b, char *err,
-                       size_t errlen)
+static int bundle_case(const struct zr_options *o, const struct zr_case_spec *spec, const char *out, struct bundle *b,
+                       char *err, size_t errlen)
 {
     const struct zr_mode *mode = o->nmodes ? o->modes[0] : NULL;
     if (!mode) /* the symptom users see, when the case has it */
@@ -489,6 +615,12 @@ static int bundle_case(const struct zr_options *o, const struct zr_case_spec *sp
         snprintf(err, errlen, "%s is a fixed case: a bundle reproduces a failure", spec->id);
         return -1;
     }
+    /* Before the runs: the place must be free (its name is known already). */
+    char *name = zr_strdup_printf("%s-%s-%s", spec->family, spec->name, mode->name);
+    int free_place = target_is_free(out, name, err, errlen);
+    free(name);
+    if (free_place != 0)
+        return -1;
     struct zr_build build;
     if (zr_builds_for_mode(o, mode, &build, 1, err, errlen) != 1) {
         if (!err[0])
@@ -527,8 +659,11 @@ static int bundle_case(const struct zr_options *o, const struct zr_case_spec *sp
         b->mode = mode;
         b->timeout_s = spec->modes[m].timeout_s;
         b->expected = classes_of(&spec->modes[m].expect);
-        b->verdict = zr_strdup_printf("%s %s", d->verdict.outcome, d->verdict.signature);
-        b->report = d->verdict.report ? zr_strdup_printf("%s", d->verdict.report) : NULL;
+        /* The client's own bytes: valid UTF-8 in ISSUE.md, whatever it printed. */
+        char *verdict = zr_strdup_printf("%s %s", d->verdict.outcome, d->verdict.signature ? d->verdict.signature : "");
+        b->verdict = zr_utf8_sanitize(verdict, strlen(verdict));
+        free(verdict);
+        b->report = d->verdict.report ? zr_utf8_sanitize(d->verdict.report, strlen(d->verdict.report)) : NULL;
         b->met = run.met;
         b->n = run.n;
         json_t *t = json_object_get(figures, "median_detect_s");
@@ -545,6 +680,34 @@ static int bundle_case(const struct zr_options *o, const struct zr_case_spec *sp
 
 /* --- From a result file of `check` or `run`. --- */
 
+/* A field the bundle needs, as a string; NULL with the field named in err. */
+static const char *required_text(json_t *o, const char *key, const char *where, const char *path, char *err,
+                                 size_t errlen)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    if (!s)
+        snprintf(err, errlen, "%s: the field %s%s is missing or not a string", path, where, key);
+    return s;
+}
+
+/* A source file or script, by the suffix of its file name (not a ".c"
+ * anywhere in its path: tools.current/prog is a binary). */
+static bool is_source(const char *file)
+{
+    static const char *const suffixes[] = { ".c", ".cc", ".cpp", ".cxx", ".py", NULL };
+    for (int i = 0; suffixes[i]; i++)
+        if (zr_name_has_suffix(file, suffixes[i]))
+            return true;
+    return false;
+}
+
+/* Text of an attempt that may be absent from an older result: never "(null)". */
+static const char *text_or(json_t *o, const char *key, const char *otherwise)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : otherwise;
+}
+
 static int bundle_result(const struct zr_options *o, const char *path, struct bundle *b, char *err, size_t errlen)
 {
     json_error_t jerr;
@@ -556,17 +719,36 @@ static int bundle_result(const struct zr_options *o, const char *path, struct bu
         json_decref(doc);
         return -1;
     }
-    const char *file = json_string_value(json_object_get(doc, "file"));
-    const char *mode = json_string_value(json_object_get(doc, "mode"));
+    const char *file = required_text(doc, "file", "", path, err, errlen);
+    const char *mode = file ? required_text(doc, "mode", "", path, err, errlen) : NULL;
+    const char *language = mode ? required_text(doc, "language", "", path, err, errlen) : NULL;
+    const char *judged_as = language ? required_text(doc, "judged_as", "", path, err, errlen) : NULL;
     json_t *attempts = json_object_get(doc, "attempts");
+    if (judged_as && !json_is_array(attempts))
+        snprintf(err, errlen, "%s: the field attempts is missing or not a list", path);
     /* The attempt whose report proves it: the first with a report that is not CLEAN. */
     json_t *d = NULL, *a;
     size_t i;
     int met = (int)json_integer_value(json_object_get(doc, "attempts_meeting_expectation"));
-    json_array_foreach(attempts, i, a) if (!d && json_object_get(a, "report") &&
-                                           !zr_outcome_is_clean(json_string_value(json_object_get(a, "outcome")))) d = a;
-    bool source = file && (strstr(file, ".c") || strstr(file, ".py") || strstr(file, ".cpp") || strstr(file, ".cc"));
-    const struct zr_mode *m = mode ? zr_mode_find(mode) : NULL;
+    json_array_foreach(attempts, i, a) {
+        const char *outcome = json_string_value(json_object_get(a, "outcome"));
+        if (!outcome && judged_as) {
+            snprintf(err, errlen, "%s: the field attempts[%zu].outcome is missing or not a string", path, i);
+            judged_as = NULL;
+        }
+        if (!d && outcome && json_is_string(json_object_get(a, "report")) && !zr_outcome_is_clean(outcome))
+            d = a;
+    }
+    json_array_foreach(json_object_get(doc, "expect"), i, a) if (judged_as && !json_is_string(a)) {
+        snprintf(err, errlen, "%s: the field expect[%zu] is not a string", path, i);
+        judged_as = NULL;
+    }
+    if (!judged_as || !json_is_array(attempts)) {
+        json_decref(doc);
+        return -1;
+    }
+    bool source = is_source(file);
+    const struct zr_mode *m = zr_mode_find(mode);
     if (!d || !source || !m || (m->preload & ZR_PRELOAD_OWNER_CHECKER)) {
         snprintf(err, errlen, "%s: %s", path,
                  !source ? "the program is not a source file or script: a bundle carries source"
@@ -577,12 +759,12 @@ static int bundle_result(const struct zr_options *o, const char *path, struct bu
     }
     const char *base = base_of(file);
     b->name = zr_strdup_printf("%.*s-%s", (int)strcspn(base, "."), base, mode);
-    b->title = zr_strdup_printf("%s: %s %s (%s mode)", base, json_string_value(json_object_get(d, "outcome")),
-                                json_string_value(json_object_get(d, "symptom")), mode);
+    b->title = zr_strdup_printf("%s: %s %s (%s mode)", base, text_or(d, "outcome", "?"), text_or(d, "symptom", ""),
+                                mode);
     b->description = !strcmp(kind, "run") ? header_prose(file)
                                           : zr_strdup_printf("A program of ours, run with `zmq-repro check`.");
     b->client_path = zr_strdup_printf("%s", file);
-    b->python = !strcmp(json_string_value(json_object_get(doc, "language")), "python");
+    b->python = !strcmp(language, "python");
     const char *server = json_string_value(json_object_get(doc, "server"));
     b->server_mode = zr_strdup_printf("%s", server ? server : "echo");
     b->server_delay_ms = 10;
@@ -616,10 +798,10 @@ static int bundle_result(const struct zr_options *o, const char *path, struct bu
         classes = zr_strdup_printf("tsan assert signal hang loss exit fatal-python");
     }
     b->expected = classes;
-    b->verdict = zr_strdup_printf("%s %s", json_string_value(json_object_get(d, "outcome")),
-                                  json_string_value(json_object_get(d, "signature")));
-    b->report = zr_strdup_printf("%s", json_string_value(json_object_get(d, "report")));
-    b->met = !strcmp(json_string_value(json_object_get(doc, "judged_as")), "fixed")
+    const char *signature = text_or(d, "signature", "");
+    b->verdict = zr_strdup_printf("%s%s%s", text_or(d, "outcome", "?"), *signature ? " " : "", signature);
+    b->report = zr_strdup_printf("%s", text_or(d, "report", ""));
+    b->met = !strcmp(judged_as, "fixed")
                  ? (int)json_integer_value(json_object_get(doc, "attempts_run")) - met
                  : met;
     b->n = (int)json_integer_value(json_object_get(doc, "attempts_run"));
@@ -647,8 +829,8 @@ int zr_cmd_bundle(const struct zr_options *o, const struct zr_catalog *cat, int 
     const struct zr_case_spec *spec = zr_catalog_find(cat, args[0]);
     int rc;
     if (spec && !spec->error)
-        rc = bundle_case(o, spec, &b, err, sizeof err);
-    else if (strstr(args[0], ".json"))
+        rc = bundle_case(o, spec, out, &b, err, sizeof err);
+    else if (zr_name_has_suffix(args[0], ".json"))
         rc = bundle_result(o, args[0], &b, err, sizeof err);
     else {
         snprintf(err, sizeof err, "%s", spec ? spec->error : "no such case or result file (see `zmq-repro list`)");
@@ -658,7 +840,9 @@ int zr_cmd_bundle(const struct zr_options *o, const struct zr_catalog *cat, int 
         rc = write_bundle(&b, &o->setup, out, err, sizeof err);
     free_bundle(&b);
     if (rc != 0) {
-        fprintf(stderr, "zmq-repro: bundle: %s\n", err);
+        fprintf(stderr, "zmq-repro: bundle: ");
+        zr_fput_terminal(stderr, err);
+        fputc('\n', stderr);
         return zr_interrupted() ? zr_interrupted_exit_code() : ZR_EXIT_USAGE;
     }
     return ZR_EXIT_HELD;

@@ -70,7 +70,9 @@ static void collect(const char *dir, struct races *rs, int *total)
             continue;
         char *path = zr_strdup_printf("%s/%s", dir, e->d_name);
         char *text = zr_read_file(path, NULL);
-        char *program = program_of(e->d_name);
+        char *raw = program_of(e->d_name);
+        char *program = zr_utf8_sanitize(raw, strlen(raw)); /* a JSON key: a Latin-1 name would drop its count */
+        free(raw);
         size_t offset = 0;
         struct zr_tsan_report r;
         while (text && zr_tsan_parse(text, offset, &r) == 1) {
@@ -166,11 +168,19 @@ int zr_check_suite(const struct zr_options *o, int nargs, char **args)
         /* TSan takes one file: the harness's entries and the known bugs in one. */
         free(suppressions);
         suppressions = zr_strdup_printf("%s/suppressions.txt", workdir);
-        char *cat = zr_strdup_printf("cat '%s' '%s/harness/tsan/known-libzmq-bugs.txt' > '%s'", o->setup.suppressions,
-                                     o->setup.source_dir, suppressions);
-        if (system(cat) != 0)
-            fprintf(stderr, "zmq-repro: cannot join the suppressions into %s\n", suppressions);
-        free(cat);
+        char *known = zr_strdup_printf("%s/harness/tsan/known-libzmq-bugs.txt", o->setup.source_dir);
+        const char *parts[] = { o->setup.suppressions, known };
+        int joined = zr_join_files(parts, 2, suppressions, err, sizeof err);
+        free(known);
+        if (joined != 0) {
+            /* Without them the suite would run and claim the known bugs suppressed. */
+            fprintf(stderr, "zmq-repro: check --suite: cannot join the suppressions: %s\n", err);
+            free(suppressions);
+            zr_client_cmd_free(&cmd);
+            zr_remove_tree(workdir);
+            zr_build_close(&build);
+            return ZR_EXIT_USAGE;
+        }
     }
     if (mode->tsan_options) {
         char *opts = zr_strdup_printf("halt_on_error=0 exitcode=66 second_deadlock_stack=1 atexit_sleep_ms=0 "
@@ -182,18 +192,11 @@ int zr_check_suite(const struct zr_options *o, int nargs, char **args)
     char *exe = cmd.argv[0];
     if (!strchr(exe, '/')) {
         /* A command name: the child's execve needs its path. */
-        const char *path = getenv("PATH");
-        char *copy = zr_strdup_printf("%s", path ? path : "/usr/bin:/bin");
-        for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-            char *candidate = zr_strdup_printf("%s/%s", dir, exe);
-            if (access(candidate, X_OK) == 0) {
-                cmd.argv[0] = candidate;
-                free(exe);
-                break;
-            }
-            free(candidate);
+        char *found = zr_find_program(exe);
+        if (found) {
+            cmd.argv[0] = found;
+            free(exe);
         }
-        free(copy);
     }
     fprintf(stderr, "check --suite: %s [%s on %s, libzmq %s], suppressions %s%s\n", args[0], mode->name, build.name,
             zr_build_field(&build, "version"), o->setup.suppressions, o->known_bugs ? " and the known libzmq bugs" : "");
@@ -225,18 +228,29 @@ int zr_check_suite(const struct zr_options *o, int nargs, char **args)
     json_t *races = json_array();
     for (int i = 0; i < rs.n; i++) {
         struct race *r = &rs.items[i];
-        printf("  %5d  %s\n", r->count, r->key);
+        /* The reports' and programs' own text: escaped for the terminal. */
+        printf("  %5d  ", r->count);
+        zr_fput_terminal(stdout, r->key);
         const char *name;
         json_t *count;
-        printf("         in:");
-        json_object_foreach(r->programs, name, count)
-            printf(" %s(%lld)", name, (long long)json_integer_value(count));
+        printf("\n         in:");
+        json_object_foreach(r->programs, name, count) {
+            putchar(' ');
+            zr_fput_terminal(stdout, name);
+            printf("(%lld)", (long long)json_integer_value(count));
+        }
         printf("\n");
-        json_array_append_new(races, json_pack("{s:s, s:i, s:O, s:s}", "race", r->key, "count", r->count, "programs",
-                                               r->programs, "example", r->example ? r->example : ""));
+        /* The reports' own bytes: valid UTF-8, or jansson drops the entry. */
+        json_array_append_new(races, json_pack("{s:o, s:i, s:O, s:o}", "race", zr_json_text(r->key), "count", r->count,
+                                               "programs", r->programs, "example",
+                                               zr_json_text(r->example ? r->example : "")));
     }
     if (mismatch)
-        printf("ERROR: some processes loaded another libzmq than build %s: %s\n", build.name, mismatch);
+    {
+        printf("ERROR: some processes loaded another libzmq than build %s: ", build.name);
+        zr_fput_terminal(stdout, mismatch);
+        putchar('\n');
+    }
     if (!ended)
         printf("ERROR: the suite did not finish within %.0f s (--timeout)\n", limit);
     if (!o->no_results) {
@@ -246,7 +260,7 @@ int zr_check_suite(const struct zr_options *o, int nargs, char **args)
                                 zr_host_json(), "library_mismatch", mismatch ? json_string(mismatch) : json_null());
         json_incref(races);
         for (int i = 0; i < nargs; i++)
-            json_array_append_new(json_object_get(doc, "command"), json_string(args[i]));
+            json_array_append_new(json_object_get(doc, "command"), zr_json_text(args[i]));
         json_object_set_new(json_object_get(doc, "build"), "name", json_string(build.name));
         char path[2048];
         if (zr_write_result(o->results_dir, "suite", doc, path, sizeof path, err, sizeof err) == 0)

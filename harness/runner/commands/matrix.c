@@ -41,18 +41,18 @@ int zr_cmd_cell(const struct zr_options *o, const struct zr_catalog *cat, int na
     int rc = ZR_EXIT_HELD;
     if (!spec || spec->error) {
         json_object_set_new(cell, "status", json_string("error"));
-        json_object_set_new(cell, "reason", json_string(spec ? spec->error : "no such case"));
+        json_object_set_new(cell, "reason", zr_json_text(spec ? spec->error : "no such case"));
         rc = ZR_EXIT_USAGE;
     } else if (zr_build_open(o->builds[0], &build, err, sizeof err) != 0) {
         json_object_set_new(cell, "status", json_string("error"));
-        json_object_set_new(cell, "reason", json_string(err));
+        json_object_set_new(cell, "reason", zr_json_text(err));
         rc = ZR_EXIT_USAGE;
     } else {
         int mode = zr_mode_index(o->modes[0]);
         json_t *env = zr_preflight(&o->setup, spec, mode, &build, err, sizeof err);
         if (!env) {
             json_object_set_new(cell, "status", json_string("error"));
-            json_object_set_new(cell, "reason", json_string(err));
+            json_object_set_new(cell, "reason", zr_json_text(err));
             rc = ZR_EXIT_USAGE;
         } else {
             struct zr_case_run run;
@@ -60,7 +60,7 @@ int zr_cmd_cell(const struct zr_options *o, const struct zr_catalog *cat, int na
             json_decref(cell);
             cell = zr_figures(&run);
             json_object_set_new(cell, "status", json_string(run.status == ZR_INTERRUPTED ? "interrupted" : "ran"));
-            json_object_set_new(cell, "summary", json_string(run.status_text));
+            json_object_set_new(cell, "summary", zr_json_text(run.status_text)); /* holds the client's own bytes */
             const struct zr_attempt *d = run.deciding >= 0 ? &run.attempts[run.deciding] : NULL;
             /* The report that shows the cell's verdict: the deciding attempt's, else the first with one. */
             for (int i = 0; !d && i < run.n; i++)
@@ -152,7 +152,7 @@ static json_t *build_json(const struct column *col)
     json_object_set_new(b, "name", json_string(col->name));
     json_object_set_new(b, "host", json_string(zr_host_name()));
     if (!col->opened)
-        json_object_set_new(b, "error", json_string(col->why));
+        json_object_set_new(b, "error", zr_json_text(col->why));
     return b;
 }
 
@@ -200,7 +200,13 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
         cols[b].opened = zr_build_open(o->builds[b], &cols[b].build, err, sizeof err) == 0;
         cols[b].why = cols[b].opened ? NULL : zr_strdup_printf("%s", err);
         if (!cols[b].opened)
-            fprintf(stderr, "matrix: build %s: %s (its column says so; the rest goes on)\n", o->builds[b], err);
+        {
+            fprintf(stderr, "matrix: build ");
+            zr_fput_terminal(stderr, o->builds[b]);
+            fprintf(stderr, ": ");
+            zr_fput_terminal(stderr, err);
+            fprintf(stderr, " (its column says so; the rest goes on)\n");
+        }
     }
 
     /* Every cell, in order: case x mode x build. */
@@ -249,7 +255,7 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
             struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_NULL };
             if (zr_spawn(&s, &running[j].proc, err, sizeof err) != 0) {
                 fprintf(stderr, "zmq-repro: %s\n", err);
-                results[next] = json_pack("{s:s, s:s}", "status", "error", "reason", err);
+                results[next] = json_pack("{s:s, s:o}", "status", "error", "reason", zr_json_text(err));
                 done++;
                 free(running[j].json);
                 running[j].json = NULL;
@@ -275,13 +281,17 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
             free(running[j].json);
             running[j].running = false;
             done++;
-            fprintf(stderr, "[%d/%d] %s [%s on %s]: %s %s (%.0f s)\n", done, torun, sel.items[i].spec->id,
-                    zr_modes[sel.items[i].mode].name, cols[b].name,
-                    json_string_value(json_object_get(results[c], "status")),
-                    json_string_value(json_object_get(results[c], "outcomes_text"))
-                        ? json_string_value(json_object_get(results[c], "outcomes_text"))
-                        : json_string_value(json_object_get(results[c], "reason")),
-                    zr_now() - start);
+            /* What the cell showed is the client's own text: escaped for the terminal. */
+            const char *what = json_string_value(json_object_get(results[c], "outcomes_text"));
+            if (!what)
+                what = json_string_value(json_object_get(results[c], "reason"));
+            fprintf(stderr, "[%d/%d] %s [%s on ", done, torun, sel.items[i].spec->id, zr_modes[sel.items[i].mode].name);
+            zr_fput_terminal(stderr, cols[b].name);
+            fprintf(stderr, "]: ");
+            zr_fput_terminal(stderr, json_string_value(json_object_get(results[c], "status")));
+            fputc(' ', stderr);
+            zr_fput_terminal(stderr, what ? what : "");
+            fprintf(stderr, " (%.0f s)\n", zr_now() - start);
         }
         if (!any)
             usleep(20000);
@@ -310,8 +320,8 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
             int c = i * o->nbuilds + b;
             json_t *cell = results[c];
             if (!cell && na[c])
-                cell = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "case", spec->id, "mode", mode, "build",
-                                 cols[b].name, "host", zr_host_name(), "status", "n/a", "reason", na[c]);
+                cell = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "case", spec->id, "mode", mode, "build",
+                                 cols[b].name, "host", zr_host_name(), "status", "n/a", "reason", zr_json_text(na[c]));
             else if (!cell)
                 cell = json_pack("{s:s, s:s, s:s, s:s, s:s}", "case", spec->id, "mode", mode, "build", cols[b].name,
                                  "host", zr_host_name(), "status", "interrupted");
@@ -351,6 +361,54 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
 
 /* --- merge: matrix folders of several machines into one. --- */
 
+/* The fields merge and the renderings rely on, checked before anything is
+ * written: a folder from another machine may hold anything. A report path
+ * must name a file inside its own folder (merge copies it into OUT). */
+static int check_matrix_fields(json_t *doc, const char *path, char *err, size_t errlen)
+{
+    static const struct {
+        const char *list, *fields[4];
+    } needed[] = {
+        { "builds", { "name", NULL } },
+        { "rows", { "case", "mode", NULL } },
+        { "cells", { "case", "mode", "build", NULL } },
+    };
+    for (size_t k = 0; k < sizeof needed / sizeof needed[0]; k++) {
+        json_t *list = json_object_get(doc, needed[k].list);
+        if (!json_is_array(list)) {
+            snprintf(err, errlen, "%s: the field %s is missing or not a list", path, needed[k].list);
+            return -1;
+        }
+        size_t i;
+        json_t *item;
+        json_array_foreach(list, i, item) for (int f = 0; needed[k].fields[f]; f++) {
+            if (!json_is_string(json_object_get(item, needed[k].fields[f]))) {
+                snprintf(err, errlen, "%s: the field %s[%zu].%s is missing or not a string", path, needed[k].list, i,
+                         needed[k].fields[f]);
+                return -1;
+            }
+        }
+    }
+    json_t *hosts = json_object_get(doc, "hosts");
+    if (hosts && !json_is_object(hosts)) {
+        snprintf(err, errlen, "%s: the field hosts is not an object", path);
+        return -1;
+    }
+    size_t i;
+    json_t *cell;
+    json_array_foreach(json_object_get(doc, "cells"), i, cell) {
+        json_t *report = json_object_get(cell, "report");
+        if (report && (!json_is_string(report) || !zr_path_stays_inside(json_string_value(report)))) {
+            char *shown = zr_terminal_text(json_is_string(report) ? json_string_value(report) : "(not a string)");
+            snprintf(err, errlen, "%s: the field cells[%zu].report \"%s\" is not a path inside the folder "
+                                  "(relative, without ..): nothing merged", path, i, shown);
+            free(shown);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static json_t *load_matrix(const char *dir, char *err, size_t errlen)
 {
     char *path = zr_strdup_printf("%s/matrix.json", dir);
@@ -364,22 +422,29 @@ static json_t *load_matrix(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "%s is not the matrix.json of `zmq-repro matrix`", path);
         json_decref(doc);
         doc = NULL;
+    } else if (check_matrix_fields(doc, path, err, errlen) != 0) {
+        json_decref(doc);
+        doc = NULL;
     }
     free(path);
     return doc;
 }
 
-static int copy_file(const char *from, const char *to)
+/* dir/report into out/report, when it is a file inside dir also once
+ * symbolic links are resolved (dir/reports may be a link to anywhere). */
+static int copy_report(const char *dir, const char *out, const char *report)
 {
-    size_t len;
-    char *text = zr_read_file(from, &len);
-    if (!text)
-        return -1;
-    FILE *f = fopen(to, "w");
-    int rc = f && fwrite(text, 1, len, f) == len ? 0 : -1;
-    if (f)
-        fclose(f);
-    free(text);
+    char *from = zr_strdup_printf("%s/%s", dir, report), *to = zr_strdup_printf("%s/%s", out, report);
+    char *real_dir = realpath(dir, NULL), *real_from = realpath(from, NULL);
+    size_t n = real_dir ? strlen(real_dir) : 0;
+    int rc = -1;
+    char err[512];
+    if (real_dir && real_from && !strncmp(real_from, real_dir, n) && real_from[n] == '/')
+        rc = zr_copy_file(real_from, to, err, sizeof err);
+    free(real_dir);
+    free(real_from);
+    free(from);
+    free(to);
     return rc;
 }
 
@@ -404,10 +469,25 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
     }
     const char *out = args[0];
     char err[1024];
+    /* Every folder read and checked before anything is written. */
+    json_t **docs = calloc((size_t)nargs, sizeof *docs);
+    for (int i = 1; i < nargs; i++)
+        if (!(docs[i] = load_matrix(args[i], err, sizeof err))) {
+            fprintf(stderr, "zmq-repro: merge: ");
+            zr_fput_terminal(stderr, err);
+            fputc('\n', stderr);
+            for (int k = 1; k < i; k++)
+                json_decref(docs[k]);
+            free(docs);
+            return ZR_EXIT_USAGE;
+        }
     char *reports = zr_strdup_printf("%s/reports", out);
     if (zr_check_writable_dir(out, err, sizeof err) != 0 || zr_mkdirs(reports) != 0) {
         fprintf(stderr, "zmq-repro: merge: %s\n", err);
         free(reports);
+        for (int k = 1; k < nargs; k++)
+            json_decref(docs[k]);
+        free(docs);
         return ZR_EXIT_USAGE;
     }
     json_t *merged = json_object(), *cells = json_array(), *builds = json_array(), *rows = json_array(),
@@ -416,13 +496,8 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
     double wall = 0;
     long attempts = 0;
     for (int i = 1; i < nargs; i++) {
-        json_t *doc = load_matrix(args[i], err, sizeof err);
-        if (!doc) {
-            fprintf(stderr, "zmq-repro: merge: %s\n", err);
-            rc = ZR_EXIT_USAGE;
-            break;
-        }
-        json_array_append_new(sources, json_string(args[i]));
+        json_t *doc = docs[i];
+        json_array_append_new(sources, zr_json_text(args[i]));
         json_object_update(hosts, json_object_get(doc, "hosts"));
         wall += json_number_value(json_object_get(doc, "wall_s"));
         attempts = json_integer_value(json_object_get(doc, "attempts"));
@@ -460,14 +535,9 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
                 continue;
             json_t *cell = json_deep_copy(v);
             const char *report = json_string_value(json_object_get(cell, "report"));
-            if (report) {
-                char *from = zr_strdup_printf("%s/%s", args[i], report), *to = zr_strdup_printf("%s/%s", out, report);
-                if (copy_file(from, to) != 0)
-                    json_object_del(cell, "report");
-                free(from);
-                free(to);
-            }
-            json_object_set_new(cell, "merged_from", json_string(args[i]));
+            if (report && copy_report(args[i], out, report) != 0)
+                json_object_del(cell, "report");
+            json_object_set_new(cell, "merged_from", zr_json_text(args[i]));
             if (found >= 0)
                 json_array_set_new(cells, (size_t)found, cell);
             else
@@ -498,5 +568,6 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
     }
     json_decref(merged);
     free(reports);
+    free(docs);
     return rc;
 }

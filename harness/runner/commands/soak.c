@@ -118,7 +118,7 @@ static int leftover_processes(const char *tmpdir, json_t *list)
             if (!cmd[i])
                 cmd[i] = ' ';
         char *entry = zr_strdup_printf("%s %s", e->d_name, cmd ? cmd : "?");
-        json_array_append_new(list, json_string(entry));
+        json_array_append_new(list, zr_json_text(entry));
         free(entry);
         free(cmd);
         n++;
@@ -129,34 +129,39 @@ static int leftover_processes(const char *tmpdir, json_t *list)
     return n;
 }
 
-/* Whatever is left in the soak's TMPDIR after a round: folders, files, ipc sockets. */
-static int leftover_files(const char *tmpdir, int *sockets, json_t *list)
+/* Whatever is left under dir after a round: folders, files, ipc sockets
+ * (walked in C, symbolic links not followed). */
+static int leftover_files(const char *dir, int *sockets, json_t *list)
 {
-    char *cmd = zr_strdup_printf("find '%s' -mindepth 1 2>/dev/null", tmpdir);
-    FILE *f = popen(cmd, "r");
-    free(cmd);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
     int n = 0;
-    char line[4096];
-    while (f && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *path = zr_strdup_printf("%s/%s", dir, e->d_name);
         struct stat st;
-        if (lstat(line, &st) == 0 && S_ISSOCK(st.st_mode))
-            (*sockets)++;
-        json_array_append_new(list, json_string(line));
+        bool is_dir = false;
+        if (lstat(path, &st) == 0) {
+            if (S_ISSOCK(st.st_mode))
+                (*sockets)++;
+            is_dir = S_ISDIR(st.st_mode);
+        }
+        json_array_append_new(list, zr_json_text(path));
         n++;
+        if (is_dir)
+            n += leftover_files(path, sockets, list);
+        free(path);
     }
-    if (f)
-        pclose(f);
+    closedir(d);
     return n;
 }
 
 static void remove_contents(const char *dir)
 {
-    char *cmd = zr_strdup_printf("rm -rf '%s'/* '%s'/.[!.]* 2>/dev/null", dir, dir);
-    if (system(cmd) != 0) {
-        /* Nothing to remove is fine. */
-    }
-    free(cmd);
+    zr_remove_contents(dir);
 }
 
 /* One round: ctest -j JOBS -LE soak in the build folder. Returns ctest's exit status. */

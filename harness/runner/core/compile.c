@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "files.h"
 #include "process.h"
 #include "text.h"
 
@@ -47,7 +46,7 @@ int zr_compile(const struct zr_flavour *flavour, const char *source, const char 
     char *argv[64];
     int n = 0;
     const char *compiler = zr_source_is_cxx(source) ? "c++" : "cc";
-    char *path = zr_find_in_path(compiler);
+    char *path = zr_find_program(compiler);
     if (!path) {
         snprintf(err, errlen, "no %s on PATH to compile %s (apt-get install %s)", compiler, source,
                  zr_source_is_cxx(source) ? "g++" : "gcc");

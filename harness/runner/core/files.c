@@ -1,7 +1,9 @@
 #include "files.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,20 +134,132 @@ void zr_utc_stamp(char *buf, size_t len, const char *format)
     strftime(buf, len, format ? format : "%Y%m%dT%H%M%SZ", &tm);
 }
 
-char *zr_find_in_path(const char *name)
+json_t *zr_json_text(const char *s)
 {
-    if (strchr(name, '/'))
-        return access(name, X_OK) == 0 ? zr_strdup_printf("%s", name) : NULL;
-    const char *path = getenv("PATH");
-    char *copy = zr_strdup_printf("%s", path && *path ? path : "/usr/bin:/bin");
-    char *found = NULL;
-    for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-        char *candidate = zr_strdup_printf("%s/%s", *dir ? dir : ".", name);
-        if (access(candidate, X_OK) == 0)
-            found = candidate;
-        else
-            free(candidate);
+    if (!s)
+        return json_null();
+    char *clean = zr_utf8_sanitize(s, strlen(s));
+    json_t *j = json_string(clean);
+    free(clean);
+    return j ? j : json_null();
+}
+
+bool zr_path_stays_inside(const char *path)
+{
+    if (!path || !*path || *path == '/')
+        return false;
+    for (const char *p = path; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return false;
+        p += n;
+        p += *p == '/';
     }
-    free(copy);
-    return found;
+    return true;
+}
+
+/* Appends the file at from to the open fd: a regular file, or a character
+ * device (/dev/null stands for "none"); a folder or a FIFO is refused, and
+ * opening does not wait for a FIFO's writer. */
+static int append_file(int fd, const char *from, char *err, size_t errlen)
+{
+    int in = open(from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (in < 0 || fstat(in, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
+        snprintf(err, errlen, "cannot read %s: %s", from, in < 0 ? strerror(errno) : "not a regular file");
+        if (in >= 0)
+            close(in);
+        return -1;
+    }
+    fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);
+    char buf[65536];
+    ssize_t got;
+    int rc = 0;
+    while ((got = read(in, buf, sizeof buf)) > 0)
+        for (ssize_t done = 0; done < got;) {
+            ssize_t w = write(fd, buf + done, (size_t)(got - done));
+            if (w < 0) {
+                snprintf(err, errlen, "cannot write: %s", strerror(errno));
+                close(in);
+                return -1;
+            }
+            done += w;
+        }
+    if (got < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", from, strerror(errno));
+        rc = -1;
+    }
+    close(in);
+    return rc;
+}
+
+int zr_join_files(const char *const *from, int n, const char *to, char *err, size_t errlen)
+{
+    int fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write %s: %s", to, strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = append_file(fd, from[i], err, errlen);
+    if (close(fd) != 0 && rc == 0) {
+        snprintf(err, errlen, "cannot write %s: %s", to, strerror(errno));
+        rc = -1;
+    }
+    if (rc != 0)
+        unlink(to);
+    return rc;
+}
+
+int zr_copy_file(const char *from, const char *to, char *err, size_t errlen)
+{
+    return zr_join_files(&from, 1, to, err, errlen);
+}
+
+char *zr_first_file_with_suffix(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char *best = NULL;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (zr_name_has_suffix(e->d_name, suffix) && (!best || strcmp(e->d_name, best) < 0)) {
+            free(best);
+            best = zr_strdup_printf("%s", e->d_name);
+        }
+    closedir(d);
+    if (!best)
+        return NULL;
+    char *path = zr_strdup_printf("%s/%s", dir, best);
+    free(best);
+    return path;
+}
+
+bool zr_dir_has_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool any = false;
+    struct dirent *e;
+    while (!any && (e = readdir(d)))
+        any = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return any;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    if (ftw->level > 0)
+        remove(path);
+    return 0;
+}
+
+void zr_remove_contents(const char *dir)
+{
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }

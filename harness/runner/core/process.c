@@ -232,24 +232,92 @@ int zr_run_to_end(const struct zr_spawn *s, double timeout_s, char *err, size_t 
     return WIFEXITED(p.status) ? WEXITSTATUS(p.status) : 128 + WTERMSIG(p.status);
 }
 
-char *zr_command_first_line(const char *command)
+char *zr_find_program(const char *name)
 {
-    FILE *p = popen(command, "r");
-    if (!p)
-        return NULL;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, p);
-    pclose(p);
-    if (n <= 0) {
-        free(line);
+    if (strchr(name, '/'))
+        return zr_strdup_printf("%s", name);
+    const char *path = getenv("PATH");
+    char *copy = zr_strdup_printf("%s", path && *path ? path : "/usr/bin:/bin");
+    char *found = NULL;
+    for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+        char *candidate = zr_strdup_printf("%s/%s", *dir ? dir : ".", name);
+        struct stat st;
+        if (access(candidate, X_OK) == 0 && stat(candidate, &st) == 0 && S_ISREG(st.st_mode))
+            found = candidate;
+        else
+            free(candidate);
+    }
+    free(copy);
+    return found;
+}
+
+/* Reads what fd gives until EOF or the deadline; the first line goes into *line. */
+static void read_first_line(int fd, double deadline, char **line)
+{
+    size_t used = 0, cap = 256;
+    char *buf = malloc(cap);
+    bool have_line = false;
+    while (buf && zr_now() < deadline && !zr_interrupted()) {
+        struct pollfd pfd = { fd, POLLIN, 0 };
+        if (poll(&pfd, 1, (int)((deadline - zr_now()) * 1000) + 1) <= 0)
+            continue;
+        char chunk[4096];
+        ssize_t got = read(fd, chunk, sizeof chunk);
+        if (got <= 0)
+            break;
+        for (ssize_t k = 0; k < got && !have_line; k++) {
+            if (chunk[k] == '\n') {
+                have_line = true;
+                break;
+            }
+            if (used + 2 > cap) {
+                char *more = realloc(buf, cap * 2);
+                if (!more)
+                    break;
+                buf = more;
+                cap *= 2;
+            }
+            buf[used++] = chunk[k];
+        }
+    }
+    if (buf)
+        buf[used] = '\0';
+    *line = buf;
+}
+
+char *zr_first_line_of(char *const *argv, double timeout_s)
+{
+    char *exe = zr_find_program(argv[0]);
+    int fds[2];
+    if (!exe || pipe2(fds, O_CLOEXEC) != 0) {
+        free(exe);
         return NULL;
     }
-    line[strcspn(line, "\n")] = '\0';
-    if (!line[0]) {
-        free(line);
-        return NULL;
+    int n = 0;
+    while (argv[n])
+        n++;
+    char **args = calloc((size_t)n + 1, sizeof *args);
+    args[0] = exe;
+    for (int i = 1; i < n; i++)
+        args[i] = argv[i];
+    struct zr_spawn s = { .argv = args, .out = ZR_OUTPUT_FD(fds[1]), .err = ZR_OUTPUT_NULL };
+    struct zr_proc p;
+    char err[256], *line = NULL;
+    int started = zr_spawn(&s, &p, err, sizeof err);
+    close(fds[1]);
+    if (started == 0) {
+        double deadline = zr_now() + timeout_s;
+        read_first_line(fds[0], deadline, &line);
+        bool ended = zr_wait(&p, deadline - zr_now());
+        zr_finish(&p);
+        if (!ended || !line || !line[0]) {
+            free(line);
+            line = NULL;
+        }
     }
+    close(fds[0]);
+    free(args);
+    free(exe);
     return line;
 }
 

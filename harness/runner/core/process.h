@@ -47,9 +47,15 @@ int zr_spawn(const struct zr_spawn *s, struct zr_proc *p, char *err, size_t errl
  * timeout_s, or the runner was interrupted (the cause in err). */
 int zr_run_to_end(const struct zr_spawn *s, double timeout_s, char *err, size_t errlen);
 
-/* The first line that a shell command prints on stdout, without its newline;
- * NULL when it printed nothing or could not run. */
-char *zr_command_first_line(const char *command);
+/* The path of a program named without a slash, found on PATH (or
+ * /usr/bin:/bin), malloc'd; a name with a slash as it is; NULL when none. */
+char *zr_find_program(const char *name);
+
+/* Runs argv (argv[0] looked up with zr_find_program; no shell) with stderr
+ * to /dev/null, and returns the first line it prints on stdout without its
+ * newline, malloc'd; NULL when it printed nothing, could not run or did not
+ * end within timeout_s (it is killed then). */
+char *zr_first_line_of(char *const *argv, double timeout_s);
 
 /* The runner's own executable, for children that are the runner itself. */
 const char *zr_self_path(void);

@@ -181,6 +181,13 @@ int zr_parse_double(const char *s, double min, double max, double *out)
     return 0;
 }
 
+bool zr_share_reached(long met, long n, long num, long den)
+{
+    if (n <= 0 || met < 0 || met > n || den <= 0)
+        return false;
+    return met * den >= num * n;
+}
+
 /* The length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
 static size_t utf8_sequence(const unsigned char *p, size_t n)
 {
@@ -232,14 +239,152 @@ char *zr_utf8_sanitize(const char *text, size_t n)
     return out;
 }
 
+/* --- Escaping for the places text goes: shell, HTML, Markdown, terminal. --- */
+
+struct growing {
+    char *s;
+    size_t len, cap;
+};
+
+static void grow_put(struct growing *g, const char *bytes, size_t n)
+{
+    if (g->len + n + 1 > g->cap) {
+        size_t cap = g->cap ? g->cap : 64;
+        while (g->len + n + 1 > cap)
+            cap *= 2;
+        char *more = realloc(g->s, cap);
+        if (!more)
+            out_of_memory();
+        g->s = more;
+        g->cap = cap;
+    }
+    memcpy(g->s + g->len, bytes, n);
+    g->len += n;
+    g->s[g->len] = '\0';
+}
+
+static void grow_str(struct growing *g, const char *s)
+{
+    grow_put(g, s, strlen(s));
+}
+
+static char *grow_done(struct growing *g)
+{
+    if (!g->s)
+        grow_put(g, "", 0);
+    return g->s;
+}
+
+char *zr_sh_quote(const char *s)
+{
+    struct growing g = { 0 };
+    grow_str(&g, "'");
+    for (; s && *s; s++) {
+        if (*s == '\'')
+            grow_str(&g, "'\\''");
+        else
+            grow_put(&g, s, 1);
+    }
+    grow_str(&g, "'");
+    return grow_done(&g);
+}
+
 void zr_fput_sh_word(FILE *f, const char *s)
 {
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputs("'\\''", f);
-        else
-            fputc(*s, f);
+    char *q = zr_sh_quote(s);
+    fputs(q, f);
+    free(q);
+}
+
+char *zr_html_escape(const char *s)
+{
+    struct growing g = { 0 };
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': grow_str(&g, "&lt;"); break;
+        case '>': grow_str(&g, "&gt;"); break;
+        case '&': grow_str(&g, "&amp;"); break;
+        case '"': grow_str(&g, "&quot;"); break;
+        case '\'': grow_str(&g, "&#39;"); break;
+        default: grow_put(&g, s, 1);
+        }
     }
-    fputc('\'', f);
+    return grow_done(&g);
+}
+
+void zr_fput_html(FILE *f, const char *s)
+{
+    char *e = zr_html_escape(s);
+    fputs(e, f);
+    free(e);
+}
+
+char *zr_md_cell(const char *s)
+{
+    struct growing g = { 0 };
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '|': grow_str(&g, "\\|"); break;
+        case '`': grow_str(&g, "\\`"); break;
+        case '\\': grow_str(&g, "\\\\"); break;
+        case '<': grow_str(&g, "&lt;"); break;
+        case '>': grow_str(&g, "&gt;"); break;
+        case '&': grow_str(&g, "&amp;"); break;
+        case '\n':
+        case '\r': grow_str(&g, " "); break;
+        default: grow_put(&g, s, 1);
+        }
+    }
+    return grow_done(&g);
+}
+
+void zr_fput_md_cell(FILE *f, const char *s)
+{
+    char *e = zr_md_cell(s);
+    fputs(e, f);
+    free(e);
+}
+
+char *zr_terminal_text(const char *s)
+{
+    struct growing g = { 0 };
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = strlen((const char *)p);
+    char esc[8];
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_sequence(p + i, n - i);
+        /* U+0080..U+009F (C1 controls, CSI among them) are 0xC2 0x80..0x9F. */
+        bool control = len == 0 || (len == 1 && (p[i] < 0x20 || p[i] == 0x7F)) ||
+                       (len == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0);
+        if (!control) {
+            grow_put(&g, (const char *)p + i, len);
+        } else if (p[i] == '\n') {
+            grow_str(&g, "\\n");
+        } else if (p[i] == '\t') {
+            grow_str(&g, "\\t");
+        } else {
+            len = len ? len : 1; /* a stray byte alone, a C1 pair whole */
+            for (size_t k = 0; k < len; k++) {
+                snprintf(esc, sizeof esc, "\\x%02x", p[i + k]);
+                grow_str(&g, esc);
+            }
+        }
+        i += len;
+    }
+    return grow_done(&g);
+}
+
+void zr_fput_terminal(FILE *f, const char *s)
+{
+    char *e = zr_terminal_text(s);
+    fputs(e, f);
+    free(e);
+}
+
+bool zr_name_has_suffix(const char *path, const char *suffix)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    size_t n = strlen(name), k = strlen(suffix);
+    return n > k && !strcmp(name + n - k, suffix);
 }

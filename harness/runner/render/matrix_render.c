@@ -126,16 +126,11 @@ static void cell_text(json_t *cell, struct symptom_table *t, char *buf, size_t l
 
 /* --- Markdown --- */
 
+/* Every text of matrix.md, as a table cell (no raw HTML, no code span, no
+ * extra column): matrix.json may come from another machine. */
 static void md_escape(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '|')
-            fputs("\\|", f);
-        else if (*s == '\n')
-            fputc(' ', f);
-        else
-            fputc(*s, f);
-    }
+    zr_fput_md_cell(f, s);
 }
 
 static json_t *find_cell(json_t *cells, const char *id, const char *mode, const char *build)
@@ -149,15 +144,17 @@ static json_t *find_cell(json_t *cells, const char *id, const char *mode, const 
 
 static void write_header_facts(FILE *f, json_t *doc, bool html)
 {
+    void (*text)(FILE *, const char *) = html ? zr_fput_html : zr_fput_md_cell;
     const char *key;
     json_t *h;
     json_object_foreach(json_object_get(doc, "hosts"), key, h) {
-        if (html)
-            fprintf(f, "<li>host %s: %s, kernel %s, %lld CPUs</li>\n", key, str(h, "os"), str(h, "kernel"),
-                    (long long)json_integer_value(json_object_get(h, "cpus")));
-        else
-            fprintf(f, "- host %s: %s, kernel %s, %lld CPUs\n", key, str(h, "os"), str(h, "kernel"),
-                    (long long)json_integer_value(json_object_get(h, "cpus")));
+        fprintf(f, html ? "<li>host " : "- host ");
+        text(f, key);
+        fprintf(f, ": ");
+        text(f, str(h, "os"));
+        fprintf(f, ", kernel ");
+        text(f, str(h, "kernel"));
+        fprintf(f, ", %lld CPUs%s\n", (long long)json_integer_value(json_object_get(h, "cpus")), html ? "</li>" : "");
     }
 }
 
@@ -167,31 +164,49 @@ static int write_md(const char *path, json_t *doc, struct symptom_table *t)
     if (!f)
         return -1;
     json_t *builds = json_object_get(doc, "builds"), *cells = json_object_get(doc, "cells");
-    fprintf(f, "# libzmq builds compared: %s\n\n", str(doc, "name"));
-    fprintf(f, "Made by `zmq-repro matrix` on %s; %lld attempts per cell; %.1f minutes.\n\n", str(doc, "finished_at"),
-            (long long)json_integer_value(json_object_get(doc, "attempts")),
+    fprintf(f, "# libzmq builds compared: ");
+    md_escape(f, str(doc, "name"));
+    fprintf(f, "\n\nMade by `zmq-repro matrix` on ");
+    md_escape(f, str(doc, "finished_at"));
+    fprintf(f, "; %lld attempts per cell; %.1f minutes.\n\n", (long long)json_integer_value(json_object_get(doc, "attempts")),
             json_number_value(json_object_get(doc, "wall_s")) / 60);
     write_header_facts(f, doc, false);
     fprintf(f, "\n| build | libzmq | flavour | origin | host |\n|---|---|---|---|---|\n");
     size_t i;
     json_t *b;
     json_array_foreach(builds, i, b) {
-        fprintf(f, "| %s | %s | %s | ", str(b, "name"), str(b, "version"), str(b, "flavour"));
+        static const char *const fields[] = { "name", "version", "flavour", NULL };
+        for (int k = 0; fields[k]; k++) {
+            fprintf(f, "| ");
+            md_escape(f, str(b, fields[k]));
+            fprintf(f, " ");
+        }
+        fprintf(f, "| ");
         md_escape(f, json_object_get(b, "error") ? str(b, "error") : str(b, "origin"));
-        fprintf(f, " | %s |\n", str(b, "host"));
+        fprintf(f, " | ");
+        md_escape(f, str(b, "host"));
+        fprintf(f, " |\n");
     }
     fprintf(f, "\nEach cell: the verdict (a broken case *reproduced* or not; a fixed case *clean* or *NOT FIXED*; "
                "*fixed upstream*: a broken case judged by its @fixed-in on this version), the dominant outcome "
                "and symptom (ids below), attempts meeting the expectation of all, median time to detect "
                "(broken) or to run (fixed).\n\n");
     fprintf(f, "| case | mode |");
-    json_array_foreach(builds, i, b) fprintf(f, " %s |", str(b, "name"));
+    json_array_foreach(builds, i, b) {
+        fputc(' ', f);
+        md_escape(f, str(b, "name"));
+        fprintf(f, " |");
+    }
     fprintf(f, "\n|---|---|");
     json_array_foreach(builds, i, b) fprintf(f, "---|");
     fprintf(f, "\n");
     json_t *row;
     json_array_foreach(json_object_get(doc, "rows"), i, row) {
-        fprintf(f, "| %s | %s |", str(row, "case"), str(row, "mode"));
+        fprintf(f, "| ");
+        md_escape(f, str(row, "case"));
+        fprintf(f, " | ");
+        md_escape(f, str(row, "mode"));
+        fprintf(f, " |");
         size_t k;
         json_array_foreach(builds, k, b) {
             json_t *cell = find_cell(cells, str(row, "case"), str(row, "mode"), str(b, "name"));
@@ -231,7 +246,10 @@ static int write_md(const char *path, json_t *doc, struct symptom_table *t)
             const char *bn;
             json_t *yes;
             int n = 0;
-            json_object_foreach(builds_of, bn, yes) fprintf(f, "%s%s", n++ ? ", " : "", bn);
+            json_object_foreach(builds_of, bn, yes) {
+                fprintf(f, "%s", n++ ? ", " : "");
+                md_escape(f, bn);
+            }
             fprintf(f, ")\n");
         }
     }
@@ -241,14 +259,18 @@ static int write_md(const char *path, json_t *doc, struct symptom_table *t)
     json_t *key;
     json_array_foreach(t->order, i, key) {
         const char *k = json_string_value(key);
-        fprintf(f, "| %s | ", json_string_value(json_object_get(t->ids, k)));
+        fprintf(f, "| ");
+        md_escape(f, json_string_value(json_object_get(t->ids, k)));
+        fprintf(f, " | ");
         md_escape(f, k);
         fprintf(f, " | ");
         const char *bn;
         json_t *loc;
         int n = 0;
         json_object_foreach(json_object_get(t->locations, k), bn, loc) {
-            fprintf(f, "%s%s: ", n++ ? "; " : "", bn);
+            fprintf(f, "%s", n++ ? "; " : "");
+            md_escape(f, bn);
+            fprintf(f, ": ");
             md_escape(f, json_string_value(loc));
         }
         fprintf(f, " |\n");
@@ -256,19 +278,21 @@ static int write_md(const char *path, json_t *doc, struct symptom_table *t)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* --- HTML: self-contained, no script, no external asset. --- */
+/* --- HTML: self-contained, no script, no external asset. Every text goes
+ * through one escaping function, and a policy in the page forbids script
+ * anyway: matrix.json may come from another machine, its builds' fields from
+ * a build folder's build-info.json. --- */
 
 static void html_escape(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
+    zr_fput_html(f, s);
+}
+
+/* A cell links only to its report text in the folder's reports/: a relative
+ * path without "..", so no scheme (javascript:) and no file elsewhere. */
+static bool report_link_ok(const char *report)
+{
+    return !strncmp(report, "reports/", 8) && zr_path_stays_inside(report);
 }
 
 static int write_html(const char *path, json_t *doc, struct symptom_table *t)
@@ -277,7 +301,9 @@ static int write_html(const char *path, json_t *doc, struct symptom_table *t)
     if (!f)
         return -1;
     json_t *builds = json_object_get(doc, "builds"), *cells = json_object_get(doc, "cells");
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>libzmq builds compared: ");
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+               "img-src 'self'; base-uri 'none'; form-action 'none'\">\n<title>libzmq builds compared: ");
     html_escape(f, str(doc, "name"));
     fprintf(f, "</title>\n<style>\n"
                "body{font-family:sans-serif;margin:1.5em;color:#222}\n"
@@ -293,8 +319,9 @@ static int write_html(const char *path, json_t *doc, struct symptom_table *t)
                "</style></head><body>\n");
     fprintf(f, "<h1>libzmq builds compared: ");
     html_escape(f, str(doc, "name"));
-    fprintf(f, "</h1>\n<p>Made by <code>zmq-repro matrix</code> on %s; %lld attempts per cell.</p>\n<ul>\n",
-            str(doc, "finished_at"), (long long)json_integer_value(json_object_get(doc, "attempts")));
+    fprintf(f, "</h1>\n<p>Made by <code>zmq-repro matrix</code> on ");
+    html_escape(f, str(doc, "finished_at"));
+    fprintf(f, "; %lld attempts per cell.</p>\n<ul>\n", (long long)json_integer_value(json_object_get(doc, "attempts")));
     write_header_facts(f, doc, true);
     fprintf(f, "</ul>\n<table id=\"builds\"><tr><th>build</th><th>libzmq</th><th>flavour</th><th>origin</th>"
                "<th>host</th></tr>\n");
@@ -303,9 +330,15 @@ static int write_html(const char *path, json_t *doc, struct symptom_table *t)
     json_array_foreach(builds, i, b) {
         fprintf(f, "<tr><td>");
         html_escape(f, str(b, "name"));
-        fprintf(f, "</td><td>%s</td><td>%s</td><td>", str(b, "version"), str(b, "flavour"));
+        fprintf(f, "</td><td>");
+        html_escape(f, str(b, "version"));
+        fprintf(f, "</td><td>");
+        html_escape(f, str(b, "flavour"));
+        fprintf(f, "</td><td>");
         html_escape(f, json_object_get(b, "error") ? str(b, "error") : str(b, "origin"));
-        fprintf(f, "</td><td>%s</td></tr>\n", str(b, "host"));
+        fprintf(f, "</td><td>");
+        html_escape(f, str(b, "host"));
+        fprintf(f, "</td></tr>\n");
     }
     fprintf(f, "</table>\n<p class=\"legend\"><span style=\"background:#c8f0c8\">expectation held</span>"
                "<span style=\"background:#f6b8b8\">not held</span><span style=\"background:#e4e4e4\">n/a</span>"
@@ -321,7 +354,9 @@ static int write_html(const char *path, json_t *doc, struct symptom_table *t)
     json_array_foreach(json_object_get(doc, "rows"), i, row) {
         fprintf(f, "<tr><th>");
         html_escape(f, str(row, "case"));
-        fprintf(f, "</th><th>%s</th>", str(row, "mode"));
+        fprintf(f, "</th><th>");
+        html_escape(f, str(row, "mode"));
+        fprintf(f, "</th>");
         size_t k;
         json_array_foreach(builds, k, b) {
             json_t *cell = find_cell(cells, str(row, "case"), str(row, "mode"), str(b, "name"));
@@ -335,20 +370,26 @@ static int write_html(const char *path, json_t *doc, struct symptom_table *t)
             cell_text(cell, t, text, sizeof text);
             fprintf(f, "<td class=\"%s\" data-case=\"", v.css);
             html_escape(f, str(row, "case"));
-            fprintf(f, "\" data-mode=\"%s\" data-build=\"", str(row, "mode"));
+            fprintf(f, "\" data-mode=\"");
+            html_escape(f, str(row, "mode"));
+            fprintf(f, "\" data-build=\"");
             html_escape(f, str(b, "name"));
-            fprintf(f, "\" data-verdict=\"%s\" data-outcome=\"%s\" data-met=\"%lld\" data-n=\"%lld\" title=\"", v.verdict,
-                    v.outcome, v.met, v.n);
+            fprintf(f, "\" data-verdict=\"");
+            html_escape(f, v.verdict);
+            fprintf(f, "\" data-outcome=\"");
+            html_escape(f, v.outcome);
+            fprintf(f, "\" data-met=\"%lld\" data-n=\"%lld\" title=\"", v.met, v.n);
             html_escape(f, v.symptom[0] ? v.symptom : str(cell, "reason"));
             fprintf(f, "\">");
             const char *report = str(cell, "report");
-            if (report[0]) {
+            bool link = report_link_ok(report);
+            if (link) {
                 fprintf(f, "<a href=\"");
                 html_escape(f, report);
                 fprintf(f, "\">");
             }
             html_escape(f, text);
-            if (report[0])
+            if (link)
                 fprintf(f, "</a>");
             fprintf(f, "</td>");
         }
@@ -358,7 +399,9 @@ static int write_html(const char *path, json_t *doc, struct symptom_table *t)
     json_t *key;
     json_array_foreach(t->order, i, key) {
         const char *k = json_string_value(key);
-        fprintf(f, "<tr><td>%s</td><td>", json_string_value(json_object_get(t->ids, k)));
+        fprintf(f, "<tr><td>");
+        html_escape(f, json_string_value(json_object_get(t->ids, k)));
+        fprintf(f, "</td><td>");
         html_escape(f, k);
         fprintf(f, "</td><td>");
         const char *bn;
