@@ -199,20 +199,15 @@ static json_t *count_or_null(long long v)
     return v < 0 ? json_null() : json_integer(v);
 }
 
-static json_t *string_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 json_t *zr_attempt_json(const struct zr_attempt *a, int index, bool with_report)
 {
     const struct zr_verdict *v = &a->verdict;
     json_t *j = json_object();
     json_object_set_new(j, "attempt", json_integer(index + 1));
     json_object_set_new(j, "outcome", json_string(v->outcome));
-    json_object_set_new(j, "signature", json_string(v->signature));
-    json_object_set_new(j, "symptom", json_string(v->symptom));
-    json_object_set_new(j, "location", string_or_null(v->location));
+    json_object_set_new(j, "signature", zr_json_text(v->signature));
+    json_object_set_new(j, "symptom", zr_json_text(v->symptom));
+    json_object_set_new(j, "location", zr_json_text(v->location));
     json_object_set_new(j, "duration_s", json_real(a->duration_s));
     json_object_set_new(j, "verdict_s", json_real(a->verdict_s));
     json_object_set_new(j, "timed_out", json_boolean(a->timed_out));
@@ -221,21 +216,23 @@ json_t *zr_attempt_json(const struct zr_attempt *a, int index, bool with_report)
     json_object_set_new(j, "signal", a->signal ? json_integer(a->signal) : json_null());
     json_object_set_new(j, "sent", count_or_null(v->sent));
     json_object_set_new(j, "received", count_or_null(v->received));
-    json_object_set_new(j, "endpoint", string_or_null(a->endpoint));
+    json_object_set_new(j, "endpoint", zr_json_text(a->endpoint));
     if (a->server.present)
         json_object_set_new(j, "server",
                             json_pack("{s:o, s:o, s:o, s:o, s:b, s:b}", "received", count_or_null(a->server.received),
                                       "replied", count_or_null(a->server.replied), "unroutable",
                                       count_or_null(a->server.unroutable), "held", count_or_null(a->server.held), "died",
                                       a->server.died, "stalled", a->server.stalled));
-    json_object_set_new(j, "loaded_libzmq", a->loaded_path ? json_pack("{s:s, s:s}", "path", a->loaded_path, "version",
-                                                                       a->loaded_version ? a->loaded_version : "?")
+    json_object_set_new(j, "loaded_libzmq", a->loaded_path ? json_pack("{s:o, s:o}", "path", zr_json_text(a->loaded_path),
+                                                                       "version",
+                                                                       zr_json_text(a->loaded_version ? a->loaded_version
+                                                                                                      : "?"))
                                                            : json_null());
     if (v->libzmq_internal)
         json_object_set_new(j, "libzmq_internal", json_true());
-    json_object_set_new(j, "diagnosis", string_or_null(v->diagnosis));
+    json_object_set_new(j, "diagnosis", zr_json_text(v->diagnosis));
     if (with_report && v->report)
-        json_object_set_new(j, "report", json_string(v->report));
+        json_object_set_new(j, "report", zr_json_text(v->report));
     return j;
 }
 
@@ -248,7 +245,7 @@ json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment)
     for (int i = 0; i < run->judged.expect->n; i++) {
         const struct zr_expectation *e = &run->judged.expect->items[i];
         char *text = zr_strdup_printf("%s%s%s", e->outcome, e->text ? ":" : "", e->text ? e->text : "");
-        json_array_append_new(expect, json_string(text));
+        json_array_append_new(expect, zr_json_text(text));
         free(text);
     }
     json_t *attempts = json_array();
@@ -263,22 +260,22 @@ json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment)
     json_object_set_new(doc, "kind", json_string("run"));
     json_object_set_new(doc, "runner", json_string("zmq-repro " ZR_VERSION));
     json_object_set_new(doc, "finished_at", json_string(when));
-    json_object_set_new(doc, "case", json_string(spec->id));
-    json_object_set_new(doc, "file", json_string(spec->path));
-    json_object_set_new(doc, "family", json_string(spec->family));
+    json_object_set_new(doc, "case", zr_json_text(spec->id));
+    json_object_set_new(doc, "file", zr_json_text(spec->path));
+    json_object_set_new(doc, "family", zr_json_text(spec->family));
     json_object_set_new(doc, "language", json_string(zr_language_name(spec->language)));
     json_object_set_new(doc, "variant", json_string(zr_variant_name(spec->variant)));
     json_object_set_new(doc, "judged_as", json_string(zr_variant_name(run->judged.as)));
-    json_object_set_new(doc, "fixed_upstream_in", run->judged.fixed_upstream ? json_string(spec->fixed_in) : json_null());
+    json_object_set_new(doc, "fixed_upstream_in", run->judged.fixed_upstream ? zr_json_text(spec->fixed_in) : json_null());
     json_object_set_new(doc, "mode", json_string(zr_modes[run->mode].name));
-    json_object_set_new(doc, "upstream", string_or_null(spec->upstream));
+    json_object_set_new(doc, "upstream", zr_json_text(spec->upstream));
     json_object_set_new(doc, "expect", expect);
     json_object_set_new(doc, "expectation", json_string(zr_status_name(run->status)));
-    json_object_set_new(doc, "summary", json_string(run->status_text));
+    json_object_set_new(doc, "summary", zr_json_text(run->status_text));
     json_object_set_new(doc, "outcome", json_string(d ? d->verdict.outcome : ""));
-    json_object_set_new(doc, "signature", json_string(d ? d->verdict.signature : ""));
-    json_object_set_new(doc, "symptom", json_string(d ? d->verdict.symptom : ""));
-    json_object_set_new(doc, "diagnosis", string_or_null(d ? d->verdict.diagnosis : NULL));
+    json_object_set_new(doc, "signature", zr_json_text(d ? d->verdict.signature : ""));
+    json_object_set_new(doc, "symptom", zr_json_text(d ? d->verdict.symptom : ""));
+    json_object_set_new(doc, "diagnosis", zr_json_text(d ? d->verdict.diagnosis : NULL));
     json_object_set_new(doc, "max_attempts", json_integer(run->max_attempts));
     json_object_set_new(doc, "attempts_run", json_integer(run->n));
     json_object_set_new(doc, "attempts_meeting_expectation", json_integer(run->met));
@@ -286,7 +283,7 @@ json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment)
     json_object_set_new(doc, "time_to_first_reproduction_s",
                         run->time_to_first_s >= 0 ? json_real(run->time_to_first_s) : json_null());
     json_t *build = json_deep_copy(run->build->info);
-    json_object_set_new(build, "name", json_string(run->build->name));
+    json_object_set_new(build, "name", zr_json_text(run->build->name));
     json_object_set_new(doc, "build", build);
     json_object_set_new(doc, "environment", environment ? json_incref(environment) : json_null());
     json_object_set_new(doc, "attempts", attempts);

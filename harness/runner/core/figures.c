@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "outcomes.h"
 #include "text.h"
 
@@ -33,6 +34,15 @@ static void count(json_t *counts, const char *key)
     json_object_set_new(counts, key, json_integer(c ? json_integer_value(c) + 1 : 1));
 }
 
+/* "OUTCOME text" in valid UTF-8: jansson drops a key that is not. */
+static char *utf8_key(const char *outcome, const char *text)
+{
+    char *raw = zr_strdup_printf("%s %s", outcome, text);
+    char *key = zr_utf8_sanitize(raw, strlen(raw));
+    free(raw);
+    return key;
+}
+
 json_t *zr_figures(const struct zr_case_run *run)
 {
     double *detect = calloc((size_t)run->n + 1, sizeof *detect), *times = calloc((size_t)run->n + 1, sizeof *times);
@@ -56,13 +66,13 @@ json_t *zr_figures(const struct zr_case_run *run)
         }
         count(counts, a->verdict.outcome);
         /* Which signatures: a rate below 100% must be explainable. */
-        char *key = zr_strdup_printf("%s %s", a->verdict.outcome, a->verdict.signature);
+        char *key = utf8_key(a->verdict.outcome, a->verdict.signature);
         count(signatures, key);
         free(key);
-        key = zr_strdup_printf("%s %s", a->verdict.outcome, a->verdict.symptom);
+        key = utf8_key(a->verdict.outcome, a->verdict.symptom);
         count(symptoms, key);
         if (a->verdict.location && !json_object_get(locations, key))
-            json_object_set_new(locations, key, json_string(a->verdict.location));
+            json_object_set_new(locations, key, zr_json_text(a->verdict.location));
         free(key);
     }
     char outcomes[512] = "";

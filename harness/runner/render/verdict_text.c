@@ -1,10 +1,12 @@
 #include "verdict_text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "modes.h"
+#include "text.h"
 
 const char *zr_status_word(enum zr_status s)
 {
@@ -25,8 +27,9 @@ int zr_exit_code_of(enum zr_status s)
 void zr_print_attempt_line(const struct zr_case_run *run, const struct zr_attempt *a, void *user)
 {
     (void)user;
-    printf("  attempt %d/%d: %s%s%s (%.2f s)\n", run->n, run->max_attempts, a->verdict.outcome,
-           a->verdict.signature[0] ? " " : "", a->verdict.signature, a->verdict_s);
+    printf("  attempt %d/%d: %s%s", run->n, run->max_attempts, a->verdict.outcome, a->verdict.signature[0] ? " " : "");
+    zr_fput_terminal(stdout, a->verdict.signature);
+    printf(" (%.2f s)\n", a->verdict_s);
     fflush(stdout);
 }
 
@@ -34,7 +37,11 @@ void zr_print_indented(const char *text, const char *indent)
 {
     for (const char *line = text; line && *line;) {
         size_t n = strcspn(line, "\n");
-        printf("%s%.*s\n", indent, (int)n, line);
+        char *one = zr_strdup_printf("%.*s", (int)n, line);
+        printf("%s", indent);
+        zr_fput_terminal(stdout, one);
+        printf("\n");
+        free(one);
         line += n;
         if (*line)
             line++;
@@ -49,11 +56,20 @@ static const struct zr_attempt *shown(const struct zr_case_run *run)
 
 void zr_print_verdict(const struct zr_case_run *run, const char *what)
 {
-    printf("%s %s [%s on %s]: %s\n", zr_status_word(run->status), what, zr_modes[run->mode].name, run->build->name,
-           run->status_text);
+    /* What the program printed reaches the terminal escaped: it cannot move the cursor or hide a line. */
+    printf("%s ", zr_status_word(run->status));
+    zr_fput_terminal(stdout, what);
+    printf(" [%s on ", zr_modes[run->mode].name);
+    zr_fput_terminal(stdout, run->build->name);
+    printf("]: ");
+    zr_fput_terminal(stdout, run->status_text);
+    printf("\n");
     const struct zr_attempt *d = shown(run);
-    if (d && d->loaded_path)
-        printf("  loaded: %s (zmq_version %s)\n", d->loaded_path, d->loaded_version);
+    if (d && d->loaded_path) {
+        printf("  loaded: ");
+        zr_fput_terminal(stdout, d->loaded_path);
+        printf(" (zmq_version %s)\n", d->loaded_version);
+    }
     if (d && d->verdict.diagnosis) {
         printf("  diagnosis: ");
         zr_print_indented(d->verdict.diagnosis, "");
