@@ -17,6 +17,7 @@
 #include "defaults.h"
 #include "environment.h"
 #include "files.h"
+#include "loaded.h"
 #include "process.h"
 #include "text.h"
 #include "tsan_report.h"
@@ -101,29 +102,17 @@ static char *library_mismatches(const char *workdir, const struct zr_build *buil
     char *logpath = zr_loaded_log_path(workdir);
     char *log = zr_read_file(logpath, NULL);
     free(logpath);
-    char *want = realpath(zr_build_field(build, "library"), NULL);
+    struct zr_loaded *loaded;
+    int n = zr_loaded_parse(log, &loaded);
     char *out = NULL;
-    int bad = 0;
-    for (const char *line = log; line && *line;) {
-        const char *at = strstr(line, " path=");
-        const char *eol = strchr(line, '\n');
-        if (at && (!eol || at < eol)) {
-            char *path = zr_strdup_printf("%.*s", (int)strcspn(at + 6, "\n"), at + 6);
-            char *have = realpath(path, NULL);
-            if (!have || !want || strcmp(have, want)) {
-                if (bad++ < 5) {
-                    char *more = zr_strdup_printf("%s%s%.*s", out ? out : "", out ? "; " : "", (int)strcspn(line, "\n"),
-                                                  line);
-                    free(out);
-                    out = more;
-                }
-            }
-            free(have);
-            free(path);
+    for (int i = 0, bad = 0; i < n; i++)
+        if (!zr_loaded_is_build(build, loaded[i].path) && bad++ < 5) {
+            char *more = zr_strdup_printf("%s%spid %d loaded %s (%s)", out ? out : "", out ? "; " : "",
+                                          (int)loaded[i].pid, loaded[i].path, loaded[i].version);
+            free(out);
+            out = more;
         }
-        line = eol ? eol + 1 : NULL;
-    }
-    free(want);
+    zr_loaded_free(loaded, n);
     free(log);
     return out;
 }

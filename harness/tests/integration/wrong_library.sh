@@ -19,5 +19,10 @@ expect_exit 0 "no RPATH, run on debian-tsan" \
     "$repro" check -t ipc -m tsan -b debian-tsan --server echo --no-results -q -- "$TMPDIR/plain_client" '{endpoint}' 0.2
 expect_output "loaded: .*store/.*/lib/libzmq.so"
 
+# A test suite one of whose processes maps another libzmq than the build's.
+expect_exit 2 "a suite process that loads another libzmq" "$repro" check --suite -b debian-tsan --no-results -- \
+    /usr/bin/python3 -c 'import ctypes; ctypes.CDLL("/usr/lib/x86_64-linux-gnu/libzmq.so.5")'
+expect_output "some processes loaded another libzmq than build debian-tsan: pid [0-9]* loaded /usr/lib/x86_64-linux-gnu/libzmq.so.5"
+
 expect_no_leftovers
 finish
