@@ -19,6 +19,7 @@
 
 #include "bundle.h"
 #include "case_run.h"
+#include "client.h"
 #include "config.h"
 #include "environment.h"
 #include "figures.h"
@@ -253,15 +254,17 @@ static int write_run_sh(const struct bundle *b, const char *dir)
     }
     /* The client's environment, for the client alone: the server, the shell
      * and its tools run as they are (a shell under TSan's preload crashes). */
-    if (tsan)
+    if (tsan) {
+        char *opts = zr_tsan_options(true, b->python, NULL, NULL);
         fprintf(f, "[ -n \"${LIBZMQ_PREFIX:-}\" ] && [ -e \"$LIBZMQ_PREFIX/lib/libzmq.so.5\" ] || {\n"
                    "    echo \"run.sh: set LIBZMQ_PREFIX to the prefix of a libzmq built with -fsanitize=thread (see the top of this file)\" >&2\n"
                    "    exit 2\n"
                    "}\n"
-                   "client_env=\"LD_LIBRARY_PATH=$LIBZMQ_PREFIX/lib TSAN_OPTIONS=halt_on_error=1:abort_on_error=%d:exitcode=66:atexit_sleep_ms=0%s\"\n"
+                   "client_env=\"LD_LIBRARY_PATH=$LIBZMQ_PREFIX/lib TSAN_OPTIONS=%s%s\"\n"
                    "norandom=\"setarch $(uname -m) -R\"  # TSan needs a fixed address layout on some kernels\n",
-                b->python ? 1 : 0, b->python ? " LD_PRELOAD=$(readlink -f \"$(cc -print-file-name=libtsan.so)\")" : "");
-    else
+                opts, b->python ? " LD_PRELOAD=$(readlink -f \"$(cc -print-file-name=libtsan.so)\")" : "");
+        free(opts);
+    } else
         fprintf(f, "client_env=\"${LIBZMQ_PREFIX:+LD_LIBRARY_PATH=$LIBZMQ_PREFIX/lib}\"\n"
                    "norandom=\n");
     if (b->python)

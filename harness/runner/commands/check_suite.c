@@ -172,9 +172,8 @@ int zr_check_suite(const struct zr_options *o, int nargs, char **args)
         }
     }
     if (mode->tsan_options) {
-        char *opts = zr_strdup_printf("halt_on_error=0 exitcode=66 second_deadlock_stack=1 atexit_sleep_ms=0 "
-                                      "log_path=%s/tsan log_exe_name=1 suppressions=%s",
-                                      workdir, suppressions);
+        /* Every report of the whole suite, one log per process. */
+        char *opts = zr_tsan_options(false, false, suppressions, workdir);
         zr_env_set(&cmd.env, "TSAN_OPTIONS", opts);
         free(opts);
     }

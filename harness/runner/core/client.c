@@ -57,6 +57,30 @@ static void set_preloads(const struct zr_setup *setup, const struct zr_mode *mod
     free(preload);
 }
 
+/* A path as a value of a sanitizer flag: quoted, as its flag parser reads quotes. */
+static char *flag_path(const char *path)
+{
+    return strchr(path, '"') ? zr_strdup_printf("'%s'", path) : zr_strdup_printf("\"%s\"", path);
+}
+
+char *zr_tsan_options(bool halt, bool abort_on_report, const char *suppressions, const char *log_dir)
+{
+    char *supp = suppressions ? flag_path(suppressions) : NULL;
+    char *log = NULL;
+    if (log_dir) {
+        char *where = zr_strdup_printf("%s/tsan", log_dir);
+        log = flag_path(where);
+        free(where);
+    }
+    char *opts = zr_strdup_printf("halt_on_error=%d:abort_on_error=%d:exitcode=66:second_deadlock_stack=1:"
+                                  "atexit_sleep_ms=0%s%s%s%s%s",
+                                  halt ? 1 : 0, abort_on_report ? 1 : 0, supp ? ":suppressions=" : "", supp ? supp : "",
+                                  log ? ":log_path=" : "", log ? log : "", log ? ":log_exe_name=1" : "");
+    free(supp);
+    free(log);
+    return opts;
+}
+
 static void set_tsan_options(const struct zr_setup *setup, const struct zr_mode *mode, const struct zr_program *prog,
                              struct zr_env *env)
 {
@@ -70,11 +94,9 @@ static void set_tsan_options(const struct zr_setup *setup, const struct zr_mode 
      * makes faulthandler print every Python thread's stack, which names the
      * script lines (the pyzmq frames in TSan's report are <null>).
      * atexit_sleep_ms=0: TSan otherwise sleeps 1 s at exit when threads remain. */
-    char *opts = zr_strdup_printf("halt_on_error=1 abort_on_error=%d exitcode=66 second_deadlock_stack=1 "
-                                  "atexit_sleep_ms=0 suppressions=%s",
-                                  prog->python ? 1 : 0, setup->suppressions);
+    char *opts = zr_tsan_options(true, prog->python, setup->suppressions, NULL);
     if (prog->keep_user_env && zr_env_get(env, "TSAN_OPTIONS")) {
-        char *both = zr_strdup_printf("%s %s", opts, zr_env_get(env, "TSAN_OPTIONS"));
+        char *both = zr_strdup_printf("%s:%s", opts, zr_env_get(env, "TSAN_OPTIONS"));
         free(opts);
         opts = both;
     }

@@ -36,6 +36,14 @@ int zr_client_prepare(const struct zr_setup *setup, const struct zr_mode *mode, 
                       struct zr_client_cmd *cmd, char *err, size_t errlen);
 void zr_client_cmd_free(struct zr_client_cmd *cmd);
 
+/* TSAN_OPTIONS, the one recipe for a client, a test suite and a bundle's
+ * run.sh: exitcode 66 (a report is never mistaken for the program's own
+ * failure), second_deadlock_stack, no sleep at exit; halt at the first
+ * report or not; abort (for Python: faulthandler then names the script's
+ * lines); the suppressions file and a log folder when given (NULL: none).
+ * Separated by ':' so that it is one shell word; a path is quoted. */
+char *zr_tsan_options(bool halt, bool abort_on_report, const char *suppressions, const char *log_dir);
+
 /* The file where the loaded-library probe writes what each process mapped. */
 char *zr_loaded_log_path(const char *workdir);
 
