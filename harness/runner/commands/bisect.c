@@ -23,6 +23,7 @@
 #include "defaults.h"
 #include "environment.h"
 #include "process.h"
+#include "program_case.h"
 #include "text.h"
 
 #define EXIT_SKIP 125
@@ -170,13 +171,25 @@ int zr_cmd_bisect(const struct zr_options *o, const struct zr_catalog *cat, int 
     char attempts[16];
     snprintf(attempts, sizeof attempts, "%d", o->attempts ? o->attempts : ZR_CELL_ATTEMPTS);
     const char *mode = o->nmodes ? o->modes[0]->name : "stress";
-    char *step[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"run", (char *)zr_self_path(), (char *)"bisect-step",
-                     (char *)zr_case_ref(spec), (char *)"-m", (char *)mode, (char *)"-n", attempts, (char *)"--looking-for",
-                     (char *)(fix ? "fix" : "regression"), NULL };
+    /* git bisect run, then the runner's own step: zr_case_child_argv's words after git's three. */
+    char *options[] = { (char *)"-m", (char *)mode, (char *)"-n", attempts, (char *)"--looking-for",
+                        (char *)(fix ? "fix" : "regression"), NULL };
+    char numbers[64];
+    char **child = zr_case_child_argv(spec, "bisect-step", options, numbers, sizeof numbers);
+    int nchild = 0;
+    while (child[nchild])
+        nchild++;
+    char **step = calloc((size_t)nchild + 4, sizeof *step);
+    step[0] = (char *)"/usr/bin/git";
+    step[1] = (char *)"bisect";
+    step[2] = (char *)"run";
+    memcpy(step + 3, child, (size_t)nchild * sizeof *step);
+    free(child);
     fprintf(stderr, "bisect: %s from %s (%s) to %s (%s), %s mode, %s attempts a step\n", spec->id, o->from_rev,
             old_term, o->to_rev, new_term, mode, attempts);
     char *runlog = zr_strdup_printf("%s/run.log", workdir);
     int status = run(step, checkout, runlog, false);
+    free(step);
     char *text = zr_read_file(runlog, NULL);
     /* Every step's line, and git's conclusion. */
     int steps = 0;

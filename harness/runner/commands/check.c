@@ -99,32 +99,7 @@ static char *compile(const struct zr_mode *mode, const char *source, enum progra
 static int parse_expect(const char *text, struct zr_case_spec *spec, int mode, char *err, size_t errlen)
 {
     struct zr_expect_list *list = &spec->modes[mode].expect;
-    char *words_text;
-    if (!strcmp(text, "clean"))
-        words_text = zr_strdup_printf("CLEAN");
-    else if (!strcmp(text, "hang"))
-        words_text = zr_strdup_printf("HANG");
-    else if (!strcmp(text, "any-failure")) {
-        words_text = zr_strdup_printf("%s", "");
-        for (int i = 0; i < zr_noutcomes; i++)
-            if (zr_outcomes[i].kind == ZR_OUTCOME_FAILURE) {
-                char *more = zr_strdup_printf("%s %s", words_text, zr_outcomes[i].name);
-                free(words_text);
-                words_text = more;
-            }
-    } else
-        words_text = zr_strdup_printf("%s", text);
-    int n = 0;
-    char **words = zr_split_words_alloc(words_text, &n);
-    int rc = zr_expect_parse_words(n, words, list, err, errlen);
-    if (rc != 0) {
-        char *why = zr_strdup_printf("%s", err);
-        snprintf(err, errlen, "--expect '%s': %s (or clean, hang, any-failure)", text, why);
-        free(why);
-    }
-    free(words);
-    free(words_text);
-    if (rc != 0)
+    if (zr_expect_parse_option(text, list, err, errlen) != 0)
         return -1;
     spec->modes[mode].enabled = true;
     /* Expecting clean runs is a fixed pattern's check; expecting a failure, a reproduction's. */

@@ -24,6 +24,7 @@
 #include "files.h"
 #include "matrix.h"
 #include "process.h"
+#include "program_case.h"
 #include "text.h"
 
 /* --- One cell, in a process of its own: zmq-repro cell CASE -m MODE -b BUILD -n N --json FILE --- */
@@ -249,11 +250,15 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
             char *name = cell_id(spec->id, mode, cols[b].name);
             running[j].json = zr_strdup_printf("%s/%s.json", cells_dir, name);
             free(name);
-            char *argv[] = { (char *)zr_self_path(), (char *)"cell", (char *)zr_case_ref(spec), (char *)"-m", (char *)mode,
-                             (char *)"-b", cols[b].build.prefix, (char *)"-n", attempts_text, (char *)"--json",
-                             running[j].json, (char *)"-t", (char *)o->setup.transport, NULL };
+            char *options[] = { (char *)"-m", (char *)mode, (char *)"-b", cols[b].build.prefix, (char *)"-n",
+                                attempts_text, (char *)"--json", running[j].json, (char *)"-t",
+                                (char *)o->setup.transport, NULL };
+            char numbers[64];
+            char **argv = zr_case_child_argv(spec, "cell", options, numbers, sizeof numbers);
             struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_NULL };
-            if (zr_spawn(&s, &running[j].proc, err, sizeof err) != 0) {
+            int spawned = zr_spawn(&s, &running[j].proc, err, sizeof err);
+            free(argv);
+            if (spawned != 0) {
                 fprintf(stderr, "zmq-repro: %s\n", err);
                 results[next] = json_pack("{s:s, s:o}", "status", "error", "reason", zr_json_text(err));
                 done++;

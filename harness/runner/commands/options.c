@@ -294,3 +294,31 @@ int zr_parse_options(int argc, char **argv, struct zr_options *o, bool *seen, bo
     }
     return optind;
 }
+
+/* Whether the option word takes the next word as its argument. */
+static bool takes_next(const char *word)
+{
+    if (word[0] != '-' || !word[1])
+        return false;
+    if (word[1] == '-') {
+        const struct zr_option *opt = strchr(word, '=') ? NULL : zr_option_find(word + 2);
+        return opt && opt->has_arg;
+    }
+    /* -m tsan, or -mtsan; -qv: flags, the last of which may take the next word. */
+    for (const char *c = word + 1; *c; c++)
+        for (int i = 0; i < O_COUNT; i++)
+            if (zr_option_table[i].short_name == *c && zr_option_table[i].has_arg)
+                return c[1] == '\0';
+    return false;
+}
+
+int zr_words_after_dashdash(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--"))
+            return argc - i - 1;
+        if (takes_next(argv[i]))
+            i++;
+    }
+    return -1;
+}

@@ -32,4 +32,9 @@ const char *zr_option_default(const char *name, char *buf, size_t len);
  * or -1 after printing a usage error. */
 int zr_parse_options(int argc, char **argv, struct zr_options *o, bool *seen, bool *help, bool *version);
 
+/* How many words follow the first "--" of argv that is no option's argument
+ * (-1 when there is none): a program and its arguments, which stay the
+ * last operands after zr_parse_options. */
+int zr_words_after_dashdash(int argc, char **argv);
+
 #endif

@@ -12,6 +12,8 @@
 
 /* What every command that runs a client takes: how it is run and shown. */
 #define RUNNING "transport python stack-tool suppressions quiet verbose"
+/* What judges a program given as -- PROGRAM ARGS, as check does. */
+#define JUDGING "expect server timeout stall"
 
 /* The commands whose functions take no catalog. */
 static int compare(const struct zr_options* o, const struct zr_catalog* cat, int nargs, char** args)
@@ -72,23 +74,25 @@ const struct zr_command zr_commands[] = {
     },
     {
         .name = "run",
-        .synopsis = "CASE...|all",
+        .synopsis = "CASE...|all | -- PROGRAM [ARGS...]",
         .summary = "run cases (or those matching -L/-m) and judge each against its expectation; one JSON result per "
                    "case, mode and build",
-        .options = "mode label build attempts keep-going results no-results " RUNNING,
+        .options = "mode label build attempts keep-going results no-results " RUNNING " " JUDGING,
         .needs_catalog = true,
         .runs_cases = true,
+        .takes_program = true,
         .run = zr_cmd_run,
         .examples = "zmq-repro run shared-socket/broken_send_recv_threads -m tsan\nzmq-repro run all -L fixed -b "
                     "trixie-binary -n 20",
     },
     {
         .name = "bench",
-        .synopsis = "[CASE...]",
+        .synopsis = "[CASE...] | -- PROGRAM [ARGS...]",
         .summary = "the figures: attempts, reproduction rate, time to detect, clean runs; every attempt is run",
-        .options = "mode label build attempts json " RUNNING,
+        .options = "mode label build attempts json " RUNNING " " JUDGING,
         .needs_catalog = true,
         .runs_cases = true,
+        .takes_program = true,
         .run = zr_cmd_bench,
         .examples
         = "zmq-repro bench -n 100 -L broken -L tsan -L shared-socket\nzmq-repro bench -n 30 -m stress -j stress.json",
@@ -133,12 +137,13 @@ const struct zr_command zr_commands[] = {
     },
     {
         .name = "matrix",
-        .synopsis = "[CASE...] -b B1 -b B2 ...",
+        .synopsis = "[CASE...] -b B1 -b B2 ... [-- PROGRAM [ARGS...]]",
         .summary
         = "cases x builds x modes, N attempts per cell, into a folder (--out): matrix.json, matrix.md, index.html",
-        .options = "mode label build attempts out json jobs " RUNNING,
+        .options = "mode label build attempts out json jobs " RUNNING " " JUDGING,
         .needs_catalog = true,
         .runs_cases = true,
+        .takes_program = true,
         .run = zr_cmd_matrix,
         .examples = "zmq-repro matrix -L hang-at-shutdown -b 4.3.2-tsan -b 4.3.3-tsan -n 5 -o results/m\n"
                     "zmq-repro matrix -m stress -b system -b trixie-binary --jobs 2",
@@ -147,9 +152,10 @@ const struct zr_command zr_commands[] = {
         .name = "cell",
         .synopsis = "CASE -m MODE -b BUILD --json FILE",
         .summary = "one cell of a matrix (run by matrix)",
-        .options = "mode build attempts json " RUNNING,
+        .options = "mode build attempts json " RUNNING " " JUDGING,
         .needs_catalog = true,
         .runs_cases = true,
+        .takes_program = true,
         .hidden = true,
         .run = zr_cmd_cell,
     },
@@ -163,11 +169,12 @@ const struct zr_command zr_commands[] = {
     },
     {
         .name = "bisect",
-        .synopsis = "CASE --source SRC --from OLD --to NEW",
+        .synopsis = "CASE|-- PROGRAM --source SRC --from OLD --to NEW",
         .summary = "the libzmq commit that introduced (or fixed) a case's failure",
-        .options = "mode attempts source from to looking-for " RUNNING,
+        .options = "mode attempts source from to looking-for " RUNNING " " JUDGING,
         .needs_catalog = true,
         .runs_cases = true,
+        .takes_program = true,
         .run = zr_cmd_bisect,
         .examples
         = "zmq-repro bisect hang-at-shutdown/broken_socket_after_ctx_shutdown --source "
@@ -175,12 +182,13 @@ const struct zr_command zr_commands[] = {
     },
     {
         .name = "bisect-step",
-        .synopsis = "CASE",
+        .synopsis = "CASE | -- PROGRAM [ARGS...]",
         .summary = "the step of `git bisect run`, inside a libzmq checkout: builds the commit, runs the case; exits 0 "
                    "old, 1 new, 125 skip",
-        .options = "mode attempts looking-for " RUNNING,
+        .options = "mode attempts looking-for " RUNNING " " JUDGING,
         .needs_catalog = true,
         .runs_cases = true,
+        .takes_program = true,
         .run = zr_cmd_bisect_step,
         .examples = "git bisect run zmq-repro bisect-step hang-at-shutdown/broken_socket_after_ctx_shutdown -m stress",
     },

@@ -19,6 +19,7 @@ struct zr_command {
     const char *options;  /* the long names of the options it takes, blank-separated */
     bool needs_catalog;   /* the cases are read before it runs (cat is NULL otherwise) */
     bool runs_cases;      /* it runs the cases it is given (a C case file from outside is compiled first) */
+    bool takes_program;   /* or a user's program instead: -- PROGRAM ARGS, judged as check judges it */
     bool hidden;          /* the runner's own (matrix's cells): not listed */
     zr_command_fn run;
     const char *examples; /* lines, each a command line */

@@ -20,7 +20,7 @@ const char *zr_status_name(enum zr_status s)
 
 char *zr_case_program_path(const struct zr_setup *setup, const struct zr_case_spec *spec, int mode)
 {
-    if (spec->language == ZR_LANG_PYTHON)
+    if (spec->language == ZR_LANG_PYTHON || (spec->program && !spec->program->compiled))
         return zr_strdup_printf("%s", spec->path);
     if (spec->program_dir)
         return zr_strdup_printf("%s/%s/%s", spec->program_dir, zr_modes[mode].flavour->name, spec->name);
@@ -36,15 +36,24 @@ void zr_case_attempt_spec(const struct zr_setup *setup, const struct zr_case_spe
     a->mode = &zr_modes[mode];
     a->build = build;
     a->program.python = spec->language == ZR_LANG_PYTHON;
-    a->program.argv = calloc((size_t)m->nargs + 3, sizeof *a->program.argv);
+    /* A case: ENDPOINT then its @args. A user's program: its own arguments
+     * ({endpoint} where it asks for it), its user's environment kept. */
+    int nargs = spec->program ? spec->program->argc - 1 : m->nargs + 1;
+    a->program.argv = calloc((size_t)nargs + 2, sizeof *a->program.argv);
     if (!a->program.argv) {
         fputs("zmq-repro: out of memory\n", stderr);
         exit(2);
     }
     a->program.argv[a->program.argc++] = zr_case_program_path(setup, spec, mode);
-    a->program.argv[a->program.argc++] = zr_strdup_printf("{endpoint}");
-    for (int i = 0; i < m->nargs; i++)
-        a->program.argv[a->program.argc++] = zr_strdup_printf("%s", m->args[i]);
+    if (spec->program) {
+        for (int i = 1; i < spec->program->argc; i++)
+            a->program.argv[a->program.argc++] = zr_strdup_printf("%s", spec->program->argv[i]);
+        a->program.keep_user_env = true;
+    } else {
+        a->program.argv[a->program.argc++] = zr_strdup_printf("{endpoint}");
+        for (int i = 0; i < m->nargs; i++)
+            a->program.argv[a->program.argc++] = zr_strdup_printf("%s", m->args[i]);
+    }
     if (spec->pymodule)
         a->program.pythonpath = zr_strdup_printf("%s/pyext/%s", setup->build_dir, zr_modes[mode].flavour->name);
     a->server_mode = spec->server_mode;

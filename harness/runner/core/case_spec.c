@@ -36,6 +36,36 @@ static bool in_list(const char *const *list, const char *word)
     return false;
 }
 
+int zr_expect_parse_option(const char *text, struct zr_expect_list *list, char *err, size_t errlen)
+{
+    char *words_text;
+    if (!strcmp(text, "clean"))
+        words_text = zr_strdup_printf("CLEAN");
+    else if (!strcmp(text, "hang"))
+        words_text = zr_strdup_printf("HANG");
+    else if (!strcmp(text, "any-failure")) {
+        words_text = zr_strdup_printf("%s", "");
+        for (int i = 0; i < zr_noutcomes; i++)
+            if (zr_outcomes[i].kind == ZR_OUTCOME_FAILURE) {
+                char *more = zr_strdup_printf("%s %s", words_text, zr_outcomes[i].name);
+                free(words_text);
+                words_text = more;
+            }
+    } else
+        words_text = zr_strdup_printf("%s", text);
+    int n = 0;
+    char **words = zr_split_words_alloc(words_text, &n);
+    int rc = zr_expect_parse_words(n, words, list, err, errlen);
+    if (rc != 0) {
+        char *why = zr_strdup_printf("%s", err);
+        snprintf(err, errlen, "--expect '%s': %s (or clean, hang, any-failure)", text, why);
+        free(why);
+    }
+    free(words);
+    free(words_text);
+    return rc;
+}
+
 /* --- The parser's state: the spec being filled and the line it is on. --- */
 
 struct parser {
@@ -549,6 +579,13 @@ void zr_case_spec_free(struct zr_case_spec *s)
     free(s->name);
     free(s->family);
     free(s->program_dir);
+    if (s->program) {
+        for (int i = 0; i < s->program->argc; i++)
+            free(s->program->argv[i]);
+        free(s->program->argv);
+        free(s->program->expect);
+        free(s->program);
+    }
     free(s->server_mode);
     free(s->pymodule);
     free(s->upstream);

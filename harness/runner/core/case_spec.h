@@ -36,6 +36,17 @@ struct zr_mode_spec {
     double stall_s;   /* no progress for this long is a hang; 0: off */
 };
 
+/* A user's own program run as a case (`bench|matrix|bisect ... -- PROGRAM
+ * ARGS`): judged as `check` judges it, never by the case contract. */
+struct zr_user_program {
+    int argc;
+    char **argv;     /* PROGRAM ARGS, NULL-terminated; argv[0] resolved */
+    char *expect;    /* --expect as given, or NULL (clean) */
+    double timeout_s; /* --timeout as given, or 0 */
+    double stall_s;   /* --stall as given, or -1 */
+    bool compiled;   /* a C or C++ source, built into program_dir */
+};
+
 struct zr_case_spec {
     char *path; /* the case file */
     char *id;   /* family/name */
@@ -52,6 +63,7 @@ struct zr_case_spec {
     struct zr_mode_spec modes[ZR_MAX_MODES]; /* indexed like zr_modes */
     bool outside;  /* a case file from outside cases/ and pyclients/: its family from its @family tag */
     char *program_dir; /* a C case from outside: its binaries, built at run time, are DIR/<flavour>/<name> */
+    struct zr_user_program *program; /* a user's program, not a case; NULL for a case */
 
     /* A case whose header is wrong keeps its path and id and says why. */
     char *error; /* "file:line: what is wrong", or NULL */
@@ -98,5 +110,9 @@ void zr_expectations_format(const struct zr_expect_list *list, char *buf, size_t
  * not mixed. -1 with the cause in err. Used by the case headers and by
  * `check --expect`. */
 int zr_expect_parse_words(int nwords, char **words, struct zr_expect_list *list, char *err, size_t errlen);
+
+/* The text of --expect: clean, hang, any-failure (every failure outcome of
+ * the table), or expectation words as above. -1 with the cause in err. */
+int zr_expect_parse_option(const char *text, struct zr_expect_list *list, char *err, size_t errlen);
 
 #endif

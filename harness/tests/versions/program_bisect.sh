@@ -1,0 +1,31 @@
+#!/bin/sh
+# A user's own program, not a case (no header, no DONE), through the version
+# commands: `matrix -- PROGRAM` over 4.3.2 and 4.3.3 shows the #3792 hang on
+# one and not the other, and `bisect -- PROGRAM` finds the commit that fixed
+# it, 36a8df2f (PR #3794), as the case does. Needs upstream's sources
+# (ZR_LIBZMQ_SOURCES, default ../shared/libzmq): skipped without them.
+. "$(dirname "$0")/../integration/lib.sh"
+
+sources=${ZR_LIBZMQ_SOURCES:-$source_dir/../shared/libzmq}
+if [ ! -f "$sources/libzmq-to-v4.3.3.bundle" ] || [ ! -f "$sources/libzmq-4.3.2.tar.gz" ]; then
+    echo "skipped: no libzmq-to-v4.3.3.bundle or libzmq-4.3.2.tar.gz in $sources (set ZR_LIBZMQ_SOURCES)"
+    exit 77
+fi
+prog=$source_dir/harness/tests/progs/stop_before_first_socket.c
+"$repro" build "$sources/libzmq-4.3.2.tar.gz" --flavour debug >/dev/null || fail "cannot build 4.3.2"
+"$repro" build "$sources/libzmq-4.3.3.tar.gz" --flavour debug >/dev/null || fail "cannot build 4.3.3"
+
+expect_exit 1 "matrix -- PROGRAM: the hang on 4.3.2 only (not held on 4.3.3, where it ends)" \
+    "$repro" matrix -m stress -b 4.3.2-debug -b 4.3.3-debug -n 2 --expect HANG:zmq_recv --timeout 2 -o "$TMPDIR/m" \
+    -- "$prog"
+grep -q "program/stop_before_first_socket.c | stress | reproduced: HANG" "$TMPDIR/m/matrix.md" &&
+    ok "4.3.2: reproduced" || fail "4.3.2: $(grep program/ "$TMPDIR/m/matrix.md")"
+grep -q "reproduced: HANG.*| not reproduced" "$TMPDIR/m/matrix.md" && ok "4.3.3: not reproduced" ||
+    fail "4.3.3: $(grep program/ "$TMPDIR/m/matrix.md")"
+
+expect_exit 0 "bisect -- PROGRAM finds the fix of #3792" "$repro" bisect --source "$sources/libzmq-to-v4.3.3.bundle" \
+    --from v4.3.2 --to v4.3.3 --looking-for fix -m stress -n 2 --expect HANG:zmq_recv --timeout 2 -- "$prog"
+expect_output "first fixed commit: 36a8df2f8c822bbec8fb4d513a6def8d4896700e"
+cat "$TMPDIR/out"
+expect_no_leftovers
+finish
