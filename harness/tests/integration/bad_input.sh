@@ -30,8 +30,8 @@ expect_output "no build named 'no-such-build'"
 # Each command takes its own options, and says which.
 expect_exit 2 "list --minutes 5 (an option of soak)" "$repro" list --minutes 5
 expect_output "list takes no --minutes (its options: --mode --label"
-expect_exit 2 "run --expect clean (an option of check)" "$repro" run $case --expect clean
-expect_output "run takes no --expect"
+expect_exit 2 "run --known-bugs (an option of check --suite)" "$repro" run $case --known-bugs
+expect_output "run takes no --known-bugs"
 expect_exit 0 "check --help" "$repro" check --help
 expect_output "usage: zmq-repro check"
 expect_output "--expect E"
