@@ -358,8 +358,10 @@ void zr_finish(struct zr_proc *p)
 
 /* --- Private folders, removed also when a command stops early. --- */
 
-#define MAX_WORKDIRS 16
-static char *workdirs[MAX_WORKDIRS];
+/* The private folders still there, removed at the runner's exit: a list
+ * that grows (a long command makes many), never one that drops entries. */
+static char **workdirs;
+static int nworkdirs, workdirs_cap;
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -372,35 +374,65 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static void remove_workdirs_at_exit(void)
 {
-    for (int i = 0; i < MAX_WORKDIRS; i++)
-        if (workdirs[i]) {
-            nftw(workdirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-            free(workdirs[i]);
-            workdirs[i] = NULL;
-        }
+    for (int i = 0; i < nworkdirs; i++) {
+        nftw(workdirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        free(workdirs[i]);
+    }
+    free(workdirs);
+    workdirs = NULL;
+    nworkdirs = workdirs_cap = 0;
 }
 
-char *zr_make_workdir(const char *what, char *err, size_t errlen)
+static void remember_workdir(const char *dir)
 {
     static bool registered;
     if (!registered) {
         atexit(remove_workdirs_at_exit);
         registered = true;
     }
-    const char *tmp = getenv("TMPDIR");
-    char *dir = zr_strdup_printf("%s/zmq-repro-%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", what);
+    if (nworkdirs == workdirs_cap) {
+        int cap = workdirs_cap ? 2 * workdirs_cap : 16;
+        char **more = realloc(workdirs, (size_t)cap * sizeof *more);
+        if (!more)
+            return;
+        workdirs = more;
+        workdirs_cap = cap;
+    }
+    workdirs[nworkdirs++] = zr_strdup_printf("%s", dir);
+}
+
+static char *make_workdir_in(const char *base, const char *what, char *err, size_t errlen)
+{
+    char *dir = zr_strdup_printf("%s/zmq-repro-%s.XXXXXX", base, what);
     if (!mkdtemp(dir)) {
         snprintf(err, errlen, "cannot make a private folder %s: %s (set TMPDIR to a writable place)", dir,
                  strerror(errno));
         free(dir);
         return NULL;
     }
-    for (int i = 0; i < MAX_WORKDIRS; i++)
-        if (!workdirs[i]) {
-            workdirs[i] = strdup(dir);
-            break;
-        }
+    remember_workdir(dir);
     return dir;
+}
+
+char *zr_make_workdir(const char *what, char *err, size_t errlen)
+{
+    const char *tmp = getenv("TMPDIR");
+    return make_workdir_in(tmp && *tmp ? tmp : "/tmp", what, err, errlen);
+}
+
+/* A Unix socket path holds at most 107 bytes (sun_path): a long TMPDIR (a
+ * checkout's results/soak/... folder, say) cannot hold an ipc endpoint. */
+#define IPC_PATH_MAX 107
+
+char *zr_ipc_endpoint(const char *workdir, const char *name, char **short_dir, char *err, size_t errlen)
+{
+    *short_dir = NULL;
+    if (strlen(workdir) + 1 + strlen(name) <= IPC_PATH_MAX)
+        return zr_strdup_printf("ipc://%s/%s", workdir, name);
+    *short_dir = make_workdir_in("/tmp", "ipc", err, errlen);
+    if (!*short_dir)
+        return NULL;
+    return zr_strdup_printf("ipc://%s/%s", *short_dir, name);
 }
 
 void zr_remove_tree(char *dir)
@@ -408,10 +440,11 @@ void zr_remove_tree(char *dir)
     if (!dir)
         return;
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    for (int i = 0; i < MAX_WORKDIRS; i++)
-        if (workdirs[i] && !strcmp(workdirs[i], dir)) {
+    for (int i = 0; i < nworkdirs; i++)
+        if (!strcmp(workdirs[i], dir)) {
             free(workdirs[i]);
-            workdirs[i] = NULL;
+            workdirs[i] = workdirs[--nworkdirs];
+            break;
         }
     free(dir);
 }

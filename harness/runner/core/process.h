@@ -90,6 +90,12 @@ double zr_now(void);
 char *zr_make_workdir(const char *what, char *err, size_t errlen);
 void zr_remove_tree(char *dir); /* also frees dir */
 
+/* "ipc://WORKDIR/NAME", or where that path is too long for a Unix socket (a
+ * long TMPDIR), the same NAME in a short private folder under /tmp, given
+ * in *short_dir (remove it with zr_remove_tree; NULL when not made). NULL
+ * with the cause in err. */
+char *zr_ipc_endpoint(const char *workdir, const char *name, char **short_dir, char *err, size_t errlen);
+
 /* An environment built from the runner's own, with some variables set or removed. */
 struct zr_env {
     char **vars;

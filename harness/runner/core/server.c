@@ -70,8 +70,10 @@ int zr_server_start(const struct zr_setup *setup, const char *mode, int delay_ms
 {
     memset(s, 0, sizeof *s);
     s->out_fd = -1;
-    char *bind = !strcmp(setup->transport, "ipc") ? zr_strdup_printf("ipc://%s/router", workdir)
+    char *bind = !strcmp(setup->transport, "ipc") ? zr_ipc_endpoint(workdir, "router", &s->ipc_dir, err, errlen)
                                                   : zr_strdup_printf("tcp://127.0.0.1:*");
+    if (!bind)
+        return -1;
     char *statspath = zr_strdup_printf("%s/server.stats", workdir);
     char delay[16];
     snprintf(delay, sizeof delay, "%d", delay_ms);
@@ -190,6 +192,7 @@ void zr_server_stop(struct zr_server *s, double stale_s, struct zr_server_view *
         close(s->out_fd);
     free(s->errpath);
     free(s->endpoint);
+    zr_remove_tree(s->ipc_dir);
     memset(s, 0, sizeof *s);
     s->out_fd = -1;
 }

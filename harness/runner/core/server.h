@@ -20,6 +20,7 @@ struct zr_server {
     char *errpath;
     const struct zr_server_stats *stats; /* shared with the server, read-only here */
     char *endpoint;
+    char *ipc_dir; /* a short folder of the ipc endpoint when the workdir's path is too long, or NULL */
     bool stop_sent;
 };
 
