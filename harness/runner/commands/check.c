@@ -6,6 +6,7 @@
  * pytest) runs under the build, its exit status passes through, and its
  * TSan reports are summed up by racing frame pair. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,21 +37,19 @@ static enum program_kind kind_of(const char *path)
 {
     if (ends_with(path, ".c"))
         return PROGRAM_C;
-    if (ends_with(path, ".cpp") || ends_with(path, ".cc") || ends_with(path, ".cxx"))
+    if (ends_with(path, ".cpp") || ends_with(path, ".cc") || ends_with(path, ".cxx") || ends_with(path, ".c++") ||
+        ends_with(path, ".C"))
         return PROGRAM_CXX;
     if (ends_with(path, ".py"))
         return PROGRAM_PYTHON;
     return PROGRAM_BINARY;
 }
 
-/* The program's path: as given when it has a '/' or names a file here,
- * else from PATH. */
-static char *find_program(const char *name)
+/* The first executable file of that name in PATH's folders, or NULL. */
+static char *find_on_path(const char *name)
 {
-    if (strchr(name, '/') || access(name, F_OK) == 0)
-        return access(name, F_OK) == 0 ? realpath(name, NULL) : NULL;
     const char *path = getenv("PATH");
-    char *copy = zr_strdup_printf("%s", path ? path : "/usr/bin:/bin");
+    char *copy = zr_strdup_printf("%s", path && *path ? path : "/usr/bin:/bin");
     char *found = NULL;
     for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
         char *candidate = zr_strdup_printf("%s/%s", dir, name);
@@ -63,28 +62,127 @@ static char *find_program(const char *name)
     return found;
 }
 
-/* Compiles a C or C++ source with the mode's flags against libzmq.so.5 (no
- * RUNPATH: the run binds it to the build). The command is printed: it is the
- * one line a bundle's run.sh uses too. */
+/* The program's path: as given when it has a '/' or names a file here,
+ * else from PATH. */
+static char *find_program(const char *name)
+{
+    if (strchr(name, '/') || access(name, F_OK) == 0)
+        return access(name, F_OK) == 0 ? realpath(name, NULL) : NULL;
+    return find_on_path(name);
+}
+
+/* A word as the shell would need it to mean itself: as is when it is made
+ * of harmless characters, else single-quoted (the printed compile line can
+ * be pasted whatever the file's name). */
+static void print_sh_word(FILE *f, const char *w)
+{
+    bool plain = *w != '\0';
+    for (const char *c = w; *c && plain; c++)
+        plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                strchr("_-./=+,:@%", *c);
+    if (plain)
+        fputs(w, f);
+    else
+        zr_fput_sh_word(f, w);
+}
+
+/* The compiler's argument vector: the mode's flavour gives the flags (the
+ * project's own blank-separated constants in modes.c, split into words);
+ * the source and the output are one word each, whatever their names hold. */
+struct compile_line {
+    char *argv[64];
+    int argc;
+    char *cflags, *ldflags; /* the copies the flag words point into */
+};
+
+static void add_flag_words(struct compile_line *c, char *flags)
+{
+    int n = 0;
+    char **words = zr_split_words_alloc(flags, &n);
+    for (int i = 0; words && i < n && c->argc < 56; i++)
+        c->argv[c->argc++] = words[i];
+    free(words);
+}
+
+static void compile_line_make(struct compile_line *c, const struct zr_flavour *flavour, char *compiler,
+                              const char *source, const char *out)
+{
+    memset(c, 0, sizeof *c);
+    c->cflags = zr_strdup_printf("%s", flavour->cflags);
+    c->ldflags = zr_strdup_printf("%s", flavour->ldflags);
+    c->argv[c->argc++] = compiler;
+    add_flag_words(c, c->cflags);
+    c->argv[c->argc++] = (char *)"-o";
+    c->argv[c->argc++] = (char *)out;
+    c->argv[c->argc++] = (char *)source;
+    add_flag_words(c, c->ldflags);
+    c->argv[c->argc++] = (char *)"-lzmq";
+    c->argv[c->argc++] = (char *)"-lpthread";
+    c->argv[c->argc] = NULL;
+}
+
+/* The compiler's output (warnings, errors), after the compile line and
+ * never interleaved with it: it was kept in a file while it ran. */
+static void print_compiler_output(const char *logpath)
+{
+    char *log = zr_read_file(logpath, NULL);
+    if (log && *log) {
+        fputs("check: the compiler said:\n", stderr);
+        for (const char *line = log; *line;) {
+            size_t n = strcspn(line, "\n");
+            fprintf(stderr, "  %.*s\n", (int)n, line);
+            line += n + (line[n] == '\n');
+        }
+    }
+    free(log);
+}
+
+/* Compiles a C or C++ source (C++ with c++) with the mode's flags against
+ * libzmq.so.5 (no RUNPATH: the run binds it to the build). The command is
+ * printed, quoted so that it can be pasted: it is the one line a bundle's
+ * run.sh uses too. No shell runs it: a file named 'x$(touch y).c' is a
+ * file name. */
 static char *compile(const struct zr_mode *mode, const char *source, enum program_kind kind, const char *workdir,
                      char *err, size_t errlen)
 {
-    char *out = zr_strdup_printf("%s/%s-%s", workdir, strrchr(source, '/') ? strrchr(source, '/') + 1 : source,
-                                 mode->flavour->name);
+    const char *base = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
+    char *out = zr_strdup_printf("%s/%s-%s", workdir, base, mode->flavour->name);
     const char *cc = kind == PROGRAM_CXX ? "c++" : "cc";
-    char *line = zr_strdup_printf("%s %s -o %s %s %s -lzmq -lpthread", cc, mode->flavour->cflags, out, source,
-                                  mode->flavour->ldflags);
-    fprintf(stderr, "check: %s\n", line);
+    char *compiler = find_on_path(cc);
+    if (!compiler) {
+        snprintf(err, errlen, "no %s on PATH to compile %s", cc, source);
+        free(out);
+        return NULL;
+    }
+    struct compile_line line;
+    compile_line_make(&line, mode->flavour, compiler, source, out);
+    fflush(stdout);
+    fputs("check:", stderr);
+    fprintf(stderr, " %s", cc);
+    for (int i = 1; i < line.argc; i++) {
+        fputc(' ', stderr);
+        print_sh_word(stderr, line.argv[i]);
+    }
+    fputc('\n', stderr);
     char *logpath = zr_strdup_printf("%s/compile.log", workdir);
-    char *argv[] = { (char *)"/bin/sh", (char *)"-c", line, NULL };
-    struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_FILE(logpath), .err = ZR_OUTPUT_FD(2) };
-    int status = zr_run_to_end(&s, 600, err, errlen);
-    bool ok = status == 0;
+    int status = -1;
+    int logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (logfd < 0)
+        snprintf(err, errlen, "cannot create %s: %s", logpath, strerror(errno));
+    else {
+        struct zr_spawn s = { .argv = line.argv, .out = ZR_OUTPUT_FD(logfd), .err = ZR_OUTPUT_FD(logfd) };
+        status = zr_run_to_end(&s, 600, err, errlen);
+        close(logfd);
+        print_compiler_output(logpath);
+    }
     if (status > 0)
         snprintf(err, errlen, "%s does not compile (the compiler's message is above)", source);
-    free(line);
+    unlink(logpath);
     free(logpath);
-    if (!ok) {
+    free(line.cflags);
+    free(line.ldflags);
+    free(compiler);
+    if (status != 0) {
         free(out);
         return NULL;
     }
@@ -217,6 +315,8 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
         .mode = mode, .build = build, .server_mode = o->server_mode, .server_delay_ms = 10,
         .timeout_s = o->timeout_s > 0 ? o->timeout_s : mode->default_timeout_s,
         .stall_s = o->stall_s >= 0 ? o->stall_s : 0.5,
+        /* Judged by what it did; the cases' DONE contract only when asked for. */
+        .judged_by_exit = !o->done,
     };
     aspec.program.python = t->kind == PROGRAM_PYTHON;
     aspec.program.keep_user_env = true;
@@ -229,8 +329,9 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
     struct zr_judgement j = zr_case_judgement(&spec, m, NULL);
     char expected[512];
     zr_expectations_format(j.expect, expected, sizeof expected);
-    printf("check %s [%s on %s, libzmq %s %s], expects %s%s\n", t->path, mode->name, build->name,
+    printf("check %s [%s on %s, libzmq %s %s], expects %s%s%s\n", t->path, mode->name, build->name,
            zr_build_field(build, "version"), zr_build_instrumented(build) ? "instrumented" : "plain", expected,
+           o->done ? " with DONE as its last line" : "",
            with_server ? "" : " (no server: the program brings its own peers)");
     if (python)
         printf("  python: %s %s, pyzmq %s\n", json_string_value(json_object_get(python, "executable")),

@@ -116,6 +116,7 @@ enum {
     OPT_NO_RESULTS = 1000, OPT_PYTHON, OPT_STACK_TOOL, OPT_FLAVOUR, OPT_NAME, OPT_REBUILD, OPT_DEFAULTS, OPT_VERSION,
     OPT_EXPECT, OPT_SERVER, OPT_TIMEOUT, OPT_STALL, OPT_SUITE, OPT_MINUTES, OPT_JOBS,
     OPT_SOURCE, OPT_FROM, OPT_TO, OPT_LOOKING_FOR, OPT_EVERY, OPT_KNOWN_BUGS, OPT_SUPPRESSIONS,
+    OPT_DONE,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -200,6 +201,7 @@ static int apply_option(int opt, struct zr_options *o)
     case OPT_SUITE: o->suite = true; return 0;
     case OPT_SOURCE: o->source = optarg; return 0;
     case OPT_EVERY: o->every_attempt = true; return 0;
+    case OPT_DONE: o->done = true; return 0;
     case OPT_KNOWN_BUGS: o->known_bugs = true; return 0;
     case OPT_SUPPRESSIONS:
         if (!strcmp(optarg, "none"))
@@ -253,6 +255,7 @@ int main(int argc, char **argv)
         { "looking-for", required_argument, NULL, OPT_LOOKING_FOR }, { "every-attempt", no_argument, NULL, OPT_EVERY },
         { "known-bugs", no_argument, NULL, OPT_KNOWN_BUGS }, { "suppressions", required_argument, NULL, OPT_SUPPRESSIONS },
         { "help", no_argument, NULL, 'h' },            { "version", no_argument, NULL, OPT_VERSION },
+        { "done", no_argument, NULL, OPT_DONE },
         { NULL, 0, NULL, 0 },
     };
     struct zr_options o;

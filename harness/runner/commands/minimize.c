@@ -65,7 +65,8 @@ static void write_check(FILE *f, const char *self, const char *mode, const char 
     zr_fput_sh_word(f, build);
     fprintf(f, " --server %s --expect ", server);
     zr_fput_sh_word(f, expect);
-    fprintf(f, " --every-attempt -n %d -q -t ipc%s", runs, results ? "" : " --no-results");
+    /* A case keeps its DONE contract (a LOSS is read from its DONE line). */
+    fprintf(f, " --done --every-attempt -n %d -q -t ipc%s", runs, results ? "" : " --no-results");
 }
 
 int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, int nargs, char **args)
