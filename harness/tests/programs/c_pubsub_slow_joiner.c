@@ -29,7 +29,7 @@ int main(void)
     zmq_getsockopt(pub, ZMQ_LAST_ENDPOINT, endpoint, &len);
     void *sub = zmq_socket(ctx, ZMQ_SUB);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "weather", 7);
-    int timeout_ms = 300;
+    int timeout_ms = 200; /* with the sleep, under the no-progress watch's 0.5 s */
     zmq_setsockopt(sub, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
     zmq_connect(sub, endpoint);
     usleep(200 * 1000); /* the slow joiner's sleep */

@@ -4,6 +4,7 @@
 # libzmq failure: EXIT, shown with the end of stdout and stderr.
 #
 # @server none
+# @expect tsan EXIT
 # @expect stress EXIT
 # @expect owner EXIT
 # @says Address already in use

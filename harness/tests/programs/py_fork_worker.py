@@ -6,6 +6,7 @@
 #
 # @server none
 # @upstream libzmq#4649
+# @expect tsan CLEAN
 # @expect stress CLEAN
 # @expect owner CLEAN
 import os

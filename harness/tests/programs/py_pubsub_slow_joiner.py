@@ -18,7 +18,7 @@ pub.linger = 0
 port = pub.bind_to_random_port("tcp://127.0.0.1")
 sub = ctx.socket(zmq.SUB)
 sub.setsockopt(zmq.SUBSCRIBE, b"")
-sub.rcvtimeo = 300
+sub.rcvtimeo = 200  # with the sleep, under the no-progress watch's 0.5 s
 sub.connect("tcp://127.0.0.1:%d" % port)
 time.sleep(0.2)
 for i in range(20):

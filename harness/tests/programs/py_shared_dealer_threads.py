@@ -29,7 +29,8 @@ def main():
         for _ in range(count):
             dealer.recv()
 
-    threads = [threading.Thread(target=send_all), threading.Thread(target=receive_all)]
+    # The receiver waits inside recv (pyzmq released the GIL) while the sender sends.
+    threads = [threading.Thread(target=receive_all), threading.Thread(target=send_all)]
     for t in threads:
         t.start()
     for t in threads:

@@ -5,6 +5,7 @@
 #
 # @server none
 # @upstream pyzmq#991
+# @expect tsan HANG:zmq_ctx_term
 # @expect stress HANG:zmq_ctx_term
 # @expect owner HANG:zmq_ctx_term
 import threading

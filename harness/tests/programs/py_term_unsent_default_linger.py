@@ -7,6 +7,7 @@
 # @server none
 # @args {endpoint}
 # @upstream pyzmq#102 pyzmq#1407 libzmq#2586
+# @expect tsan HANG:zmq_ctx_term
 # @expect stress HANG:zmq_ctx_term
 # @expect owner HANG:zmq_ctx_term
 # @says context.py
