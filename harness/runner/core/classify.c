@@ -351,9 +351,8 @@ static void classify_exit(const struct zr_run_output *run, const char *out, cons
     char *out_tail = zr_output_tail(out, OUTPUT_TAIL_LINES, OUTPUT_TAIL_MAX);
     char *err_tail = zr_output_tail(err, OUTPUT_TAIL_LINES, OUTPUT_TAIL_MAX);
     if (*out_tail || *err_tail)
-        v->report = zr_strdup_printf("--- stdout (last lines) ---\n%s%s--- stderr (last lines) ---\n%s%s",
-                                     *out_tail ? out_tail : "(nothing)", "\n", *err_tail ? err_tail : "(nothing)",
-                                     "\n");
+        v->report = zr_strdup_printf("--- stdout (last lines) ---\n%s\n--- stderr (last lines) ---\n%s\n",
+                                     *out_tail ? out_tail : "(nothing)", *err_tail ? err_tail : "(nothing)");
     free(out_tail);
     free(err_tail);
 }
