@@ -19,6 +19,11 @@ expect_exit 1 "any-failure on a correct Python script is not a reproduction" \
     "$repro" check -t ipc -m stress --server echo --expect any-failure -n 2 --no-results -- \
     "$programs/py_dealer_echo_print.py" '{endpoint}' 200
 expect_output "not reproduced in 2 attempts"
+expect_exit 1 "any-failure on a correct script that logs on stderr (NOISE) is not a reproduction" \
+    "$repro" check -t ipc -m stress --server echo --expect any-failure -n 2 --no-results -- \
+    "$programs/py_logging_to_stderr.py" '{endpoint}'
+expect_output "attempt 1/2: NOISE WARNING:root:the service answered"
+expect_output "not reproduced in 2 attempts"
 expect_exit 1 "--done holds a program to the cases' contract" \
     "$repro" check -t ipc -m stress --done --no-results -- "$programs/c_reqrep_own_thread.c"
 expect_output "EXIT exit 0 without DONE"
