@@ -391,6 +391,57 @@ static void reports_are_valid_utf8(void **state)
     zr_verdict_free(&v);
 }
 
+/* A user's program (check without --done) is judged by what it did: exit 0
+ * with nothing wrong is CLEAN without DONE, stderr that is no report is
+ * NOISE, a DONE line's accounting means nothing, and a non-zero exit keeps
+ * the end of both outputs as its report. */
+static void programs_are_judged_by_what_they_did(void **state)
+{
+    (void)state;
+    struct zr_server_view answered = server(10, 10);
+    struct zr_verdict v = classify((struct zr_run_output){ .exited = true, .out = "", .err = "", .judged_by_exit = true });
+    assert_string_equal(v.outcome, "CLEAN");
+    zr_verdict_free(&v);
+    v = classify((struct zr_run_output){ .exited = true, .out = "got 200 replies\n", .err = "", .judged_by_exit = true });
+    assert_string_equal(v.outcome, "CLEAN");
+    zr_verdict_free(&v);
+    v = classify((struct zr_run_output){ .exited = true, .out = "", .err = "a warning\n", .judged_by_exit = true });
+    assert_string_equal(v.outcome, "NOISE");
+    zr_verdict_free(&v);
+    v = classify((struct zr_run_output){ .exited = true, .out = "DONE sent=10 received=9\n", .err = "",
+                                         .server = &answered, .judged_by_exit = true });
+    assert_string_equal(v.outcome, "CLEAN");
+    assert_int_equal(v.sent, -1);
+    zr_verdict_free(&v);
+    v = classify((struct zr_run_output){ .exited = true, .exit_code = 1, .out = "starting\nconnecting\n",
+                                         .err = "bind: Address already in use\n", .judged_by_exit = true });
+    assert_string_equal(v.outcome, "EXIT");
+    assert_string_equal(v.signature, "exit 1: bind: Address already in use");
+    assert_non_null(strstr(v.report, "connecting"));
+    assert_non_null(strstr(v.report, "Address already in use"));
+    zr_verdict_free(&v);
+    /* A report still decides, DONE or not. */
+    v = classify((struct zr_run_output){ .exited = true, .exit_code = 66, .out = "",
+                                         .err = "Assertion failed: check () (src/msg.cpp:414)\n", .judged_by_exit = true });
+    assert_string_equal(v.outcome, "ASSERT");
+    zr_verdict_free(&v);
+}
+
+/* The tail of a long output: its last lines, cut at whole characters. */
+static void output_tails_are_the_last_lines(void **state)
+{
+    (void)state;
+    char *t = zr_output_tail("a\nb\nc\nd\n", 2, 100);
+    assert_string_equal(t, "c\nd");
+    free(t);
+    t = zr_output_tail("", 20, 100);
+    assert_string_equal(t, "");
+    free(t);
+    t = zr_output_tail("\xc3\xa9\xc3\xa9\xc3\xa9", 20, 3);
+    assert_string_equal(t, "\xc3\xa9");
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +465,8 @@ int main(void)
         cmocka_unit_test(an_owner_report_cut_short_by_a_crash),
         cmocka_unit_test(clean_noise_loss_and_exit),
         cmocka_unit_test(reports_are_valid_utf8),
+        cmocka_unit_test(programs_are_judged_by_what_they_did),
+        cmocka_unit_test(output_tails_are_the_last_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,6 @@
  * script, or a prebuilt program. With --suite, a whole test suite (ctest,
  * pytest) runs under the build, its exit status passes through, and its
  * TSan reports are summed up by racing frame pair. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "case_run.h"
 #include "check.h"
 #include "client.h"
+#include "compile.h"
 #include "config.h"
 #include "defaults.h"
 #include "environment.h"
@@ -25,22 +25,17 @@
 #include "stacks.h"
 #include "text.h"
 #include "tsan_report.h"
+#include "verdict_text.h"
 
 enum program_kind { PROGRAM_C, PROGRAM_CXX, PROGRAM_PYTHON, PROGRAM_BINARY };
 
-static bool ends_with(const char *s, const char *tail)
-{
-    size_t ls = strlen(s), lt = strlen(tail);
-    return ls >= lt && !strcmp(s + ls - lt, tail);
-}
-
 static enum program_kind kind_of(const char *path)
 {
-    if (ends_with(path, ".c"))
+    if (zr_name_has_suffix(path, ".c"))
         return PROGRAM_C;
-    if (ends_with(path, ".cpp") || ends_with(path, ".cc") || ends_with(path, ".cxx"))
+    if (zr_source_is_cxx(path))
         return PROGRAM_CXX;
-    if (ends_with(path, ".py"))
+    if (zr_name_has_suffix(path, ".py"))
         return PROGRAM_PYTHON;
     return PROGRAM_BINARY;
 }
@@ -51,42 +46,15 @@ static char *find_program(const char *name)
 {
     if (strchr(name, '/') || access(name, F_OK) == 0)
         return access(name, F_OK) == 0 ? realpath(name, NULL) : NULL;
-    const char *path = getenv("PATH");
-    char *copy = zr_strdup_printf("%s", path ? path : "/usr/bin:/bin");
-    char *found = NULL;
-    for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-        char *candidate = zr_strdup_printf("%s/%s", dir, name);
-        if (access(candidate, X_OK) == 0)
-            found = candidate;
-        else
-            free(candidate);
-    }
-    free(copy);
-    return found;
+    return zr_find_program(name);
 }
 
-/* Compiles a C or C++ source with the mode's flags against libzmq.so.5 (no
- * RUNPATH: the run binds it to the build). The command is printed: it is the
- * one line a bundle's run.sh uses too. */
-static char *compile(const struct zr_mode *mode, const char *source, enum program_kind kind, const char *workdir,
-                     char *err, size_t errlen)
+/* The program built with the mode's flags, in the check's folder. */
+static char *compile(const struct zr_mode *mode, const char *source, const char *workdir, char *err, size_t errlen)
 {
-    char *out = zr_strdup_printf("%s/%s-%s", workdir, strrchr(source, '/') ? strrchr(source, '/') + 1 : source,
-                                 mode->flavour->name);
-    const char *cc = kind == PROGRAM_CXX ? "c++" : "cc";
-    char *line = zr_strdup_printf("%s %s -o %s %s %s -lzmq -lpthread", cc, mode->flavour->cflags, out, source,
-                                  mode->flavour->ldflags);
-    fprintf(stderr, "check: %s\n", line);
-    char *logpath = zr_strdup_printf("%s/compile.log", workdir);
-    char *argv[] = { (char *)"/bin/sh", (char *)"-c", line, NULL };
-    struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_FILE(logpath), .err = ZR_OUTPUT_FD(2) };
-    int status = zr_run_to_end(&s, 600, err, errlen);
-    bool ok = status == 0;
-    if (status > 0)
-        snprintf(err, errlen, "%s does not compile (the compiler's message is above)", source);
-    free(line);
-    free(logpath);
-    if (!ok) {
+    const char *base = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
+    char *out = zr_strdup_printf("%s/%s-%s", workdir, base, mode->flavour->name);
+    if (zr_compile("check", mode->flavour, source, out, err, errlen) != 0) {
         free(out);
         return NULL;
     }
@@ -107,31 +75,39 @@ static int parse_expect(const char *text, struct zr_case_spec *spec, int mode, c
     return 0;
 }
 
-static void print_attempt(const struct zr_case_run *run, const struct zr_attempt *a, void *user)
-{
-    (void)user;
-    printf("  attempt %d/%d: %s%s%s (%.2f s)\n", run->n, run->max_attempts, a->verdict.outcome,
-           a->verdict.signature[0] ? " " : "", a->verdict.signature, a->verdict_s);
-    fflush(stdout);
-}
-
-static void print_indented(const char *text, const char *indent)
-{
-    for (const char *line = text; line && *line;) {
-        size_t n = strcspn(line, "\n");
-        printf("%s%.*s\n", indent, (int)n, line);
-        line += n;
-        if (*line)
-            line++;
-    }
-}
-
 struct check_target {
     enum program_kind kind;
     char *path; /* the source, script or program */
     int argc;
     char **argv; /* its arguments */
 };
+
+/* The result document of a check: a run's, with the command and the server. */
+static void write_result(const struct zr_options *o, const struct check_target *t, const struct zr_case_run *run,
+                         json_t *python)
+{
+    char err[1024];
+    json_t *env = json_object();
+    json_object_set_new(env, "host", zr_host_json());
+    if (python)
+        json_object_set(env, "python", python);
+    json_t *doc = zr_case_run_json(run, env);
+    json_object_set_new(doc, "kind", json_string("check"));
+    json_t *cmd = json_array();
+    json_array_append_new(cmd, zr_json_text(t->path));
+    for (int i = 0; i < t->argc; i++)
+        json_array_append_new(cmd, zr_json_text(t->argv[i]));
+    json_object_set_new(doc, "command", cmd);
+    json_object_set_new(doc, "server", json_string(o->server_mode));
+    char path[2048], stem[512];
+    snprintf(stem, sizeof stem, "check-%s-%s-%s", run->spec->name, zr_modes[run->mode].name, run->build->name);
+    if (zr_write_result(o->results_dir, stem, doc, path, sizeof path, err, sizeof err) == 0)
+        printf("  result: %s\n", path);
+    else
+        printf("  result not written: %s\n", err);
+    json_decref(doc);
+    json_decref(env);
+}
 
 static int check_one(const struct zr_options *o, const struct check_target *t, const struct zr_mode *mode,
                      const struct zr_build *build, const char *workdir)
@@ -162,7 +138,7 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
         spec.variant = ZR_VARIANT_FIXED;
     char *program = NULL;
     if (t->kind == PROGRAM_C || t->kind == PROGRAM_CXX) {
-        program = compile(mode, t->path, t->kind, workdir, err, sizeof err);
+        program = compile(mode, t->path, workdir, err, sizeof err);
         if (!program) {
             printf("ERROR check [%s on %s]: %s\n", mode->name, build->name, err);
             zr_case_spec_free(&spec);
@@ -186,6 +162,8 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
         .mode = mode, .build = build, .server_mode = o->server_mode, .server_delay_ms = ZR_DEFAULT_SERVER_DELAY_MS,
         .timeout_s = o->timeout_s > 0 ? o->timeout_s : mode->default_timeout_s,
         .stall_s = o->stall_s >= 0 ? o->stall_s : ZR_DEFAULT_STALL_S,
+        /* Judged by what it did; the cases' DONE contract only when asked for. */
+        .judged_by_exit = !o->done,
     };
     aspec.program.python = t->kind == PROGRAM_PYTHON;
     aspec.program.keep_user_env = true;
@@ -198,8 +176,9 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
     struct zr_judgement j = zr_case_judgement(&spec, m, NULL);
     char expected[512];
     zr_expectations_format(j.expect, expected, sizeof expected);
-    printf("check %s [%s on %s, libzmq %s %s], expects %s%s\n", t->path, mode->name, build->name,
+    printf("check %s [%s on %s, libzmq %s %s], expects %s%s%s\n", t->path, mode->name, build->name,
            zr_build_field(build, "version"), zr_build_instrumented(build) ? "instrumented" : "plain", expected,
+           o->done ? " with DONE as its last line" : "",
            with_server ? "" : " (no server: the program brings its own peers)");
     if (python)
         printf("  python: %s %s, pyzmq %s\n", json_string_value(json_object_get(python, "executable")),
@@ -214,45 +193,16 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
 
     int attempts = o->attempts ? o->attempts : 1;
     struct zr_case_run run;
-    zr_run_attempts(&o->setup, &aspec, &spec, m, attempts, o->keep_going, o->quiet ? NULL : print_attempt, NULL, &run);
-    static const char *const words[] = { "PASS", "FAIL", "ERROR", "SKIP", "INTERRUPTED" };
-    printf("%s check %s [%s on %s]: %s\n", words[run.status], t->path, mode->name, build->name, run.status_text);
-    const struct zr_attempt *d = run.deciding >= 0 ? &run.attempts[run.deciding] : run.n ? &run.attempts[0] : NULL;
-    if (d && d->loaded_path)
-        printf("  loaded: %s (zmq_version %s)\n", d->loaded_path, d->loaded_version);
-    if (d && d->verdict.diagnosis) {
-        printf("  diagnosis: ");
-        print_indented(d->verdict.diagnosis, "");
-    }
-    if (!o->no_results && run.n > 0) {
-        json_t *env = json_object();
-        json_object_set_new(env, "host", zr_host_json());
-        if (python)
-            json_object_set(env, "python", python);
-        json_t *doc = zr_case_run_json(&run, env);
-        json_object_set_new(doc, "kind", json_string("check"));
-        json_t *cmd = json_array();
-        json_array_append_new(cmd, json_string(t->path));
-        for (int i = 0; i < t->argc; i++)
-            json_array_append_new(cmd, json_string(t->argv[i]));
-        json_object_set_new(doc, "command", cmd);
-        json_object_set_new(doc, "server", json_string(o->server_mode));
-        char path[2048], stem[512];
-        snprintf(stem, sizeof stem, "check-%s-%s-%s", spec.name, mode->name, build->name);
-        if (zr_write_result(o->results_dir, stem, doc, path, sizeof path, err, sizeof err) == 0)
-            printf("  result: %s\n", path);
-        else
-            printf("  result not written: %s\n", err);
-        json_decref(doc);
-        json_decref(env);
-    }
-    if (!o->quiet && d && d->verdict.report && strcmp(d->verdict.outcome, "CLEAN")) {
-        printf("  report of attempt %d:\n", (int)(d - run.attempts) + 1);
-        print_indented(d->verdict.report, "    ");
-    }
-    fflush(stdout);
-    int rc = run.status == ZR_HELD ? ZR_EXIT_HELD : run.status == ZR_NOT_HELD ? ZR_EXIT_NOT_HELD
-             : run.status == ZR_SKIPPED ? ZR_EXIT_SKIPPED : ZR_EXIT_USAGE;
+    zr_run_attempts(&o->setup, &aspec, &spec, m, attempts, o->keep_going, o->quiet ? NULL : zr_print_attempt_line,
+                    NULL, &run);
+    char *what = zr_strdup_printf("check %s", t->path);
+    zr_print_verdict(&run, what);
+    free(what);
+    if (!o->no_results && run.n > 0)
+        write_result(o, t, &run, python);
+    if (!o->quiet)
+        zr_print_report(&run);
+    int rc = zr_exit_code_of(run.status);
     zr_case_run_free(&run);
     json_decref(python);
     free(aspec.program.argv);

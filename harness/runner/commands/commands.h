@@ -44,6 +44,7 @@ struct zr_options {
     bool suite;
     bool known_bugs; /* check --suite: also suppress the known libzmq bugs */
     bool every_attempt; /* check: every attempt must meet the expectation */
+    bool done;          /* check: hold the program to the cases' DONE contract (cases/README.md) */
     /* soak, matrix */
     double minutes;
     int jobs;

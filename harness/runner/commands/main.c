@@ -96,7 +96,7 @@ static int compile_case(struct zr_case_spec *c)
             if (rc != 0)
                 snprintf(err, sizeof err, "cannot make %s", dir);
             else
-                rc = zr_compile(zr_modes[m].flavour, c->path, out, err, sizeof err);
+                rc = zr_compile("compile", zr_modes[m].flavour, c->path, out, err, sizeof err);
         }
         free(dir);
         free(out);

@@ -73,7 +73,8 @@ static void write_check(FILE *f, const char *self, const char *mode, const char 
     zr_fput_sh_word(f, server);
     fprintf(f, " --expect ");
     zr_fput_sh_word(f, expect);
-    fprintf(f, " --every-attempt -n %d -q -t ipc%s", runs, results ? "" : " --no-results");
+    /* A case keeps its DONE contract (a LOSS is read from its DONE line). */
+    fprintf(f, " --done --every-attempt -n %d -q -t ipc%s", runs, results ? "" : " --no-results");
 }
 
 /* The result holds only when it still shows the symptom in the required

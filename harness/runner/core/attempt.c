@@ -279,6 +279,7 @@ stop_server:
             .out = out, .err = errtext, .err_before_hang = err_before_hang,
             .stacks = stacks, .stacks_error = stacks_error,
             .server = with_server ? &a->server : NULL, .harness_error = finding,
+            .judged_by_exit = spec->judged_by_exit,
         };
         zr_classify(&run, &a->verdict);
         free(out);

@@ -21,6 +21,7 @@ struct zr_attempt_spec {
     int server_delay_ms;
     double timeout_s; /* the watchdog, before the multiplier */
     double stall_s;   /* no progress for this long is a hang (0: off), before the multiplier */
+    bool judged_by_exit; /* a user's program (check without --done): no DONE contract (classify.h) */
 };
 
 struct zr_attempt {

@@ -49,6 +49,7 @@ void zr_case_attempt_spec(const struct zr_setup *setup, const struct zr_case_spe
         for (int i = 1; i < spec->program->argc; i++)
             a->program.argv[a->program.argc++] = zr_strdup_printf("%s", spec->program->argv[i]);
         a->program.keep_user_env = true;
+        a->judged_by_exit = true;
     } else {
         a->program.argv[a->program.argc++] = zr_strdup_printf("{endpoint}");
         for (int i = 0; i < m->nargs; i++)

@@ -13,6 +13,8 @@
 
 #define REPORT_MAX (64 * 1024)
 #define STDERR_TAIL_MAX (16 * 1024)
+#define OUTPUT_TAIL_LINES 20
+#define OUTPUT_TAIL_MAX (4 * 1024)
 
 /* A copy of text[0..n) cut to REPORT_MAX, valid UTF-8 (for JSON). */
 static char *dup_span(const char *start, size_t n)
@@ -318,6 +320,43 @@ static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
     free(report);
 }
 
+char *zr_output_tail(const char *text, int max_lines, size_t max_bytes)
+{
+    size_t n = text ? strlen(text) : 0;
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == '\t'))
+        n--;
+    size_t start = n;
+    for (int lines = 0; start > 0 && n - start < max_bytes; start--)
+        if (text[start - 1] == '\n' && ++lines == max_lines)
+            break;
+    if (n - start > max_bytes)
+        start = n - max_bytes;
+    /* A cut inside a UTF-8 character moves to the character's end. */
+    while (start < n && ((unsigned char)text[start] & 0xC0) == 0x80)
+        start++;
+    return zr_utf8_sanitize(text ? text + start : "", n - start);
+}
+
+/* A non-zero exit (or, under the DONE contract, an exit 0 without DONE):
+ * what the user needs to act on is the end of both outputs, kept as the
+ * report (and so in the result file). */
+static void classify_exit(const struct zr_run_output *run, const char *out, const char *err, struct zr_verdict *v)
+{
+    char *last = last_line_of(err);
+    if (run->exit_code == 0)
+        set(v, "EXIT", zr_strdup_printf("exit 0 without DONE%s%s", *last ? ": " : "", last));
+    else
+        set(v, "EXIT", zr_strdup_printf("exit %d%s%s", run->exit_code, *last ? ": " : "", last));
+    free(last);
+    char *out_tail = zr_output_tail(out, OUTPUT_TAIL_LINES, OUTPUT_TAIL_MAX);
+    char *err_tail = zr_output_tail(err, OUTPUT_TAIL_LINES, OUTPUT_TAIL_MAX);
+    if (*out_tail || *err_tail)
+        v->report = zr_strdup_printf("--- stdout (last lines) ---\n%s\n--- stderr (last lines) ---\n%s\n",
+                                     *out_tail ? out_tail : "(nothing)", *err_tail ? err_tail : "(nothing)");
+    free(out_tail);
+    free(err_tail);
+}
+
 void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
 {
     memset(v, 0, sizeof *v);
@@ -326,7 +365,10 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
     size_t nerr = strlen(err);
     /* Only what the client printed before the harness stepped in is evidence. */
     size_t evidence = (run->timed_out || run->stalled) && run->err_before_hang < nerr ? run->err_before_hang : nerr;
+    /* DONE and its accounting are read only under the cases' contract. */
     bool done = zr_find_done(out, &v->sent, &v->received);
+    if (run->judged_by_exit)
+        v->sent = v->received = -1;
 
     if (harness_failure(run, done, v))
         goto finish;
@@ -388,7 +430,8 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
         v->report = *err ? dup_span(err, nerr) : NULL;
         goto finish;
     }
-    if (run->exit_code == 0 && done) {
+    /* Without the DONE contract a correct program needs to print nothing: exit 0 is its finish. */
+    if (run->exit_code == 0 && (done || run->judged_by_exit)) {
         if (v->sent >= 0 && v->received < v->sent) {
             if (!server_answered_all(run->server)) {
                 set(v, "ERROR", zr_strdup_printf("replies were missing but the ROUTER server had not answered every "
@@ -407,13 +450,7 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
         set(v, "CLEAN", NULL);
         goto finish;
     }
-    char *last = last_line_of(err);
-    if (run->exit_code == 0)
-        set(v, "EXIT", zr_strdup_printf("exit 0 without DONE%s%s", *last ? ": " : "", last));
-    else
-        set(v, "EXIT", zr_strdup_printf("exit %d%s%s", run->exit_code, *last ? ": " : "", last));
-    free(last);
-    v->report = *err ? dup_span(err, nerr) : NULL;
+    classify_exit(run, out, err, v);
 
 finish:
     if (!v->signature)

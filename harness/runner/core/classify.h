@@ -40,6 +40,11 @@ struct zr_run_output {
     const char *stacks_error; /* why there are no stacks */
     const struct zr_server_view *server; /* NULL: no server */
     const char *harness_error; /* the runner's own finding (the wrong libzmq loaded...), or NULL */
+    bool judged_by_exit;  /* a user's program under `check` (without --done): judged by what it
+                             did, so exit 0 with no report and no hang is CLEAN (stderr that is
+                             no report: NOISE), and a missing DONE means nothing. false: the
+                             cases' contract (cases/README.md), where CLEAN needs a last `DONE`
+                             line whose sent/received accounting can show a LOSS */
 };
 
 struct zr_verdict {
@@ -73,6 +78,9 @@ bool zr_find_libzmq_abort(const char *err, size_t len, char **signature, char **
 bool zr_find_fatal_python(const char *err, size_t len, char **signature);
 bool zr_find_owner_report(const char *err, size_t len, char outcome[24], char **signature, char **report);
 bool zr_find_done(const char *out, long long *sent, long long *received);
+/* The last lines of what a program printed (at most max_lines lines and
+ * max_bytes bytes, whole UTF-8), malloc'd: "" for nothing. */
+char *zr_output_tail(const char *text, int max_lines, size_t max_bytes);
 bool zr_signal_is_symptom(int sig);
 
 #endif

@@ -1,78 +1,135 @@
 #include "compile.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "process.h"
 #include "text.h"
 
-static const char *suffix_of(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    const char *dot = strrchr(base, '.');
-    return dot ? dot : "";
-}
-
 bool zr_source_is_cxx(const char *path)
 {
-    const char *s = suffix_of(path);
-    return !strcmp(s, ".cpp") || !strcmp(s, ".cc") || !strcmp(s, ".cxx") || !strcmp(s, ".C");
+    static const char *const suffixes[] = { ".cpp", ".cc", ".cxx", ".c++", ".C", NULL };
+    for (int i = 0; suffixes[i]; i++)
+        if (zr_name_has_suffix(path, suffixes[i]))
+            return true;
+    return false;
 }
 
 bool zr_source_compiles(const char *path)
 {
-    return !strcmp(suffix_of(path), ".c") || zr_source_is_cxx(path);
+    return zr_name_has_suffix(path, ".c") || zr_source_is_cxx(path);
 }
 
-/* Appends the blank-separated words of flags (the project's own constants). */
-static int add_words(const char *flags, char **argv, int n, char **copies)
-{
-    *copies = zr_strdup_printf("%s", flags);
-    int count = 0;
-    char **words = zr_split_words_alloc(*copies, &count);
-    for (int i = 0; words && i < count; i++)
-        argv[n++] = words[i];
-    free(words);
-    return n;
-}
-
-int zr_compile(const struct zr_flavour *flavour, const char *source, const char *out, char *err, size_t errlen)
-{
-    /* A source named "-x" is a file, not an option of the compiler. */
-    char *src = source[0] == '-' ? zr_strdup_printf("./%s", source) : zr_strdup_printf("%s", source);
-    char *cflags = NULL, *ldflags = NULL;
+/* The compiler's argument vector: the flavour gives the flags (the
+ * project's own blank-separated constants in modes.c, split into words);
+ * the source and the output are one word each, whatever their names hold. */
+struct compile_line {
     char *argv[64];
+    int argc;
+    char *cflags, *ldflags; /* the copies the flag words point into */
+};
+
+static void add_flag_words(struct compile_line *c, char *flags)
+{
     int n = 0;
-    const char *compiler = zr_source_is_cxx(source) ? "c++" : "cc";
-    char *path = zr_find_program(compiler);
-    if (!path) {
-        snprintf(err, errlen, "no %s on PATH to compile %s (apt-get install %s)", compiler, source,
+    char **words = zr_split_words_alloc(flags, &n);
+    for (int i = 0; words && i < n && c->argc < 56; i++)
+        c->argv[c->argc++] = words[i];
+    free(words);
+}
+
+static void compile_line_make(struct compile_line *c, const struct zr_flavour *flavour, char *compiler,
+                              const char *source, const char *out)
+{
+    memset(c, 0, sizeof *c);
+    c->cflags = zr_strdup_printf("%s", flavour->cflags);
+    c->ldflags = zr_strdup_printf("%s", flavour->ldflags);
+    c->argv[c->argc++] = compiler;
+    add_flag_words(c, c->cflags);
+    c->argv[c->argc++] = (char *)"-o";
+    c->argv[c->argc++] = (char *)out;
+    c->argv[c->argc++] = (char *)source;
+    add_flag_words(c, c->ldflags);
+    c->argv[c->argc++] = (char *)"-lzmq";
+    c->argv[c->argc++] = (char *)"-lpthread";
+    c->argv[c->argc] = NULL;
+}
+
+/* A word as the shell needs it to mean itself: as it is when it is made of
+ * harmless characters, else single-quoted. */
+static void print_sh_word(FILE *f, const char *w)
+{
+    bool plain = *w != '\0';
+    for (const char *c = w; *c && plain; c++)
+        plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                strchr("_-./=+,:@%", *c);
+    if (plain)
+        fputs(w, f);
+    else
+        zr_fput_sh_word(f, w);
+}
+
+static void print_compiler_output(const char *who, const char *logpath)
+{
+    char *log = zr_read_file(logpath, NULL);
+    if (log && *log) {
+        fprintf(stderr, "%s: the compiler said:\n", who);
+        for (const char *line = log; *line;) {
+            size_t n = strcspn(line, "\n");
+            char *one = zr_strdup_printf("%.*s", (int)n, line);
+            fputs("  ", stderr);
+            zr_fput_terminal(stderr, one);
+            fputc('\n', stderr);
+            free(one);
+            line += n + (line[n] == '\n');
+        }
+    }
+    free(log);
+}
+
+int zr_compile(const char *who, const struct zr_flavour *flavour, const char *source, const char *out, char *err,
+               size_t errlen)
+{
+    const char *cc = zr_source_is_cxx(source) ? "c++" : "cc";
+    char *compiler = zr_find_program(cc);
+    if (!compiler) {
+        snprintf(err, errlen, "no %s on PATH to compile %s (apt-get install %s)", cc, source,
                  zr_source_is_cxx(source) ? "g++" : "gcc");
         return -1;
     }
-    argv[n++] = path;
-    n = add_words(flavour->cflags, argv, n, &cflags);
-    argv[n++] = (char *)"-o";
-    argv[n++] = (char *)out;
-    argv[n++] = src;
-    n = add_words(flavour->ldflags, argv, n, &ldflags);
-    argv[n++] = (char *)"-lzmq";
-    argv[n++] = (char *)"-lpthread";
-    argv[n] = NULL;
-    fprintf(stderr, "compile:");
-    for (int i = 0; i < n; i++)
-        fprintf(stderr, " %s", argv[i]);
-    fprintf(stderr, "\n");
-    fflush(stderr);
-    struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_FD(2), .err = ZR_OUTPUT_FD(2) };
-    int status = zr_run_to_end(&s, 600, err, errlen);
+    /* A source named "-x" is a file, not an option of the compiler. */
+    char *src = source[0] == '-' ? zr_strdup_printf("./%s", source) : zr_strdup_printf("%s", source);
+    struct compile_line line;
+    compile_line_make(&line, flavour, compiler, src, out);
+    fflush(stdout);
+    fprintf(stderr, "%s: %s", who, cc);
+    for (int i = 1; i < line.argc; i++) {
+        fputc(' ', stderr);
+        print_sh_word(stderr, line.argv[i]);
+    }
+    fputc('\n', stderr);
+    char *logpath = zr_strdup_printf("%s.compile.log", out);
+    int status = -1;
+    int logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (logfd < 0)
+        snprintf(err, errlen, "cannot create %s: %s", logpath, strerror(errno));
+    else {
+        struct zr_spawn s = { .argv = line.argv, .out = ZR_OUTPUT_FD(logfd), .err = ZR_OUTPUT_FD(logfd) };
+        status = zr_run_to_end(&s, 600, err, errlen);
+        close(logfd);
+        print_compiler_output(who, logpath);
+    }
     if (status > 0)
         snprintf(err, errlen, "%s does not compile (the compiler's message is above)", source);
-    free(path);
+    unlink(logpath);
+    free(logpath);
+    free(line.cflags);
+    free(line.ldflags);
+    free(compiler);
     free(src);
-    free(cflags);
-    free(ldflags);
     return status == 0 ? 0 : -1;
 }
