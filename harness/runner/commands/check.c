@@ -124,6 +124,7 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
     spec.path = zr_strdup_printf("%s", t->path);
     spec.name = zr_strdup_printf("%s", strrchr(t->path, '/') ? strrchr(t->path, '/') + 1 : t->path);
     spec.family = zr_strdup_printf("check");
+    spec.users_program = true;
     spec.id = zr_strdup_printf("check/%s", spec.name);
     spec.language = t->kind == PROGRAM_PYTHON ? ZR_LANG_PYTHON : ZR_LANG_C;
     spec.server_mode = zr_strdup_printf("%s", o->server_mode);

@@ -105,7 +105,8 @@ static void summarise(struct zr_case_run *run)
             run->status_text = zr_strdup_printf("not reproduced in %d attempts (expected %s)", run->n, expected);
         else
             run->status_text = zr_strdup_printf("%s%s: %d of %d runs were not %s; run %d: %s %s",
-                                                run->spec->variant == ZR_VARIANT_FIXED || run->judged.fixed_upstream
+                                                run->spec->users_program ? "NOT CLEAN"
+                                                : run->spec->variant == ZR_VARIANT_FIXED || run->judged.fixed_upstream
                                                     ? "NOT FIXED"
                                                     : "NOT HELD",
                                                 upstream, run->n - run->met, run->n, expected, run->deciding + 1,

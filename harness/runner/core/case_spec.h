@@ -62,6 +62,7 @@ struct zr_case_spec {
     struct zr_expect_list fixed_expect;
     struct zr_mode_spec modes[ZR_MAX_MODES]; /* indexed like zr_modes */
     bool outside;  /* a case file from outside cases/ and pyclients/: its family from its @family tag */
+    bool users_program; /* a user's program under check, bench, matrix...: not a case; "NOT CLEAN", never "NOT FIXED" */
     char *program_dir; /* a C case from outside: its binaries, built at run time, are DIR/<flavour>/<name> */
     struct zr_user_program *program; /* a user's program, not a case; NULL for a case */
 

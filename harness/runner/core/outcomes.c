@@ -5,23 +5,60 @@
 #include <string.h>
 
 const struct zr_outcome zr_outcomes[] = {
-    { "CLEAN", ZR_OUTCOME_CLEAN, NULL, "ended as it should, and nothing was reported" },
-    { "NOISE", ZR_OUTCOME_CLEAN, NULL, "clean, with text on stderr that is no report of TSan, libzmq or CPython" },
-    { "TSAN", ZR_OUTCOME_FAILURE, "tsan", "a ThreadSanitizer report" },
-    { "SHARED_SOCKET", ZR_OUTCOME_FAILURE, NULL, "the ownership checker saw two threads inside one socket at once" },
-    { "HANDOFF", ZR_OUTCOME_FAILURE, NULL, "the ownership checker saw a socket change threads without a barrier" },
-    { "ASSERT", ZR_OUTCOME_FAILURE, "assert", "libzmq aborted on one of its own assertions" },
-    { "FATAL_PYTHON", ZR_OUTCOME_FAILURE, "fatal-python", "CPython's own fatal error" },
-    { "SIGNAL", ZR_OUTCOME_FAILURE, "signal", "killed by a signal of its own making (SIGSEGV, SIGABRT...)" },
-    { "HANG", ZR_OUTCOME_FAILURE, "hang", "every thread waits with no deadline (or the watchdog found no progress)" },
-    { "LOSS", ZR_OUTCOME_FAILURE, "loss", "a case's DONE line counted fewer replies than requests" },
-    { "EXIT", ZR_OUTCOME_FAILURE, "exit", "ended with a non-zero status (or a case without its DONE line)" },
-    { "ERROR", ZR_OUTCOME_HARNESS, NULL, "the harness could not run or judge the attempt (its cause is the signature)" },
-    { "TIMEOUT", ZR_OUTCOME_HARNESS, NULL, "the watchdog fired while the program was still making progress" },
+    { .name = "CLEAN",
+        .kind = ZR_OUTCOME_CLEAN,
+        .bundle_class = NULL,
+        .meaning = "ended as it should, and nothing was reported" },
+    { .name = "NOISE",
+        .kind = ZR_OUTCOME_CLEAN,
+        .bundle_class = NULL,
+        .meaning = "clean, with text on stderr that is no report of TSan, libzmq or CPython" },
+    { .name = "TSAN", .kind = ZR_OUTCOME_FAILURE, .bundle_class = "tsan", .meaning = "a ThreadSanitizer report" },
+    { .name = "SHARED_SOCKET",
+        .kind = ZR_OUTCOME_FAILURE,
+        .bundle_class = NULL,
+        .meaning = "the ownership checker saw two threads inside one socket at once" },
+    { .name = "HANDOFF",
+        .kind = ZR_OUTCOME_FAILURE,
+        .bundle_class = NULL,
+        .meaning = "the ownership checker saw a socket change threads without a barrier" },
+    { .name = "ASSERT",
+        .kind = ZR_OUTCOME_FAILURE,
+        .bundle_class = "assert",
+        .meaning = "libzmq aborted on one of its own assertions" },
+    { .name = "FATAL_PYTHON",
+        .kind = ZR_OUTCOME_FAILURE,
+        .bundle_class = "fatal-python",
+        .meaning = "CPython's own fatal error" },
+    { .name = "SIGNAL",
+        .kind = ZR_OUTCOME_FAILURE,
+        .bundle_class = "signal",
+        .meaning = "killed by a signal of its own making (SIGSEGV, SIGABRT...)" },
+    { .name = "HANG",
+        .kind = ZR_OUTCOME_FAILURE,
+        .bundle_class = "hang",
+        .meaning = "every thread waits with no deadline (or the watchdog found no progress)" },
+    { .name = "LOSS",
+        .kind = ZR_OUTCOME_FAILURE,
+        .bundle_class = "loss",
+        .meaning = "a case's DONE line counted fewer replies than requests" },
+    { .name = "EXIT",
+        .kind = ZR_OUTCOME_FAILURE,
+        .bundle_class = "exit",
+        .meaning = "ended with a non-zero status (or a case without its DONE line)",
+        .programs_own = true },
+    { .name = "ERROR",
+        .kind = ZR_OUTCOME_HARNESS,
+        .bundle_class = NULL,
+        .meaning = "the harness could not run or judge the attempt (its cause is the signature)" },
+    { .name = "TIMEOUT",
+        .kind = ZR_OUTCOME_HARNESS,
+        .bundle_class = NULL,
+        .meaning = "the watchdog fired while the program was still making progress" },
 };
 const int zr_noutcomes = sizeof zr_outcomes / sizeof zr_outcomes[0];
 
-const struct zr_outcome *zr_outcome_find(const char *name)
+const struct zr_outcome* zr_outcome_find(const char* name)
 {
     for (int i = 0; name && i < zr_noutcomes; i++)
         if (!strcmp(zr_outcomes[i].name, name))
@@ -29,7 +66,7 @@ const struct zr_outcome *zr_outcome_find(const char *name)
     return NULL;
 }
 
-const struct zr_outcome *zr_outcome_of_key(const char *key)
+const struct zr_outcome* zr_outcome_of_key(const char* key)
 {
     if (!key)
         return NULL;
@@ -40,34 +77,31 @@ const struct zr_outcome *zr_outcome_of_key(const char *key)
     return NULL;
 }
 
-static bool is_kind(const char *name, enum zr_outcome_kind kind)
+static bool is_kind(const char* name, enum zr_outcome_kind kind)
 {
-    const struct zr_outcome *o = zr_outcome_find(name);
+    const struct zr_outcome* o = zr_outcome_find(name);
     return o && o->kind == kind;
 }
 
-bool zr_outcome_expectable(const char *name)
+bool zr_outcome_expectable(const char* name)
 {
-    const struct zr_outcome *o = zr_outcome_find(name);
+    const struct zr_outcome* o = zr_outcome_find(name);
     return o && o->kind != ZR_OUTCOME_HARNESS;
 }
 
-bool zr_outcome_is_clean(const char *name)
+bool zr_outcome_is_clean(const char* name) { return is_kind(name, ZR_OUTCOME_CLEAN); }
+
+bool zr_outcome_is_failure(const char* name) { return is_kind(name, ZR_OUTCOME_FAILURE); }
+
+bool zr_outcome_is_reported_failure(const char* name)
 {
-    return is_kind(name, ZR_OUTCOME_CLEAN);
+    const struct zr_outcome* o = zr_outcome_find(name);
+    return o && o->kind == ZR_OUTCOME_FAILURE && !o->programs_own;
 }
 
-bool zr_outcome_is_failure(const char *name)
-{
-    return is_kind(name, ZR_OUTCOME_FAILURE);
-}
+bool zr_outcome_is_harness(const char* name) { return is_kind(name, ZR_OUTCOME_HARNESS); }
 
-bool zr_outcome_is_harness(const char *name)
-{
-    return is_kind(name, ZR_OUTCOME_HARNESS);
-}
-
-const char *zr_outcome_expectable_names(void)
+const char* zr_outcome_expectable_names(void)
 {
     static char names[256];
     if (!names[0])

@@ -18,6 +18,8 @@ struct zr_outcome {
     enum zr_outcome_kind kind;
     const char *bundle_class; /* the class a bundle's run.sh recognises ("tsan"), or NULL: not bundled */
     const char *meaning;      /* one line, for --help and error messages */
+    bool programs_own;        /* a failure of the program's own making (a non-zero exit), that no runtime
+                                 reported: never counted by --expect any-failure */
 };
 
 extern const struct zr_outcome zr_outcomes[];
@@ -33,6 +35,10 @@ bool zr_outcome_expectable(const char *name);
 bool zr_outcome_is_clean(const char *name);
 bool zr_outcome_is_failure(const char *name);
 bool zr_outcome_is_harness(const char *name);
+
+/* The failures --expect any-failure counts: those a runtime reported (TSan,
+ * libzmq, the ownership checker, CPython, the kernel) and hangs. */
+bool zr_outcome_is_reported_failure(const char *name);
 
 /* "CLEAN NOISE TSAN ...": the expectable outcomes, for messages. */
 const char *zr_outcome_expectable_names(void);

@@ -53,6 +53,7 @@ static int fill(struct zr_case_spec *c, const struct zr_program_request *r, char
     c->family = zr_strdup_printf("program");
     c->id = zr_strdup_printf("program/%s", c->name);
     c->outside = true;
+    c->users_program = true;
     c->language = zr_name_has_suffix(path, ".py") ? ZR_LANG_PYTHON : ZR_LANG_C;
     c->server_mode = zr_strdup_printf("%s", r->server_mode ? r->server_mode : "none");
     c->server_delay_ms = ZR_DEFAULT_SERVER_DELAY_MS;

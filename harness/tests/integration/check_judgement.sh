@@ -11,7 +11,7 @@ here=$(pwd)
 repro=$(cd "$(dirname "$repro")" && pwd)/zmq-repro
 expect_exit 0 "a correct C program that prints nothing is CLEAN, tsan" \
     "$repro" check -t ipc --no-results -- "$programs/c_reqrep_own_thread.c"
-expect_output "CLEAN in 1 of 1 runs"
+expect_output "CLEAN NOISE in 1 of 1 runs"
 expect_exit 1 "any-failure on a correct C program is not a reproduction" \
     "$repro" check -t ipc -m stress --expect any-failure -n 3 --no-results -- "$programs/c_reqrep_own_thread.c"
 expect_output "not reproduced in 3 attempts"
@@ -24,6 +24,16 @@ expect_exit 1 "any-failure on a correct script that logs on stderr (NOISE) is no
     "$programs/py_logging_to_stderr.py" '{endpoint}'
 expect_output "attempt 1/2: NOISE WARNING:root:the service answered"
 expect_output "not reproduced in 2 attempts"
+expect_exit 1 "any-failure on a program's own exit 1 (address in use) is not a reproduction" \
+    "$repro" check -t ipc -m stress --expect any-failure -n 1 --no-results -- "$programs/c_bind_in_use_exit.c"
+expect_output "not reproduced in 1 attempts"
+expect_exit 0 "--expect clean takes a correct script that logs on stderr (NOISE, no report)" \
+    "$repro" check -t ipc -m stress --server echo --expect clean -n 1 --no-results -- \
+    "$programs/py_logging_to_stderr.py" '{endpoint}'
+expect_exit 1 "a program that is not clean is NOT CLEAN, not NOT FIXED" \
+    "$repro" check -t ipc -m stress --no-results -- "$programs/c_bind_in_use_exit.c"
+expect_output "NOT CLEAN: 1 of 1 runs"
+expect_no_output "NOT FIXED"
 expect_exit 1 "--done holds a program to the cases' contract" \
     "$repro" check -t ipc -m stress --done --no-results -- "$programs/c_reqrep_own_thread.c"
 expect_output "EXIT exit 0 without DONE"
@@ -57,7 +67,7 @@ for name in 'x$(touch PWNED).c' 'my client.c' "it's.c" 'prüfung ünï.c' 'a;tou
     expect_exit 0 "a file named $name compiles and is CLEAN" "$repro" check -t ipc -m stress --no-results -- "./$name"
     cd "$here" || exit 1
     expect_output "check: cc -O2 -g -o '"
-    expect_output "CLEAN in 1 of 1 runs"
+    expect_output "CLEAN NOISE in 1 of 1 runs"
 done
 if ls "$work" | grep -q '^PWNED'; then fail "a file name was run as a command: $(ls "$work")"; else
     ok "no file name was run as a command"; fi
