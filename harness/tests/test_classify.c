@@ -395,6 +395,25 @@ static void reports_are_valid_utf8(void **state)
  * with nothing wrong is CLEAN without DONE, stderr that is no report is
  * NOISE, a DONE line's accounting means nothing, and a non-zero exit keeps
  * the end of both outputs as its report. */
+/* One line of 200 KB on stderr: what is kept of it is capped, the cut marked. */
+static void a_huge_line_is_capped(void **state)
+{
+    (void)state;
+    size_t n = 200 * 1024;
+    char *err = malloc(n + 2);
+    memset(err, 'x', n);
+    err[n] = '\n';
+    err[n + 1] = '\0';
+    struct zr_verdict v = classify((struct zr_run_output){ .exited = true, .out = "", .err = err, .judged_by_exit = true });
+    assert_string_equal(v.outcome, "NOISE");
+    assert_true(strlen(v.signature) < 8 * 1024);
+    assert_non_null(strstr(v.signature, "bytes cut]"));
+    assert_true(strlen(v.symptom) < 8 * 1024);
+    assert_true(strlen(v.report) <= 64 * 1024 + 64);
+    zr_verdict_free(&v);
+    free(err);
+}
+
 static void programs_are_judged_by_what_they_did(void **state)
 {
     (void)state;
@@ -466,6 +485,7 @@ int main(void)
         cmocka_unit_test(clean_noise_loss_and_exit),
         cmocka_unit_test(reports_are_valid_utf8),
         cmocka_unit_test(programs_are_judged_by_what_they_did),
+        cmocka_unit_test(a_huge_line_is_capped),
         cmocka_unit_test(output_tails_are_the_last_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,22 @@
 #define OUTPUT_TAIL_LINES 20
 #define OUTPUT_TAIL_MAX (4 * 1024)
 
+/* A signature is one line that a person reads and a table groups by. */
+#define SIGNATURE_MAX (4 * 1024)
+
+/* *text cut to at most max bytes (at a UTF-8 boundary), the cut marked. */
+static void cap(char **text, size_t max)
+{
+    if (!*text || strlen(*text) <= max)
+        return;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)(*text)[n] & 0xC0) == 0x80)
+        n--;
+    char *cut = zr_strdup_printf("%.*s [... %zu bytes cut]", (int)n, *text, strlen(*text) - n);
+    free(*text);
+    *text = cut;
+}
+
 /* A copy of text[0..n) cut to REPORT_MAX, valid UTF-8 (for JSON). */
 static char *dup_span(const char *start, size_t n)
 {
@@ -457,6 +473,11 @@ finish:
         v->signature = zr_strdup_printf("%s", "");
     if (!v->symptom)
         v->symptom = zr_strdup_printf("%s", v->signature);
+    /* A program's own line can be 100 MB: what is kept of it is capped like a report. */
+    cap(&v->signature, SIGNATURE_MAX);
+    cap(&v->symptom, SIGNATURE_MAX);
+    cap(&v->location, SIGNATURE_MAX);
+    cap(&v->diagnosis, REPORT_MAX);
 }
 
 void zr_verdict_free(struct zr_verdict *v)
