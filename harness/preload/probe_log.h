@@ -1,0 +1,48 @@
+/* Lines of the socket log (ZR_SOCKETS_LOG), written by socket_log.c and
+ * python_site.c of libzr_loaded.so: built on the stack, written with one
+ * raw write(2) each, so that lines of several threads or processes never mix
+ * and ThreadSanitizer sees no synchronisation of ours (a libc write() would
+ * be a release on TSan's shared file clock, which a read() of any file in
+ * another thread acquires: it could hide the very races a case shows). */
+#ifndef ZR_PROBE_LOG_H
+#define ZR_PROBE_LOG_H
+
+#include <stddef.h>
+
+struct probe_line {
+    char text[3072];
+    size_t len;
+    int truncated;
+};
+
+/* Starts a line with its event word and the pid. */
+void probe_line_start(struct probe_line *l, const char *event);
+
+/* Appends " key=value" with the value formatted. */
+void probe_line_add(struct probe_line *l, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Appends " key=value" with a value from the program (a path, an endpoint,
+ * a thread name): every byte outside '!'..'~', and '%', is written %XX, so
+ * that a blank, a newline or a '%' in it can neither split nor forge a line. */
+void probe_line_add_escaped(struct probe_line *l, const char *key, const char *value);
+
+/* " tid=.. thread=..": the calling thread, its kernel id and name. */
+void probe_line_add_thread(struct probe_line *l);
+
+/* Ends the line and appends it to ZR_SOCKETS_LOG (nothing when unset). */
+void probe_line_write(struct probe_line *l);
+
+/* True when ZR_SOCKETS_LOG is set: the probe records sockets. */
+int probe_log_enabled(void);
+
+/* The Python frame that created a socket, when the calling thread holds the
+ * GIL of a CPython in this process (python_site.c); 0 when there is none. */
+struct python_site {
+    char file[1024];
+    char func[256];
+    int line;
+    char thread[256];
+};
+int probe_python_site(struct python_site *site);
+
+#endif
