@@ -123,6 +123,10 @@ static void endpoints_text(const struct zr_logged_socket *s, char *buf, size_t s
         size_t n = strlen(buf);
         snprintf(buf + n, size - n, "%s%s", i ? ", " : "", s->endpoints[i]);
     }
+    /* The program's own text: a control character in it cannot start a line of ours. */
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < ' ' || *p == 0x7f)
+            *p = '?';
     if (s->nendpoints > shown) {
         size_t n = strlen(buf);
         snprintf(buf + n, size - n, " and %d more", s->nendpoints - shown);
