@@ -3,7 +3,7 @@
  * programs in harness/tests/progs/ (term_hang_unsent.c, .py and
  * term_hang_other_thread.c), each killed while it hung. The C programs'
  * modules may be gone when this runs: the sites are then named from the log
- * ("0x116f in term_hang_unsent") instead of addr2line's "term_hang_unsent.c:22". */
+ * ("term_hang_unsent+0x116f") instead of addr2line's "term_hang_unsent.c:22". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -346,9 +346,14 @@ void zr_open_sockets_resolve(struct zr_term_wait *w)
             struct zr_logged_socket *s = &lists[k][i];
             if (s->py_file[0])
                 snprintf(s->site, sizeof s->site, "%s:%d", base_name(s->py_file), s->py_line);
-            else if (!addr2line(s->module, s->offset, s->site, sizeof s->site))
-                snprintf(s->site, sizeof s->site, "%s in %s", s->symbol[0] ? s->symbol : s->offset,
-                         s->module[0] ? base_name(s->module) : "an unknown module");
+            else if (addr2line(s->module, s->offset, s->site, sizeof s->site))
+                continue;
+            else if (s->symbol[0])
+                snprintf(s->site, sizeof s->site, "%s in %s", s->symbol, base_name(s->module));
+            else if (s->module[0])
+                snprintf(s->site, sizeof s->site, "%s+%s", base_name(s->module), s->offset);
+            else
+                snprintf(s->site, sizeof s->site, "an unknown place");
         }
     }
 }
