@@ -4,6 +4,7 @@
 #endif
 #include "probe_log.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,30 @@ __attribute__((constructor)) static void read_log_path(void)
         return;
     memcpy(log_path, path, strlen(path) + 1);
     log_enabled = 1;
+}
+
+/* TSan's entry points, looked up once; NULL without TSan. */
+static void (*tsan_func_entry)(void *);
+static void (*tsan_func_exit)(void);
+
+__attribute__((constructor)) static void find_tsan(void)
+{
+    tsan_func_entry = (void (*)(void *))dlsym(RTLD_DEFAULT, "__tsan_func_entry");
+    tsan_func_exit = (void (*)(void))dlsym(RTLD_DEFAULT, "__tsan_func_exit");
+    if (!tsan_func_entry || !tsan_func_exit)
+        tsan_func_entry = NULL, tsan_func_exit = NULL;
+}
+
+void probe_tsan_enter(void *caller)
+{
+    if (tsan_func_entry)
+        tsan_func_entry(caller);
+}
+
+void probe_tsan_exit(void)
+{
+    if (tsan_func_exit)
+        tsan_func_exit();
 }
 
 int probe_log_enabled(void)

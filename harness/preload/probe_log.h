@@ -35,6 +35,21 @@ void probe_line_write(struct probe_line *l);
 /* True when ZR_SOCKETS_LOG is set: the probe records sockets. */
 int probe_log_enabled(void);
 
+/* The next definition of a libzmq function after this library's (RTLD_NEXT,
+ * or the libzmq that pyzmq dlopen'ed into a local scope), looked up at the
+ * first call and kept in *cache; NULL when there is none (socket_log.c). */
+void *next_of(_Atomic(void *) *cache, const char *name);
+
+/* Under ThreadSanitizer (its runtime preloaded), around each forwarded
+ * call: TSan's stacks are its own shadow stacks, in which every frame is
+ * pushed by the instrumented callee with its return address; libzmq's
+ * zmq_send would push an address in this (uninstrumented) wrapper, and the
+ * program's line that called the wrapper would be lost, so the wrapper
+ * pushes it itself, as an instrumented function would. Nothing else of TSan
+ * is touched (no synchronisation). Without TSan: nothing. */
+void probe_tsan_enter(void *caller);
+void probe_tsan_exit(void);
+
 /* The Python frame that created a socket, when the calling thread holds the
  * GIL of a CPython in this process (python_site.c); 0 when there is none. */
 struct python_site {

@@ -96,8 +96,7 @@ static void *find_next(const char *name)
     return f;
 }
 
-/* The next definition of name, looked up at the first call and kept in *cache. */
-static void *next_of(_Atomic(void *) *cache, const char *name)
+void *next_of(_Atomic(void *) *cache, const char *name)
 {
     void *f = atomic_load_explicit(cache, memory_order_relaxed);
     if (!f) {
@@ -323,17 +322,20 @@ static void log_counts_of(void *ctx)
 void *zmq_socket(void *ctx, int type)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     void *(*real)(void *, int) = (void *(*)(void *, int))next_of(&cache, "zmq_socket");
     if (!real) {
         errno = ENOSYS;
         return NULL;
     }
+    probe_tsan_enter(caller);
     void *sock = real(ctx, type);
+    probe_tsan_exit();
     if (!sock || !probe_log_enabled())
         return sock;
     int saved = errno;
     int tracked = add_slot((uintptr_t)sock, (uintptr_t)ctx);
-    log_socket(sock, ctx, type, tracked, (uintptr_t)__builtin_return_address(0));
+    log_socket(sock, ctx, type, tracked, (uintptr_t)caller);
     errno = saved;
     return sock;
 }
@@ -341,13 +343,18 @@ void *zmq_socket(void *ctx, int type)
 int zmq_close(void *sock)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *) = (int (*)(void *))next_of(&cache, "zmq_close");
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
-    if (!probe_log_enabled())
-        return real(sock);
+    if (!probe_log_enabled()) {
+        probe_tsan_enter(caller);
+        int forwarded = real(sock);
+        probe_tsan_exit();
+        return forwarded;
+    }
     /* Written before the socket is closed: once it is, libzmq may give its
      * address to a new socket, whose SOCKET line must come after this one. */
     long sent = remove_slot((uintptr_t)sock);
@@ -358,7 +365,9 @@ int zmq_close(void *sock)
         probe_line_add(&l, "n", "%ld", sent);
     probe_line_add_thread(&l);
     probe_line_write(&l);
+    probe_tsan_enter(caller);
     int rc = real(sock);
+    probe_tsan_exit();
     if (rc != 0) {
         int saved = errno;
         probe_line_start(&l, "CLOSE_FAILED");
@@ -373,12 +382,15 @@ int zmq_close(void *sock)
 int zmq_setsockopt(void *sock, int option, const void *value, size_t size)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *, int, const void *, size_t) = (int (*)(void *, int, const void *, size_t))next_of(&cache, "zmq_setsockopt");
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
+    probe_tsan_enter(caller);
     int rc = real(sock, option, value, size);
+    probe_tsan_exit();
     if (rc == 0 && option == ZMQ_LINGER && size == sizeof(int) && value && probe_log_enabled()) {
         int saved = errno;
         struct probe_line l;
@@ -394,12 +406,15 @@ int zmq_setsockopt(void *sock, int option, const void *value, size_t size)
 int zmq_connect(void *sock, const char *endpoint)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *, const char *) = (int (*)(void *, const char *))next_of(&cache, "zmq_connect");
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
+    probe_tsan_enter(caller);
     int rc = real(sock, endpoint);
+    probe_tsan_exit();
     if (rc == 0 && probe_log_enabled()) {
         int saved = errno;
         log_endpoint("CONNECT", sock, endpoint);
@@ -411,12 +426,15 @@ int zmq_connect(void *sock, const char *endpoint)
 int zmq_bind(void *sock, const char *endpoint)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *, const char *) = (int (*)(void *, const char *))next_of(&cache, "zmq_bind");
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
+    probe_tsan_enter(caller);
     int rc = real(sock, endpoint);
+    probe_tsan_exit();
     if (rc == 0 && probe_log_enabled()) {
         int saved = errno;
         log_endpoint("BIND", sock, endpoint);
@@ -428,15 +446,22 @@ int zmq_bind(void *sock, const char *endpoint)
 int zmq_send(void *sock, const void *buf, size_t len, int flags)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *, const void *, size_t, int) = (int (*)(void *, const void *, size_t, int))next_of(&cache, "zmq_send");
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
-    if (in_send)
-        return real(sock, buf, len, flags);
+    if (in_send) {
+        probe_tsan_enter(caller);
+        int forwarded = real(sock, buf, len, flags);
+        probe_tsan_exit();
+        return forwarded;
+    }
     in_send = 1;
+    probe_tsan_enter(caller);
     int rc = real(sock, buf, len, flags);
+    probe_tsan_exit();
     in_send = 0;
     count_send(sock, rc, flags);
     return rc;
@@ -445,15 +470,47 @@ int zmq_send(void *sock, const void *buf, size_t len, int flags)
 int zmq_send_const(void *sock, const void *buf, size_t len, int flags)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *, const void *, size_t, int) = (int (*)(void *, const void *, size_t, int))next_of(&cache, "zmq_send_const");
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
-    if (in_send)
-        return real(sock, buf, len, flags);
+    if (in_send) {
+        probe_tsan_enter(caller);
+        int forwarded = real(sock, buf, len, flags);
+        probe_tsan_exit();
+        return forwarded;
+    }
     in_send = 1;
+    probe_tsan_enter(caller);
     int rc = real(sock, buf, len, flags);
+    probe_tsan_exit();
+    in_send = 0;
+    count_send(sock, rc, flags);
+    return rc;
+}
+
+int zmq_sendiov(void *sock, struct iovec *iov, size_t count, int flags)
+{
+    static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
+    int (*real)(void *, struct iovec *, size_t, int) =
+        (int (*)(void *, struct iovec *, size_t, int))next_of(&cache, "zmq_sendiov");
+    if (!real) {
+        errno = ENOSYS;
+        return -1;
+    }
+    if (in_send) {
+        probe_tsan_enter(caller);
+        int forwarded = real(sock, iov, count, flags);
+        probe_tsan_exit();
+        return forwarded;
+    }
+    in_send = 1;
+    probe_tsan_enter(caller);
+    int rc = real(sock, iov, count, flags);
+    probe_tsan_exit();
     in_send = 0;
     count_send(sock, rc, flags);
     return rc;
@@ -462,15 +519,22 @@ int zmq_send_const(void *sock, const void *buf, size_t len, int flags)
 int zmq_msg_send(zmq_msg_t *msg, void *sock, int flags)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(zmq_msg_t *, void *, int) = (int (*)(zmq_msg_t *, void *, int))next_of(&cache, "zmq_msg_send");
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
-    if (in_send)
-        return real(msg, sock, flags);
+    if (in_send) {
+        probe_tsan_enter(caller);
+        int forwarded = real(msg, sock, flags);
+        probe_tsan_exit();
+        return forwarded;
+    }
     in_send = 1;
+    probe_tsan_enter(caller);
     int rc = real(msg, sock, flags);
+    probe_tsan_exit();
     in_send = 0;
     count_send(sock, rc, flags);
     return rc;
@@ -479,15 +543,22 @@ int zmq_msg_send(zmq_msg_t *msg, void *sock, int flags)
 int zmq_sendmsg(void *sock, zmq_msg_t *msg, int flags)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *, zmq_msg_t *, int) = (int (*)(void *, zmq_msg_t *, int))next_of(&cache, "zmq_sendmsg");
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
-    if (in_send)
-        return real(sock, msg, flags);
+    if (in_send) {
+        probe_tsan_enter(caller);
+        int forwarded = real(sock, msg, flags);
+        probe_tsan_exit();
+        return forwarded;
+    }
     in_send = 1;
+    probe_tsan_enter(caller);
     int rc = real(sock, msg, flags);
+    probe_tsan_exit();
     in_send = 0;
     count_send(sock, rc, flags);
     return rc;
@@ -496,18 +567,24 @@ int zmq_sendmsg(void *sock, zmq_msg_t *msg, int flags)
 /* zmq_ctx_term, zmq_ctx_destroy and zmq_term: the line before the call (it
  * may never return), the counts of the context's open sockets, and a line
  * when it returns. */
-static int logged_term(int (*real)(void *), void *ctx, const char *call)
+static int logged_term(int (*real)(void *), void *ctx, const char *call, void *caller)
 {
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
-    if (!probe_log_enabled() || in_term)
-        return real(ctx);
+    if (!probe_log_enabled() || in_term) {
+        probe_tsan_enter(caller);
+        int forwarded = real(ctx);
+        probe_tsan_exit();
+        return forwarded;
+    }
     log_context("TERM", ctx, call, 1);
     log_counts_of(ctx);
     in_term = 1;
+    probe_tsan_enter(caller);
     int rc = real(ctx);
+    probe_tsan_exit();
     int saved = errno;
     in_term = 0;
     struct probe_line l;
@@ -524,33 +601,39 @@ static int logged_term(int (*real)(void *), void *ctx, const char *call)
 int zmq_ctx_term(void *ctx)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *) = (int (*)(void *))next_of(&cache, "zmq_ctx_term");
-    return logged_term(real, ctx, "zmq_ctx_term");
+    return logged_term(real, ctx, "zmq_ctx_term", caller);
 }
 
 int zmq_ctx_destroy(void *ctx)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *) = (int (*)(void *))next_of(&cache, "zmq_ctx_destroy");
-    return logged_term(real, ctx, "zmq_ctx_destroy");
+    return logged_term(real, ctx, "zmq_ctx_destroy", caller);
 }
 
 int zmq_term(void *ctx)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *) = (int (*)(void *))next_of(&cache, "zmq_term");
-    return logged_term(real, ctx, "zmq_term");
+    return logged_term(real, ctx, "zmq_term", caller);
 }
 
 int zmq_ctx_shutdown(void *ctx)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *) = (int (*)(void *))next_of(&cache, "zmq_ctx_shutdown");
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
+    probe_tsan_enter(caller);
     int rc = real(ctx);
+    probe_tsan_exit();
     if (rc == 0 && probe_log_enabled()) {
         int saved = errno;
         log_context("SHUTDOWN", ctx, "zmq_ctx_shutdown", 1);
@@ -563,12 +646,15 @@ int zmq_ctx_shutdown(void *ctx)
 int zmq_ctx_set(void *ctx, int option, int value)
 {
     static _Atomic(void *) cache;
+    void *caller = __builtin_return_address(0);
     int (*real)(void *, int, int) = (int (*)(void *, int, int))next_of(&cache, "zmq_ctx_set");
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
+    probe_tsan_enter(caller);
     int rc = real(ctx, option, value);
+    probe_tsan_exit();
     if (rc == 0 && option == ZMQ_BLOCKY && probe_log_enabled()) {
         int saved = errno;
         struct probe_line l;
