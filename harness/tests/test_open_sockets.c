@@ -117,7 +117,8 @@ static void c_socket_left_open_in_another_thread(void **state)
     zr_term_wait_free(&w);
     char *d = zr_diagnose_term_hang(text, first_pid(text));
     assert_non_null(d);
-    assert_non_null(strstr(d, "  PULL still open in thread worker-1, created at "));
+    assert_non_null(strstr(d, "  PULL still open in thread worker-1 (tid "));
+    assert_non_null(strstr(d, ", not the one in term), created at "));
     assert_non_null(strstr(d, "term_hang_other_thread"));
     assert_non_null(strstr(d, "close it there (its owner) before term"));
     assert_non_null(strstr(d, "it sent nothing"));
@@ -135,6 +136,31 @@ static void python_open_socket_names_the_script_line(void **state)
     assert_non_null(strstr(d, "  DEALER created at term_hang_unsent.py:14 in thread MainThread, never closed"));
     assert_non_null(strstr(d, "LINGER -1, the default"));
     assert_non_null(strstr(d, "pyzmq: sock.close(linger=0)"));
+    free(d);
+}
+
+/* pyzmq #2070's bus (the suite's hang-at-shutdown/broken_threaddevice_bus,
+ * stress mode): the asyncio loop thread's SUB is never closed. */
+static void python_bus_names_the_loop_thread_socket(void **state)
+{
+    (void)state;
+    char *d = diagnose_fixture("sockets_log_python_threaddevice_bus.txt");
+    assert_non_null(d);
+    assert_non_null(strstr(d, "  SUB still open in thread async-subscribers-loop (tid "));
+    assert_non_null(strstr(d, "created at broken_threaddevice_bus.py:81: close it there (its owner) before term"));
+    assert_int_equal(count(d, "\n  "), 1);
+    free(d);
+}
+
+/* libzmq_owner.so preloaded before the probe (owner mode): the probe's
+ * caller is the checker's wrapper, which is not named as the program's line. */
+static void the_ownership_checker_is_not_the_creation_site(void **state)
+{
+    (void)state;
+    char *d = diagnose_fixture("sockets_log_c_owner_preloaded_first.txt");
+    assert_non_null(d);
+    assert_non_null(strstr(d, "DEALER created at an unknown line (the ownership checker's zmq_socket is between"));
+    assert_null(strstr(d, "zmq_owner.c"));
     free(d);
 }
 
@@ -218,6 +244,8 @@ int main(void)
         cmocka_unit_test(c_closed_socket_lingers),
         cmocka_unit_test(c_socket_left_open_in_another_thread),
         cmocka_unit_test(python_open_socket_names_the_script_line),
+        cmocka_unit_test(python_bus_names_the_loop_thread_socket),
+        cmocka_unit_test(the_ownership_checker_is_not_the_creation_site),
         cmocka_unit_test(correct_programs_get_no_diagnosis),
         cmocka_unit_test(a_forged_line_stays_inside_its_value),
         cmocka_unit_test(each_process_is_read_on_its_own),

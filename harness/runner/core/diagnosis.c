@@ -157,9 +157,9 @@ static char *open_socket_line(const struct zr_term_wait *w, const struct zr_logg
     char *linger = linger_text(s);
     char *line;
     if (s->tid && w->tid && s->tid != w->tid)
-        line = zr_strdup_printf("  %s still open in thread %s, created at %s: close it there (its owner) before "
-                                "term (%s)\n",
-                                s->type, s->thread, s->site, linger);
+        line = zr_strdup_printf("  %s still open in thread %s (tid %ld, not the one in term), created at %s: close "
+                                "it there (its owner) before term (%s)\n",
+                                s->type, s->thread, s->tid, s->site, linger);
     else
         line = zr_strdup_printf("  %s created at %s in thread %s, never closed (%s)\n", s->type, s->site, s->thread,
                                 linger);

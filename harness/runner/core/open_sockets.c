@@ -346,6 +346,11 @@ void zr_open_sockets_resolve(struct zr_term_wait *w)
             struct zr_logged_socket *s = &lists[k][i];
             if (s->py_file[0])
                 snprintf(s->site, sizeof s->site, "%s:%d", base_name(s->py_file), s->py_line);
+            else if (!strncmp(base_name(s->module), "libzmq_owner", 12))
+                /* Preloaded before the probe (owner mode): the probe's caller is
+                 * the checker's wrapper, and the program's line is not known. */
+                snprintf(s->site, sizeof s->site, "an unknown line (the ownership checker's zmq_socket is "
+                                                  "between the program and the probe)");
             else if (addr2line(s->module, s->offset, s->site, sizeof s->site))
                 continue;
             else if (s->symbol[0])

@@ -139,7 +139,7 @@ hang_case "C, unsent message, socket closed with LINGER -1" \
     "closed with LINGER -1 (the default) after sending 1 message to $nobody" \
     -- "$progs/term_hang_unsent" "$nobody" closed
 hang_case "C, socket left open in another thread" \
-    "PULL still open in thread worker-1, created at term_hang_other_thread.c:$thread_line (worker_main)" "close it there (its owner)" \
+    "PULL still open in thread worker-1 (tid " "created at term_hang_other_thread.c:$thread_line (worker_main)" "close it there (its owner)" \
     "LINGER -1" -- "$progs/term_hang_other_thread" "ipc://$TMPDIR/pull" hang
 if "$python" -c "import zmq" 2>/dev/null; then
     hang_case "Python, unsent message, ctx.term()" \
