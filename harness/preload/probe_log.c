@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 static char log_path[4096];
-static int log_enabled;
 
 /* Read once, before main: the environment is not changed under us later. */
 __attribute__((constructor)) static void read_log_path(void)
@@ -25,36 +24,23 @@ __attribute__((constructor)) static void read_log_path(void)
     if (!path || !path[0] || strlen(path) >= sizeof log_path)
         return;
     memcpy(log_path, path, strlen(path) + 1);
-    log_enabled = 1;
+    probe_logging = 1;
 }
 
+int probe_logging;
+
 /* TSan's entry points, looked up once; NULL without TSan. */
-static void (*tsan_func_entry)(void *);
-static void (*tsan_func_exit)(void);
+void (*probe_tsan_func_entry)(void *);
+void (*probe_tsan_func_exit)(void);
 
 __attribute__((constructor)) static void find_tsan(void)
 {
-    tsan_func_entry = (void (*)(void *))dlsym(RTLD_DEFAULT, "__tsan_func_entry");
-    tsan_func_exit = (void (*)(void))dlsym(RTLD_DEFAULT, "__tsan_func_exit");
-    if (!tsan_func_entry || !tsan_func_exit)
-        tsan_func_entry = NULL, tsan_func_exit = NULL;
-}
-
-void probe_tsan_enter(void *caller)
-{
-    if (tsan_func_entry)
-        tsan_func_entry(caller);
-}
-
-void probe_tsan_exit(void)
-{
-    if (tsan_func_exit)
-        tsan_func_exit();
-}
-
-int probe_log_enabled(void)
-{
-    return log_enabled;
+    void (*entry)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "__tsan_func_entry");
+    void (*leave)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "__tsan_func_exit");
+    if (entry && leave) {
+        probe_tsan_func_entry = entry;
+        probe_tsan_func_exit = leave;
+    }
 }
 
 static void append(struct probe_line *l, const char *s, size_t n)
@@ -126,7 +112,7 @@ void probe_line_add_thread(struct probe_line *l)
 
 void probe_line_write(struct probe_line *l)
 {
-    if (!log_enabled)
+    if (!probe_logging)
         return;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

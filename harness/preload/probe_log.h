@@ -7,6 +7,7 @@
 #ifndef ZR_PROBE_LOG_H
 #define ZR_PROBE_LOG_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 struct probe_line {
@@ -32,13 +33,23 @@ void probe_line_add_thread(struct probe_line *l);
 /* Ends the line and appends it to ZR_SOCKETS_LOG (nothing when unset). */
 void probe_line_write(struct probe_line *l);
 
-/* True when ZR_SOCKETS_LOG is set: the probe records sockets. */
-int probe_log_enabled(void);
+/* True when ZR_SOCKETS_LOG is set: the probe records sockets. Inline, as
+ * the two below: they are on every forwarded call. */
+extern int probe_logging;
+static inline int probe_log_enabled(void)
+{
+    return probe_logging;
+}
 
 /* The next definition of a libzmq function after this library's (RTLD_NEXT,
  * or the libzmq that pyzmq dlopen'ed into a local scope), looked up at the
  * first call and kept in *cache; NULL when there is none (socket_log.c). */
-void *next_of(_Atomic(void *) *cache, const char *name);
+void *next_of_lookup(_Atomic(void *) *cache, const char *name);
+static inline void *next_of(_Atomic(void *) *cache, const char *name)
+{
+    void *f = atomic_load_explicit(cache, memory_order_relaxed);
+    return f ? f : next_of_lookup(cache, name);
+}
 
 /* Under ThreadSanitizer (its runtime preloaded), around each forwarded
  * call: TSan's stacks are its own shadow stacks, in which every frame is
@@ -47,8 +58,18 @@ void *next_of(_Atomic(void *) *cache, const char *name);
  * program's line that called the wrapper would be lost, so the wrapper
  * pushes it itself, as an instrumented function would. Nothing else of TSan
  * is touched (no synchronisation). Without TSan: nothing. */
-void probe_tsan_enter(void *caller);
-void probe_tsan_exit(void);
+extern void (*probe_tsan_func_entry)(void *);
+extern void (*probe_tsan_func_exit)(void);
+static inline void probe_tsan_enter(void *caller)
+{
+    if (probe_tsan_func_entry)
+        probe_tsan_func_entry(caller);
+}
+static inline void probe_tsan_exit(void)
+{
+    if (probe_tsan_func_exit)
+        probe_tsan_func_exit();
+}
 
 /* The Python frame that created a socket, when the calling thread holds the
  * GIL of a CPython in this process (python_site.c); 0 when there is none. */

@@ -13,7 +13,7 @@
  * Every call is forwarded unchanged to the next definition (libzmq, or a
  * checker preloaded after this one), errno included. The only state is a
  * fixed table of message counts per socket: a lock-free lookup and one
- * atomic add per send; a socket the full table cannot take is still logged,
+ * relaxed load and store per send; a socket the full table cannot take is still logged,
  * marked tracked=0 (its count is then unknown), never dropped. No lock of
  * libc or pthreads is taken, nothing is allocated: the table's spin lock is
  * made of C11 atomics, invisible to ThreadSanitizer, so a preloaded probe
@@ -96,13 +96,10 @@ static void *find_next(const char *name)
     return f;
 }
 
-void *next_of(_Atomic(void *) *cache, const char *name)
+void *next_of_lookup(_Atomic(void *) *cache, const char *name)
 {
-    void *f = atomic_load_explicit(cache, memory_order_relaxed);
-    if (!f) {
-        f = find_next(name);
-        atomic_store_explicit(cache, f, memory_order_relaxed);
-    }
+    void *f = find_next(name);
+    atomic_store_explicit(cache, f, memory_order_relaxed);
     return f;
 }
 
@@ -298,7 +295,10 @@ static void count_send(void *sock, int rc, int flags)
     struct slot *s = find_slot((uintptr_t)sock);
     if (!s)
         return;
-    unsigned long n = atomic_fetch_add_explicit(&s->sent, 1, memory_order_relaxed) + 1;
+    /* A load and a store, not a locked add: only the socket's owner sends on
+     * it (a program that shares one loses a count at worst, not a line). */
+    unsigned long n = atomic_load_explicit(&s->sent, memory_order_relaxed) + 1;
+    atomic_store_explicit(&s->sent, n, memory_order_relaxed);
     if ((n & (n - 1)) == 0) {
         int saved = errno;
         log_count(sock, n);
