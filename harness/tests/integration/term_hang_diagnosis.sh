@@ -151,6 +151,28 @@ if "$python" -c "import zmq" 2>/dev/null; then
 else
     echo "note: $python cannot import zmq: the Python programs are not run"
 fi
+# The Python site on each interpreter of ZR_TEST_PYTHONS (interpreter
+# binaries, never a pyenv shim: a shell script must not be preloaded), by
+# ctypes, so that no pyzmq is needed: the line of make() and the Python
+# thread names. By hand: ZR_TEST_PYTHONS="/usr/bin/python3 .../3.12.1/bin/python3 ...".
+site_script=$source_dir/harness/tests/progs/python_site_ctypes.py
+site_line=$(line_of python_site_ctypes.py "return global_scope.zmq_socket(ctx, DEALER)")
+for interpreter in ${ZR_TEST_PYTHONS:-$python}; do
+    [ -x "$interpreter" ] || continue
+    log=$TMPDIR/site.log
+    rm -f "$log"
+    ZR_SOCKETS_LOG=$log LD_PRELOAD=$probe "$interpreter" "$site_script" >"$TMPDIR/prog.out" 2>&1
+    version=$(sed -n 's/^DONE //p' "$TMPDIR/prog.out")
+    for thread in MainThread worker-py; do
+        # (CPython names the script by its absolute path.)
+        if grep -q -F "/python_site_ctypes.py py_line=$site_line py_func=make py_thread=$thread " "$log" 2>/dev/null; then
+            ok "Python $version: the socket made in $thread is at python_site_ctypes.py:$site_line"
+        else
+            fail "Python $version ($interpreter): no Python site for $thread"
+            sed 's/^/    /' "$TMPDIR/prog.out" "$log" 2>/dev/null | tail -n 5
+        fi
+    done
+done
 clean_case "C, LINGER 0 before close" -- "$progs/term_hang_unsent" "$nobody" linger0
 clean_case "C, the worker closes its socket before term" -- "$progs/term_hang_other_thread" "ipc://$TMPDIR/pull2" clean
 finish
