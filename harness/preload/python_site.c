@@ -37,7 +37,9 @@ struct cpython {
     void (*decref)(PyObject *);
     PyObject *(*sys_get)(const char *);
     PyObject *(*dict_get)(PyObject *, const char *);
-    PyObject *(*call_no_args)(PyObject *);
+    PyObject *(*dict_get_item)(PyObject *, PyObject *);
+    unsigned long (*thread_ident)(void);
+    PyObject *(*long_from_unsigned)(unsigned long);
 };
 
 static void *either(const char *a, const char *b)
@@ -62,7 +64,8 @@ static int find_cpython(struct cpython *py)
             dlsym(RTLD_DEFAULT, "PyFrame_GetCode"),     dlsym(RTLD_DEFAULT, "PyFrame_GetLineNumber"),
             dlsym(RTLD_DEFAULT, "PyObject_GetAttrString"), dlsym(RTLD_DEFAULT, "PyUnicode_AsUTF8"),
             dlsym(RTLD_DEFAULT, "Py_DecRef"),           dlsym(RTLD_DEFAULT, "PySys_GetObject"),
-            dlsym(RTLD_DEFAULT, "PyDict_GetItemString"), dlsym(RTLD_DEFAULT, "PyObject_CallNoArgs"),
+            dlsym(RTLD_DEFAULT, "PyDict_GetItemString"), dlsym(RTLD_DEFAULT, "PyDict_GetItem"),
+            dlsym(RTLD_DEFAULT, "PyThread_get_thread_ident"), dlsym(RTLD_DEFAULT, "PyLong_FromUnsignedLong"),
         };
         s = 1;
         void *const *each = (void *const *)&f;
@@ -142,21 +145,25 @@ static int walk_frames(const struct cpython *py, const char *zmq_dir, struct pyt
     return found;
 }
 
-/* threading.current_thread().name, when threading is imported. */
+/* The name of this thread's threading.Thread: threading._active[get_ident()].name,
+ * when threading is imported. Not current_thread(): for a thread that
+ * threading did not start, it would register a _DummyThread, a change the
+ * program could see. */
 static void python_thread_name(const struct cpython *py, char *to, size_t size)
 {
     PyObject *modules = py->sys_get("modules");
     PyObject *threading = modules ? py->dict_get(modules, "threading") : NULL;
-    PyObject *current = threading ? py->get_attr(threading, "current_thread") : NULL;
-    PyObject *thread = current ? py->call_no_args(current) : NULL;
+    PyObject *active = threading ? py->get_attr(threading, "_active") : NULL;
+    PyObject *ident = active ? py->long_from_unsigned(py->thread_ident()) : NULL;
+    PyObject *thread = ident ? py->dict_get_item(active, ident) : NULL; /* borrowed */
     PyObject *name = thread ? py->get_attr(thread, "name") : NULL;
     copy_utf8(py, name, to, size);
     if (name)
         py->decref(name);
-    if (thread)
-        py->decref(thread);
-    if (current)
-        py->decref(current);
+    if (ident)
+        py->decref(ident);
+    if (active)
+        py->decref(active);
 }
 
 int probe_python_site(struct python_site *site)

@@ -234,3 +234,11 @@ char *zr_diagnose_term_hang(const char *sockets_log_text, long pid)
     zr_term_wait_free(&w);
     return out;
 }
+
+char *zr_diagnose_term_hang_file(const char *sockets_log_path, long pid)
+{
+    char *text = zr_read_file(sockets_log_path, NULL);
+    char *out = text ? zr_diagnose_term_hang(text, pid) : NULL;
+    free(text);
+    return out;
+}

@@ -26,4 +26,8 @@ char *zr_diagnose_owner(const char *outcome, const char *signature);
  * wait for: then the hang is something else. malloc'd. */
 char *zr_diagnose_term_hang(const char *sockets_log_text, long pid);
 
+/* The same from the log's file (zr_sockets_log_path); NULL also when the
+ * file is absent (the program never made a socket). malloc'd. */
+char *zr_diagnose_term_hang_file(const char *sockets_log_path, long pid);
+
 #endif

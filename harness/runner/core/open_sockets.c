@@ -281,6 +281,11 @@ int zr_open_sockets_parse(const char *log_text, long pid, struct zr_term_wait *w
     return rc;
 }
 
+char *zr_sockets_log_path(const char *workdir)
+{
+    return zr_strdup_printf("%s/sockets.log", workdir);
+}
+
 void zr_term_wait_free(struct zr_term_wait *w)
 {
     free(w->open);
@@ -308,14 +313,14 @@ static const char *addr2line_tool(void)
     return access("/usr/bin/eu-addr2line", X_OK) == 0 ? "/usr/bin/eu-addr2line" : NULL;
 }
 
-/* "client.c:30 (main)" from `eu-addr2line -f -e MODULE OFFSET`, or false. */
+/* "client.c:30 (main)" from `eu-addr2line -f -C -e MODULE OFFSET`, or false. */
 static bool addr2line(const char *module, const char *offset, char *site, size_t size)
 {
     const char *tool = addr2line_tool();
     int fds[2];
     if (!tool || !module[0] || !offset[0] || access(module, R_OK) != 0 || pipe(fds) != 0)
         return false;
-    char *argv[] = { (char *)tool, "-f", "-e", (char *)module, (char *)offset, NULL };
+    char *argv[] = { (char *)tool, "-f", "-C", "-e", (char *)module, (char *)offset, NULL };
     struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_FD(fds[1]), .err = ZR_OUTPUT_NULL };
     char err[256];
     int rc = zr_run_to_end(&s, 10.0, err, sizeof err);

@@ -56,4 +56,8 @@ void zr_open_sockets_resolve(struct zr_term_wait *w);
 
 void zr_term_wait_free(struct zr_term_wait *w);
 
+/* Where a client's socket log goes in an attempt's folder (ZR_SOCKETS_LOG
+ * in its environment, beside ZR_LOADED_LOG); malloc'd. */
+char *zr_sockets_log_path(const char *workdir);
+
 #endif

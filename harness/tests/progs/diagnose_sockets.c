@@ -6,6 +6,7 @@
  * or an unreadable log. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "diagnosis.h"
 #include "text.h"
@@ -17,14 +18,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s LOG PID\n", argv[0]);
         return 2;
     }
-    char *log = zr_read_file(argv[1], NULL);
-    if (!log) {
+    if (access(argv[1], R_OK) != 0) {
         fprintf(stderr, "%s: cannot read %s\n", argv[0], argv[1]);
         return 2;
     }
-    char *diagnosis = zr_diagnose_term_hang(log, pid);
+    char *diagnosis = zr_diagnose_term_hang_file(argv[1], pid);
     printf("%s\n", diagnosis ? diagnosis : "no diagnosis");
-    free(log);
     int rc = diagnosis ? 0 : 1;
     free(diagnosis);
     return rc;
