@@ -383,7 +383,8 @@ int zmq_setsockopt(void *sock, int option, const void *value, size_t size)
 {
     static _Atomic(void *) cache;
     void *caller = __builtin_return_address(0);
-    int (*real)(void *, int, const void *, size_t) = (int (*)(void *, int, const void *, size_t))next_of(&cache, "zmq_setsockopt");
+    int (*real)(void *, int, const void *, size_t) = (int (*)(void *, int, const void *, size_t))
+        next_of(&cache, "zmq_setsockopt");
     if (!real) {
         errno = ENOSYS;
         return -1;
@@ -447,7 +448,8 @@ int zmq_send(void *sock, const void *buf, size_t len, int flags)
 {
     static _Atomic(void *) cache;
     void *caller = __builtin_return_address(0);
-    int (*real)(void *, const void *, size_t, int) = (int (*)(void *, const void *, size_t, int))next_of(&cache, "zmq_send");
+    int (*real)(void *, const void *, size_t, int) = (int (*)(void *, const void *, size_t, int))
+        next_of(&cache, "zmq_send");
     if (!real) {
         errno = ENOSYS;
         return -1;
@@ -471,7 +473,8 @@ int zmq_send_const(void *sock, const void *buf, size_t len, int flags)
 {
     static _Atomic(void *) cache;
     void *caller = __builtin_return_address(0);
-    int (*real)(void *, const void *, size_t, int) = (int (*)(void *, const void *, size_t, int))next_of(&cache, "zmq_send_const");
+    int (*real)(void *, const void *, size_t, int) = (int (*)(void *, const void *, size_t, int))
+        next_of(&cache, "zmq_send_const");
     if (!real) {
         errno = ENOSYS;
         return -1;

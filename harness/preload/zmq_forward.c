@@ -163,8 +163,8 @@ int zmq_proxy(void *frontend, void *backend, void *capture)
 int zmq_proxy_steerable(void *frontend, void *backend, void *capture, void *control)
 {
     static _Atomic(void *) cache;
-    int (*real)(void *, void *, void *, void *) = (int (*)(void *, void *, void *, void *))next_of(&cache,
-                                                                                                   "zmq_proxy_steerable");
+    int (*real)(void *, void *, void *, void *) =
+        (int (*)(void *, void *, void *, void *))next_of(&cache, "zmq_proxy_steerable");
     if (!real) {
         errno = ENOSYS;
         return -1;

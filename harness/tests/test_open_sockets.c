@@ -98,7 +98,8 @@ static void c_closed_socket_lingers(void **state)
     assert_non_null(d);
     assert_non_null(strstr(d, "waits for 1 closed socket with LINGER -1"));
     assert_non_null(strstr(d, "DEALER created at "));
-    assert_non_null(strstr(d, "closed with LINGER -1 (the default) after sending 1 message to ipc:///tmp/zr-fixture/nobody"));
+    assert_non_null(
+        strstr(d, "closed with LINGER -1 (the default) after sending 1 message to ipc:///tmp/zr-fixture/nobody"));
     free(d);
     free(text);
 }
@@ -131,7 +132,8 @@ static void python_open_socket_names_the_script_line(void **state)
     (void)state;
     char *d = diagnose_fixture("sockets_log_python_unsent_open.txt");
     assert_non_null(d);
-    assert_non_null(strstr(d, "your program: zmq_ctx_destroy (pyzmq's ctx.term()) waits for 1 socket that is still open"));
+    assert_non_null(
+        strstr(d, "your program: zmq_ctx_destroy (pyzmq's ctx.term()) waits for 1 socket that is still open"));
     /* dealer = ctx.socket(zmq.DEALER), in connect(): the user's line, not pyzmq's sugar/context.py */
     assert_non_null(strstr(d, "  DEALER created at term_hang_unsent.py:14 in thread MainThread, never closed"));
     assert_non_null(strstr(d, "LINGER -1, the default"));
