@@ -145,7 +145,7 @@ static int walk_frames(const struct cpython *py, const char *zmq_dir, struct pyt
     return found;
 }
 
-/* The name of this thread's threading.Thread: threading._active[get_ident()].name,
+/* The name of this thread's threading.Thread: threading._active[get_ident()]._name,
  * when threading is imported. Not current_thread(): for a thread that
  * threading did not start, it would register a _DummyThread, a change the
  * program could see. */
@@ -156,7 +156,10 @@ static void python_thread_name(const struct cpython *py, char *to, size_t size)
     PyObject *active = threading ? py->get_attr(threading, "_active") : NULL;
     PyObject *ident = active ? py->long_from_unsigned(py->thread_ident()) : NULL;
     PyObject *thread = ident ? py->dict_get_item(active, ident) : NULL; /* borrowed */
-    PyObject *name = thread ? py->get_attr(thread, "name") : NULL;
+    /* _name, not the name property: no Python code runs here (no switch of
+     * the GIL to another thread, no signal handler whose exception we would
+     * have to clear). */
+    PyObject *name = thread ? py->get_attr(thread, "_name") : NULL;
     copy_utf8(py, name, to, size);
     if (name)
         py->decref(name);

@@ -161,7 +161,11 @@ static int add_slot(uintptr_t sock, uintptr_t ctx)
     size_t i = home_of(sock);
     for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & (SLOTS - 1)) {
         uintptr_t k = atomic_load_explicit(&table[i].sock, memory_order_relaxed);
-        if (k == sock || k == SLOT_EMPTY) {
+        if (k == sock) { /* its close was not seen: the slot is reused */
+            free_slot = &table[i];
+            break;
+        }
+        if (k == SLOT_EMPTY) {
             free_slot = free_slot ? free_slot : &table[i];
             break;
         }
