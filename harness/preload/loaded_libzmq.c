@@ -8,8 +8,11 @@
  * dlopen (pyzmq's extension modules, ctypes), and appends one line per
  * process to the file named by ZR_LOADED_LOG:
  *     LOADED pid=4242 version=4.3.4 path=/usr/lib/x86_64-linux-gnu/libzmq.so.5
- * Nothing else: it changes no behaviour of the program. */
+ * Nothing else: it changes no behaviour of the program. Its sockets are
+ * followed by socket_log.c, in the same library. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
@@ -72,7 +75,7 @@ __attribute__((constructor)) static void at_start(void)
 
 typedef void *(*dlopen_fn)(const char *, int);
 
-void *dlopen(const char *file, int flags)
+__attribute__((visibility("default"))) void *dlopen(const char *file, int flags)
 {
     static _Atomic(dlopen_fn) real_dlopen;
     dlopen_fn real = atomic_load(&real_dlopen);

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "diagnosis.h"
+#include "open_sockets.h"
 #include "process.h"
 #include "progress.h"
 #include "server.h"
@@ -282,6 +284,12 @@ stop_server:
             .judged_by_exit = spec->judged_by_exit,
         };
         zr_classify(&run, &a->verdict);
+        /* A hang in zmq_ctx_term: the sockets it waits for, from the probe's table. */
+        if (!strcmp(a->verdict.outcome, "HANG") && !a->verdict.diagnosis) {
+            char *sockets = zr_sockets_log_path(workdir);
+            a->verdict.diagnosis = zr_diagnose_term_hang_file(sockets, client.pid);
+            free(sockets);
+        }
         free(out);
         free(errtext);
         free(finding);

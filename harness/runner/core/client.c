@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "open_sockets.h"
 #include "text.h"
 
 char *zr_loaded_log_path(const char *workdir)
@@ -146,6 +147,10 @@ int zr_client_prepare(const struct zr_setup *setup, const struct zr_mode *mode, 
     char *log = zr_loaded_log_path(workdir);
     zr_env_set(env, "ZR_LOADED_LOG", log);
     free(log);
+    /* The probe's table of open sockets: what a hang in zmq_ctx_term waits for. */
+    char *sockets = zr_sockets_log_path(workdir);
+    zr_env_set(env, "ZR_SOCKETS_LOG", sockets);
+    free(sockets);
     zr_env_set(env, "ZMQ_REPRO_ENDPOINT", endpoint);
     if (prog->python) {
         zr_env_set(env, "PYTHONDONTWRITEBYTECODE", "1");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "open_sockets.h"
 #include "stacks.h"
 #include "text.h"
 
@@ -102,4 +103,142 @@ char *zr_diagnose_owner(const char *outcome, const char *signature)
     return zr_strdup_printf("your program: a socket moved to another thread with no synchronisation between the "
                             "two uses (%s); zmq(7) allows a migration only with a full memory barrier",
                             signature);
+}
+
+/* --- A hang in zmq_ctx_term ------------------------------------------------ */
+
+static void append(char **out, const char *more)
+{
+    char *both = zr_strdup_printf("%s%s", *out, more);
+    free(*out);
+    *out = both;
+}
+
+/* "ipc:///tmp/x" or "tcp://a, tcp://b" or "no endpoint". */
+static void endpoints_text(const struct zr_logged_socket *s, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    int shown = s->nendpoints < ZR_SOCKET_ENDPOINTS ? s->nendpoints : ZR_SOCKET_ENDPOINTS;
+    for (int i = 0; i < shown; i++) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, "%s%s", i ? ", " : "", s->endpoints[i]);
+    }
+    /* The program's own text: a control character in it cannot start a line of ours. */
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < ' ' || *p == 0x7f)
+            *p = '?';
+    if (s->nendpoints > shown) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, " and %d more", s->nendpoints - shown);
+    }
+    if (!shown)
+        snprintf(buf, size, "no endpoint (never connected or bound)");
+}
+
+/* What its LINGER means for term, once the socket is closed. */
+static char *linger_text(const struct zr_logged_socket *s)
+{
+    const char *whose = s->linger_set ? "set by the program" : "the default";
+    char endpoints[1200];
+    endpoints_text(s, endpoints, sizeof endpoints);
+    if (s->linger >= 0)
+        return zr_strdup_printf("LINGER %d, %s", s->linger, whose);
+    if (s->sent < 0)
+        return zr_strdup_printf("LINGER -1, %s; the messages it sent are not known", whose);
+    if (s->sent == 0)
+        return zr_strdup_printf("LINGER -1, %s; it sent nothing", whose);
+    return zr_strdup_printf("LINGER -1, %s: closing it is not enough, term then waits for ever for its %ld "
+                            "message%s sent to %s while unsent",
+                            whose, s->sent, s->sent == 1 ? "" : "s", endpoints);
+}
+
+static char *open_socket_line(const struct zr_term_wait *w, const struct zr_logged_socket *s)
+{
+    char *linger = linger_text(s);
+    char *line;
+    if (s->tid && w->tid && s->tid != w->tid)
+        line = zr_strdup_printf("  %s still open in thread %s (tid %ld, not the one in term), created at %s: close "
+                                "it there (its owner) before term (%s)\n",
+                                s->type, s->thread, s->tid, s->site, linger);
+    else
+        line = zr_strdup_printf("  %s created at %s in thread %s, never closed (%s)\n", s->type, s->site, s->thread,
+                                linger);
+    free(linger);
+    return line;
+}
+
+static char *lingering_socket_line(const struct zr_logged_socket *s)
+{
+    char endpoints[1200];
+    endpoints_text(s, endpoints, sizeof endpoints);
+    return zr_strdup_printf("  %s created at %s in thread %s, closed with LINGER -1 (%s) after sending %ld "
+                            "message%s to %s: term waits for ever while any is unsent (no peer took it)\n",
+                            s->type, s->site, s->thread, s->linger_set ? "set by the program" : "the default",
+                            s->sent, s->sent == 1 ? "" : "s", endpoints);
+}
+
+static bool any_python(const struct zr_term_wait *w)
+{
+    for (int i = 0; i < w->nopen; i++)
+        if (w->open[i].py_file[0])
+            return true;
+    for (int i = 0; i < w->nlingering; i++)
+        if (w->lingering[i].py_file[0])
+            return true;
+    return false;
+}
+
+static char *term_hang_text(const struct zr_term_wait *w)
+{
+    bool python = any_python(w);
+    char call[96];
+    snprintf(call, sizeof call, "%s%s", w->call[0] ? w->call : "zmq_ctx_term", python ? " (pyzmq's ctx.term())" : "");
+    char *out;
+    if (w->nopen)
+        out = zr_strdup_printf("your program: %s waits for %d socket%s that %s still open:\n", call, w->nopen,
+                               w->nopen == 1 ? "" : "s", w->nopen == 1 ? "is" : "are");
+    else
+        out = zr_strdup_printf("your program: %s waits for %d closed socket%s with LINGER -1 and messages that may "
+                               "never have left:\n",
+                               call, w->nlingering, w->nlingering == 1 ? "" : "s");
+    for (int i = 0; i < w->nopen; i++) {
+        char *line = open_socket_line(w, &w->open[i]);
+        append(&out, line);
+        free(line);
+    }
+    for (int i = 0; i < w->nlingering; i++) {
+        char *line = lingering_socket_line(&w->lingering[i]);
+        append(&out, line);
+        free(line);
+    }
+    if (w->untracked)
+        append(&out, "  (the probe's table was full: the counts of some sockets are not known)\n");
+    append(&out, "fix: close every socket in the thread that owns it before zmq_ctx_term, or set ZMQ_LINGER (0 or a "
+                 "bound) before closing");
+    if (python)
+        append(&out, " (pyzmq: sock.close(linger=0), ctx.destroy(linger=0))");
+    append(&out, "; see libzmq #2586, pyzmq #991");
+    return out;
+}
+
+char *zr_diagnose_term_hang(const char *sockets_log_text, long pid)
+{
+    struct zr_term_wait w;
+    if (zr_open_sockets_parse(sockets_log_text, pid, &w) != 1)
+        return NULL;
+    char *out = NULL;
+    if (w.nopen || w.nlingering) {
+        zr_open_sockets_resolve(&w);
+        out = term_hang_text(&w);
+    }
+    zr_term_wait_free(&w);
+    return out;
+}
+
+char *zr_diagnose_term_hang_file(const char *sockets_log_path, long pid)
+{
+    char *text = zr_read_file(sockets_log_path, NULL);
+    char *out = text ? zr_diagnose_term_hang(text, pid) : NULL;
+    free(text);
+    return out;
 }

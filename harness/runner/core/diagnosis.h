@@ -16,4 +16,18 @@ char *zr_diagnose_tsan(const struct zr_tsan_report *r, const char *after);
 /* The diagnosis of an ownership-checker report (its SUMMARY's signature). malloc'd. */
 char *zr_diagnose_owner(const char *outcome, const char *signature);
 
+/* The diagnosis of a hang in zmq_ctx_term (zmq_ctx_destroy, zmq_term;
+ * Python's ctx.term(), ctx.destroy() without linger, a context's __del__),
+ * from the socket log that libzr_loaded.so writes to ZR_SOCKETS_LOG (the
+ * whole text, read while the program hangs) for process pid: which sockets
+ * the termination waits for, where and in which thread each was made, its
+ * LINGER and what it sent, and the fix. NULL when the log shows no
+ * termination still inside libzmq, or none of its sockets that it could
+ * wait for: then the hang is something else. malloc'd. */
+char *zr_diagnose_term_hang(const char *sockets_log_text, long pid);
+
+/* The same from the log's file (zr_sockets_log_path); NULL also when the
+ * file is absent (the program never made a socket). malloc'd. */
+char *zr_diagnose_term_hang_file(const char *sockets_log_path, long pid);
+
 #endif

@@ -10,6 +10,7 @@
  * @expect tsan HANG:zmq_ctx_term
  * @expect stress HANG:zmq_ctx_term
  * @expect owner HANG:zmq_ctx_term
+ * @says still open in thread
  */
 #include <pthread.h>
 #include <stdbool.h>

@@ -11,6 +11,7 @@
  * @expect tsan HANG:zmq_ctx_term
  * @expect stress HANG:zmq_ctx_term
  * @expect owner HANG:zmq_ctx_term
+ * @says closed with LINGER -1 (the default)
  */
 #include <stdio.h>
 #include <zmq.h>

@@ -8,6 +8,8 @@
 # @expect tsan HANG:zmq_ctx_term
 # @expect stress HANG:zmq_ctx_term
 # @expect owner HANG:zmq_ctx_term
+# @says still open in thread
+# @says py_socket_open_in_thread.py:23
 import threading
 
 import zmq

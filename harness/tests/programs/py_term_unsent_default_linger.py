@@ -10,6 +10,8 @@
 # @expect tsan HANG:zmq_ctx_term
 # @expect stress HANG:zmq_ctx_term
 # @expect owner HANG:zmq_ctx_term
+# @says LINGER -1 (the default)
+# @says py_term_unsent_default_linger.py:21
 # @says context.py
 import sys
 
