@@ -212,6 +212,62 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
     return rc;
 }
 
+/* --expect names a failure (a reproduction is sought), not clean runs. */
+static bool expects_failure(const struct zr_options *o)
+{
+    struct zr_expect_list list = { 0 };
+    char err[256];
+    bool failure = zr_expect_parse_option(o->expect ? o->expect : "clean", &list, err, sizeof err) == 0 &&
+                   !zr_outcome_is_clean(list.items[0].outcome);
+    for (int i = 0; i < list.n; i++) {
+        free(list.items[i].outcome);
+        free(list.items[i].text);
+    }
+    free(list.items);
+    return failure;
+}
+
+/* What one build showed, for the comparison across builds. */
+struct build_verdict {
+    char *name, *version;
+    bool shows; /* the failure showed (a failure expected and reproduced, or clean expected and not clean) */
+};
+
+/* A check on several builds whose verdicts differ says so in one line, and
+ * names the bisection that would find the commit. */
+static void say_versions(const struct zr_options *o, const struct check_target *t, const struct zr_mode *mode,
+                         const struct build_verdict *v, int n)
+{
+    int with = -1, without = -1;
+    for (int i = 0; i < n; i++) {
+        if (v[i].shows && (with < 0 || strverscmp(v[i].version, v[with].version) < 0))
+            with = i;
+        if (!v[i].shows && (without < 0 || strverscmp(v[i].version, v[without].version) < 0))
+            without = i;
+    }
+    if (with < 0 || without < 0)
+        return;
+    bool fixed_later = strverscmp(v[with].version, v[without].version) < 0;
+    printf("versions [%s]: the failure shows on %s (libzmq %s), not on %s (libzmq %s): libzmq's behaviour changed "
+           "between these versions (%s). To find the commit:\n  zmq-repro bisect --source LIBZMQ_GIT --from v%s --to "
+           "v%s --looking-for %s -m %s%s%s",
+           mode->name, v[with].name, v[with].version, v[without].name, v[without].version,
+           fixed_later ? "fixed in the later one" : "a regression in the later one",
+           fixed_later ? v[with].version : v[without].version, fixed_later ? v[without].version : v[with].version,
+           fixed_later ? "fix" : "regression", mode->name, o->expect ? " --expect " : "", "");
+    if (o->expect)
+        zr_fput_sh_word(stdout, o->expect);
+    if (strcmp(o->server_mode, "none"))
+        printf(" --server %s", o->server_mode);
+    printf(" -- ");
+    zr_fput_sh_word(stdout, t->path);
+    for (int i = 0; i < t->argc; i++) {
+        putchar(' ');
+        zr_fput_sh_word(stdout, t->argv[i]);
+    }
+    printf("\n");
+}
+
 int zr_cmd_check(const struct zr_options *o, int nargs, char **args)
 {
     if (nargs < 1) {
@@ -252,10 +308,24 @@ int zr_cmd_check(const struct zr_options *o, int nargs, char **args)
             printf("ERROR check [%s]: none of the builds named with -b can run in %s mode\n", mode->name, mode->name);
             worst = zr_worse_exit(worst, ZR_EXIT_USAGE);
         }
+        struct build_verdict verdicts[ZR_MAX_BUILDS];
+        int nv = 0;
         for (int b = 0; b < nb; b++) {
-            if (!zr_interrupted())
-                worst = zr_worse_exit(worst, check_one(o, &t, mode, &builds[b], workdir));
+            if (!zr_interrupted()) {
+                int rc = check_one(o, &t, mode, &builds[b], workdir);
+                worst = zr_worse_exit(worst, rc);
+                if (rc == ZR_EXIT_HELD || rc == ZR_EXIT_NOT_HELD)
+                    verdicts[nv++] = (struct build_verdict){
+                        zr_strdup_printf("%s", builds[b].name), zr_strdup_printf("%s", zr_build_field(&builds[b], "version")),
+                        (rc == ZR_EXIT_HELD) == expects_failure(o),
+                    };
+            }
             zr_build_close(&builds[b]);
+        }
+        say_versions(o, &t, mode, verdicts, nv);
+        for (int v = 0; v < nv; v++) {
+            free(verdicts[v].name);
+            free(verdicts[v].version);
         }
     }
     zr_remove_tree(workdir);

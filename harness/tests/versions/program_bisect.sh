@@ -2,7 +2,8 @@
 # A user's own program, not a case (no header, no DONE), through the version
 # commands: `matrix -- PROGRAM` over 4.3.2 and 4.3.3 shows the #3792 hang on
 # one and not the other, and `bisect -- PROGRAM` finds the commit that fixed
-# it, 36a8df2f (PR #3794), as the case does. Needs upstream's sources
+# it, 36a8df2f (PR #3794), as the case does; `check` on both builds says
+# that the verdict changed between the versions and names that bisection. Needs upstream's sources
 # (ZR_LIBZMQ_SOURCES, default ../shared/libzmq): skipped without them.
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -14,6 +15,11 @@ fi
 prog=$source_dir/harness/tests/progs/stop_before_first_socket.c
 "$repro" build "$sources/libzmq-4.3.2.tar.gz" --flavour debug >/dev/null || fail "cannot build 4.3.2"
 "$repro" build "$sources/libzmq-4.3.3.tar.gz" --flavour debug >/dev/null || fail "cannot build 4.3.3"
+
+expect_exit 1 "check on two builds: the hang on 4.3.2 only" \
+    "$repro" check -m stress -b 4.3.2-debug -b 4.3.3-debug --expect HANG:zmq_recv --timeout 2 --no-results -- "$prog"
+expect_output "versions \[stress\]: the failure shows on 4.3.2-debug (libzmq 4.3.2), not on 4.3.3-debug (libzmq 4.3.3)"
+expect_output "zmq-repro bisect --source LIBZMQ_GIT --from v4.3.2 --to v4.3.3 --looking-for fix -m stress --expect"
 
 expect_exit 1 "matrix -- PROGRAM: the hang on 4.3.2 only (not held on 4.3.3, where it ends)" \
     "$repro" matrix -m stress -b 4.3.2-debug -b 4.3.3-debug -n 2 --expect HANG:zmq_recv --timeout 2 -o "$TMPDIR/m" \
