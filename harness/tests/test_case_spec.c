@@ -160,11 +160,7 @@ static void expectation_words_follow_the_header_rules(void **state)
         if ((rc == 0) != ok)
             fail_msg("'%s': %s (%s)", ok ? good[i] : bad[i - sizeof good / sizeof good[0]],
                      ok ? "refused" : "accepted", err);
-        for (int k = 0; k < list.n; k++) {
-            free(list.items[k].outcome);
-            free(list.items[k].text);
-        }
-        free(list.items);
+        zr_expect_list_free(&list);
         free(words);
         free(text);
     }

@@ -219,11 +219,7 @@ static bool expects_failure(const struct zr_options *o)
     char err[256];
     bool failure = zr_expect_parse_option(o->expect ? o->expect : "clean", &list, err, sizeof err) == 0 &&
                    !zr_outcome_is_clean(list.items[0].outcome);
-    for (int i = 0; i < list.n; i++) {
-        free(list.items[i].outcome);
-        free(list.items[i].text);
-    }
-    free(list.items);
+    zr_expect_list_free(&list);
     return failure;
 }
 

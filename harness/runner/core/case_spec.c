@@ -562,7 +562,7 @@ int zr_case_spec_parse_outside(const char *path, struct zr_case_spec *spec)
     return parse_file(path, true, spec);
 }
 
-static void free_expect(struct zr_expect_list *list)
+void zr_expect_list_free(struct zr_expect_list *list)
 {
     for (int i = 0; i < list->n; i++) {
         free(list->items[i].outcome);
@@ -592,9 +592,9 @@ void zr_case_spec_free(struct zr_case_spec *s)
     free(s->upstream);
     free(s->fixed_in);
     free(s->error);
-    free_expect(&s->fixed_expect);
+    zr_expect_list_free(&s->fixed_expect);
     for (int m = 0; m < ZR_MAX_MODES; m++) {
-        free_expect(&s->modes[m].expect);
+        zr_expect_list_free(&s->modes[m].expect);
         for (int i = 0; i < s->modes[m].nargs; i++)
             free(s->modes[m].args[i]);
         free(s->modes[m].args);

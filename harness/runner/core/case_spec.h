@@ -83,6 +83,7 @@ int zr_case_spec_parse_text(const char *path, const char *text, struct zr_case_s
 int zr_case_spec_parse_outside(const char *path, struct zr_case_spec *spec);
 
 void zr_case_spec_free(struct zr_case_spec *spec);
+void zr_expect_list_free(struct zr_expect_list *list);
 
 const char *zr_language_name(enum zr_language lang);
 const char *zr_variant_name(enum zr_variant variant);
