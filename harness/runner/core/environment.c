@@ -47,9 +47,38 @@ json_t *zr_host_json(void)
     return j;
 }
 
+/* The build's library is still the file that was built: a replaced or
+ * rebuilt library would run under the build's name and version. Checked
+ * once per build and runner (a matrix asks for every cell). */
+static int library_unchanged(const struct zr_build *build, char *err, size_t errlen)
+{
+    static char checked[8][4096];
+    static int nchecked;
+    const char *library = zr_build_field(build, "library"), *want = zr_build_field(build, "library_sha256");
+    if (!library || !want || !*want)
+        return 0; /* a build made before the hash was kept */
+    for (int i = 0; i < nchecked; i++)
+        if (!strcmp(checked[i], library))
+            return 0;
+    char *argv[] = { (char *)"sha256sum", (char *)library, NULL };
+    char *line = zr_first_line_of(argv, 60);
+    bool same = line && strlen(line) >= 64 && !strncmp(line, want, 64);
+    if (!same)
+        snprintf(err, errlen, "the library of build %s (%s) is not the file that was built (sha256 %.16s..., now %.16s...): "
+                              "no verdict on it; make it again: zmq-repro build %s --rebuild",
+                 build->name, library, want, line ? line : "unreadable", zr_build_field(build, "source") ?
+                 zr_build_field(build, "source") : build->name);
+    else if (nchecked < 8)
+        snprintf(checked[nchecked++], sizeof checked[0], "%s", library);
+    free(line);
+    return same ? 0 : -1;
+}
+
 int zr_preflight_mode(const struct zr_setup *setup, const struct zr_mode *mode, const struct zr_build *build,
                       bool needs_server, char *err, size_t errlen)
 {
+    if (library_unchanged(build, err, errlen) != 0)
+        return -1;
     const char *unfit = zr_build_unfit(build, mode);
     if (unfit) {
         snprintf(err, errlen, "build %s cannot run in %s mode: %s", build->name, mode->name, unfit);

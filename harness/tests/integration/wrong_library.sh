@@ -24,5 +24,20 @@ expect_exit 2 "a suite process that loads another libzmq" "$repro" check --suite
     /usr/bin/python3 -c 'import ctypes; ctypes.CDLL("/usr/lib/x86_64-linux-gnu/libzmq.so.5")'
 expect_output "some processes loaded another libzmq than build debian-tsan: pid [0-9]* loaded /usr/lib/x86_64-linux-gnu/libzmq.so.5"
 
+# A build whose library file was replaced after it was built (here by
+# Debian's plain libzmq of the same version): no verdict on it.
+copy=$TMPDIR/replaced-build
+cp -a "$("$repro" builds debian-tsan)" "$copy"
+orig=$("$repro" builds debian-tsan)
+sed -i "s|$orig|$copy|g" "$copy/build-info.json"
+expect_exit 0 "a copied build, its library intact, runs" \
+    "$repro" run shared-socket/fixed_single_owner_poll -m tsan -n 1 -t ipc --no-results -b "$copy"
+lib=$(sed -n 's/.*"library": "\(.*\)",*/\1/p' "$copy/build-info.json")
+cp /usr/lib/x86_64-linux-gnu/libzmq.so.5 "$lib"
+expect_exit 2 "the same build after its library was replaced" \
+    "$repro" run shared-socket/fixed_single_owner_poll -m tsan -n 1 -t ipc --no-results -b "$copy"
+expect_output "is not the file that was built"
+expect_output "zmq-repro build .* --rebuild"
+
 expect_no_leftovers
 finish
