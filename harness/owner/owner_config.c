@@ -71,6 +71,20 @@ void owner_config_load(void)
         }
     }
 
+    /* Perturbation: the program runs on into the overlaps it is made to have. */
+    const char *seed = getenv("ZMQ_OWNER_PERTURB");
+    if (is_set(seed)) {
+        char *end;
+        unsigned long long v = strtoull(seed, &end, 10);
+        if (*end)
+            report_warning("ignoring ZMQ_OWNER_PERTURB=", seed, " (a seed: a whole number)");
+        else {
+            owner_config.perturb = true;
+            owner_config.perturb_seed = v;
+            owner_config.handoff = HANDOFF_OFF;
+        }
+    }
+
     owner_config.allow_migration = is_true(getenv("ZMQ_OWNER_ALLOW_MIGRATION"));
     owner_config.verbose = is_true(getenv("ZMQ_OWNER_VERBOSE"));
 }

@@ -3,6 +3,7 @@
 #define ZMQ_OWNER_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum overlap_action {
     OVERLAP_ABORT,    /* report, then abort(): the default */
@@ -21,6 +22,8 @@ struct owner_config {
     bool allow_migration;           /* ZMQ_OWNER_ALLOW_MIGRATION=1 */
     bool verbose;                   /* ZMQ_OWNER_VERBOSE=1 */
     int log_fd;                     /* ZMQ_OWNER_LOG=FILE (appended), else 2 */
+    bool perturb;                   /* ZMQ_OWNER_PERTURB=SEED: delay calls instead of reporting (perturb.h) */
+    uint64_t perturb_seed;
 };
 
 /* Set once by owner_config_load(), read-only afterwards. */

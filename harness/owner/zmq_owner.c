@@ -12,6 +12,7 @@
 #include "zmq_owner.h"
 
 #include "owner_config.h"
+#include "perturb.h"
 #include "real_libzmq.h"
 #include "report.h"
 #include "socket_table.h"
@@ -212,6 +213,10 @@ static inline struct socket_slot *enter_socket(const struct real_libzmq *zmq, vo
 {
     if (__builtin_expect(atomic_load_explicit(&stopping, memory_order_relaxed), 0))
         wait_for_the_abort();
+    if (__builtin_expect(owner_config.perturb, 0)) {
+        perturb_point();
+        return NULL; /* the overlaps it makes are libzmq's to fail on, not ours to report */
+    }
     struct socket_slot *slot = find_or_learn(zmq, socket);
     if (!slot)
         return NULL;
@@ -240,6 +245,8 @@ static inline void leave_socket(struct socket_slot *slot)
 {
     if (slot)
         slot_leave(slot, current_tid());
+    else if (__builtin_expect(owner_config.perturb, 0))
+        perturb_point();
 }
 
 /* For the calls that take several sockets: NULL entries are skipped. */

@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ enum option_id {
     O_MODE, O_LABEL, O_BUILD, O_ATTEMPTS, O_KEEP_GOING, O_TRANSPORT, O_RESULTS, O_NO_RESULTS, O_JSON, O_OUT,
     O_PYTHON, O_STACK_TOOL, O_FLAVOUR, O_NAME, O_REBUILD, O_DEFAULTS, O_EXPECT, O_SERVER, O_TIMEOUT, O_STALL,
     O_EVERY, O_DONE, O_SUITE, O_KNOWN_BUGS, O_SUPPRESSIONS, O_MINUTES, O_JOBS, O_SOURCE, O_FROM, O_TO, O_LOOKING_FOR,
-    O_QUIET, O_VERBOSE, O_HELP, O_VERSION, O_COUNT,
+    O_SEED, O_QUIET, O_VERBOSE, O_HELP, O_VERSION, O_COUNT,
 };
 
 const struct zr_option zr_option_table[] = {
@@ -85,6 +86,9 @@ const struct zr_option zr_option_table[] = {
     [O_LOOKING_FOR] = { "looking-for", 0, true, "W",
                         "regression (old clean, new reproduces; default) or\n"
                         "fix" },
+    [O_SEED] = { "seed", 0, true, "N",
+                 "perturb mode: the seed of every attempt, to replay a run (default: one drawn per attempt, kept in "
+                 "the result)" },
     [O_QUIET] = { "quiet", 'q', false, NULL, "no per-attempt lines and no report text" },
     [O_VERBOSE] = { "verbose", 'v', false, NULL, "also the client's command line and environment" },
     [O_HELP] = { "help", 'h', false, NULL, "this text" },
@@ -180,6 +184,11 @@ static int apply_checked(enum option_id id, const char *arg, struct zr_options *
     case O_MINUTES:
         if (zr_parse_double(arg, 0.01, 10080, &o->minutes) != 0)
             return usage_error("--minutes takes a number of minutes (at most a week), not '%s'", arg);
+        return 0;
+    case O_SEED:
+        if (zr_parse_long(arg, 1, LONG_MAX, &n) != 0)
+            return usage_error("--seed takes a whole number above 0, not '%s'", arg);
+        o->setup.seed = (unsigned long long)n;
         return 0;
     case O_JOBS:
         if (zr_parse_long(arg, 1, 256, &n) != 0)

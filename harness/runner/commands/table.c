@@ -11,7 +11,7 @@
 #include "options.h"
 
 /* What every command that runs a client takes: how it is run and shown. */
-#define RUNNING "transport python stack-tool suppressions quiet verbose"
+#define RUNNING "transport python stack-tool suppressions seed quiet verbose"
 /* What judges a program given as -- PROGRAM ARGS, as check does. */
 #define JUDGING "expect server timeout stall"
 

@@ -195,6 +195,7 @@ void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *
     }
     if (setup->verbose)
         verbose_command(&cmd);
+    a->seed = cmd.seed;
     struct zr_spawn s = { .argv = cmd.argv, .envp = cmd.env.vars, .out = ZR_OUTPUT_FILE(outpath),
                           .err = ZR_OUTPUT_FILE(errpath), .no_aslr = cmd.no_aslr, .let_any_tracer = true };
     start = zr_now();

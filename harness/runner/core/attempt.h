@@ -36,6 +36,7 @@ struct zr_attempt {
     struct zr_server_view server;
     char *loaded_path;    /* the libzmq file the client mapped, or NULL */
     char *loaded_version; /* its own zmq_version() */
+    unsigned long long seed; /* perturb mode: the seed it ran with (--seed replays it), else 0 */
 };
 
 /* Runs one attempt. A harness failure gives the outcome ERROR with the cause

@@ -242,6 +242,8 @@ json_t *zr_attempt_json(const struct zr_attempt *a, int index, bool with_report)
     if (v->libzmq_internal)
         json_object_set_new(j, "libzmq_internal", json_true());
     json_object_set_new(j, "diagnosis", zr_json_text(v->diagnosis));
+    if (a->seed)
+        json_object_set_new(j, "seed", json_integer((json_int_t)a->seed));
     if (with_report && v->report)
         json_object_set_new(j, "report", zr_json_text(v->report));
     return j;

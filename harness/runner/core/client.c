@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "open_sockets.h"
@@ -80,6 +81,18 @@ char *zr_tsan_options(bool halt, bool abort_on_report, const char *suppressions,
     free(supp);
     free(log);
     return opts;
+}
+
+/* The seed of a perturbed run: the one asked for, or a new one, kept with
+ * the attempt so that the run can be replayed (--seed). Never 0. */
+static void set_perturb_seed(const struct zr_setup *setup, struct zr_env *env, unsigned long long *seed)
+{
+    *seed = setup->seed;
+    while (*seed == 0 && getrandom(seed, sizeof *seed, 0) != sizeof *seed)
+        ;
+    char text[32];
+    snprintf(text, sizeof text, "%llu", *seed);
+    zr_env_set(env, "ZMQ_OWNER_PERTURB", text);
 }
 
 static void set_tsan_options(const struct zr_setup *setup, const struct zr_mode *mode, const struct zr_program *prog,
@@ -161,6 +174,8 @@ int zr_client_prepare(const struct zr_setup *setup, const struct zr_mode *mode, 
         free(path);
     }
     cmd->no_aslr = mode->no_aslr;
+    if (mode->perturb)
+        set_perturb_seed(setup, env, &cmd->seed);
     return 0;
 }
 

@@ -29,6 +29,7 @@ struct zr_client_cmd {
     char **argv;       /* malloc'd, NULL-terminated */
     struct zr_env env;
     bool no_aslr;
+    unsigned long long seed; /* perturb mode: the seed the client runs with, else 0 */
 };
 
 int zr_client_prepare(const struct zr_setup *setup, const struct zr_mode *mode, const struct zr_build *build,

@@ -40,6 +40,17 @@ const struct zr_mode zr_modes[] = {
         .preload = ZR_PRELOAD_OWNER_CHECKER,
         .default_timeout_s = 10,
     },
+    {
+        .name = "perturb",
+        .summary = "the checker's interposer, on a plain libzmq, delays a few threads at their socket calls and inside "
+                   "libzmq's signalling (seeded, --seed): libzmq's own failures, sooner",
+        .flavour = &zr_flavours[1],
+        .needs = ZR_NEEDS_PLAIN,
+        .default_build = "system",
+        .preload = ZR_PRELOAD_OWNER_CHECKER,
+        .perturb = true,
+        .default_timeout_s = 10,
+    },
 };
 const int zr_nmodes = sizeof zr_modes / sizeof zr_modes[0];
 

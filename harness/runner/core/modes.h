@@ -37,6 +37,7 @@ struct zr_mode {
     unsigned preload;          /* enum zr_preload bits */
     bool tsan_options;         /* TSAN_OPTIONS: reports, suppressions */
     bool no_aslr;              /* TSan's shadow memory needs a fixed layout on this kernel */
+    bool perturb;              /* the checker's interposer delays threads (ZMQ_OWNER_PERTURB, harness/owner/perturb.h) */
     double default_timeout_s;  /* the watchdog of a case that states none */
 };
 

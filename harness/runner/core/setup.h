@@ -19,6 +19,7 @@ struct zr_setup {
     const char *transport;    /* tcp or ipc */
     double multiplier;        /* every watchdog and wait is scaled by it (ZR_TIMEOUT_MULTIPLIER) */
     int verbose;
+    unsigned long long seed;  /* perturb mode: the seed of every attempt (--seed), or 0: one drawn per attempt */
 };
 
 /* The defaults of this build; -1 with the cause in err when

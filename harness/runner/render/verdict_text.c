@@ -29,7 +29,10 @@ void zr_print_attempt_line(const struct zr_case_run *run, const struct zr_attemp
     (void)user;
     printf("  attempt %d/%d: %s%s", run->n, run->max_attempts, a->verdict.outcome, a->verdict.signature[0] ? " " : "");
     zr_fput_terminal(stdout, a->verdict.signature);
-    printf(" (%.2f s)\n", a->verdict_s);
+    if (a->seed)
+        printf(" (%.2f s, seed %llu)\n", a->verdict_s, a->seed);
+    else
+        printf(" (%.2f s)\n", a->verdict_s);
     fflush(stdout);
 }
 
