@@ -22,25 +22,9 @@ static bool is_quiet_outcome(const char *key)
     return !o || o->kind != ZR_OUTCOME_FAILURE;
 }
 
-void zr_cell_view(json_t *cell, struct zr_cell_view *v)
+/* The verdict word and class of a cell that ran. */
+static void judge_cell(json_t *cell, struct zr_cell_view *v, bool broken)
 {
-    memset(v, 0, sizeof *v);
-    v->outcome = v->symptom = "";
-    v->seconds = NAN;
-    const char *status = str(cell, "status");
-    if (!strcmp(status, "n/a")) {
-        v->verdict = "n/a";
-        v->css = "na";
-        return;
-    }
-    if (strcmp(status, "ran")) {
-        v->verdict = !strcmp(status, "interrupted") ? "interrupted" : "error";
-        v->css = "error";
-        return;
-    }
-    v->met = json_integer_value(json_object_get(cell, "meeting_expectation"));
-    v->n = json_integer_value(json_object_get(cell, "attempts"));
-    bool broken = !strcmp(str(cell, "judged_as"), "broken");
     /* A broken case judged as fixed on this version (@fixed-in). */
     bool upstream = !broken && !strcmp(str(cell, "variant"), "broken");
     bool errors = json_integer_value(json_object_get(cell, "errors")) > 0;
@@ -56,13 +40,16 @@ void zr_cell_view(json_t *cell, struct zr_cell_view *v)
         v->verdict = "error";
         v->css = "error";
     }
-    /* The dominant symptom: for a reproduction, the most frequent failure;
-     * for a clean cell, CLEAN; for one that failed, what went wrong. */
+}
+
+/* The dominant symptom: for a reproduction, the most frequent failure;
+ * for a clean cell, CLEAN; for one that failed, what went wrong. */
+static const char *dominant_symptom(json_t *cell, bool want_failure)
+{
     json_t *symptoms = json_object_get(cell, "symptoms");
     const char *key, *best = NULL;
     json_t *count;
     long long best_n = -1;
-    bool want_failure = broken ? v->met > 0 : v->met < v->n;
     json_object_foreach(symptoms, key, count) {
         if (want_failure && is_quiet_outcome(key))
             continue;
@@ -71,10 +58,31 @@ void zr_cell_view(json_t *cell, struct zr_cell_view *v)
             best = key;
         }
     }
-    v->symptom = best ? best : "";
-    static char outcome[24];
-    snprintf(outcome, sizeof outcome, "%.*s", (int)strcspn(v->symptom, " "), v->symptom);
-    v->outcome = outcome;
+    return best ? best : "";
+}
+
+void zr_cell_view(json_t *cell, struct zr_cell_view *v)
+{
+    memset(v, 0, sizeof *v);
+    v->symptom = "";
+    v->seconds = NAN;
+    const char *status = str(cell, "status");
+    if (!strcmp(status, "n/a")) {
+        v->verdict = "n/a";
+        v->css = "na";
+        return;
+    }
+    if (strcmp(status, "ran")) {
+        v->verdict = !strcmp(status, "interrupted") ? "interrupted" : "error";
+        v->css = "error";
+        return;
+    }
+    v->met = json_integer_value(json_object_get(cell, "meeting_expectation"));
+    v->n = json_integer_value(json_object_get(cell, "attempts"));
+    bool broken = !strcmp(str(cell, "judged_as"), "broken");
+    judge_cell(cell, v, broken);
+    v->symptom = dominant_symptom(cell, broken ? v->met > 0 : v->met < v->n);
+    snprintf(v->outcome, sizeof v->outcome, "%.*s", (int)strcspn(v->symptom, " "), v->symptom);
     json_t *t = json_object_get(cell, broken ? "median_detect_s" : "median_run_s");
     if (json_is_number(t))
         v->seconds = json_number_value(t);
@@ -158,12 +166,65 @@ static void write_header_facts(FILE *f, json_t *doc, bool html)
     }
 }
 
-static int write_md(const char *path, json_t *doc, struct symptom_table *t)
+/* The marks of a table row in one of the two renderings. */
+struct row_marks {
+    const char *open, *between, *close;
+    void (*text)(FILE *, const char *); /* the escaping of every text */
+};
+
+static const struct row_marks md_row = { "| ", " | ", " |\n", zr_fput_md_cell };
+static const struct row_marks html_row = { "<tr><td>", "</td><td>", "</td></tr>\n", zr_fput_html };
+
+/* The symptoms' rows: id, symptom, and where it is in each build. */
+static void write_symptom_rows(FILE *f, const struct symptom_table *t, const struct row_marks *m)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    json_t *builds = json_object_get(doc, "builds"), *cells = json_object_get(doc, "cells");
+    size_t i;
+    json_t *key;
+    json_array_foreach(t->order, i, key) {
+        const char *k = json_string_value(key);
+        fprintf(f, "%s", m->open);
+        m->text(f, json_string_value(json_object_get(t->ids, k)));
+        fprintf(f, "%s", m->between);
+        m->text(f, k);
+        fprintf(f, "%s", m->between);
+        const char *bn;
+        json_t *loc;
+        int n = 0;
+        json_object_foreach(json_object_get(t->locations, k), bn, loc) {
+            fprintf(f, "%s", n++ ? "; " : "");
+            m->text(f, bn);
+            fprintf(f, ": ");
+            m->text(f, json_string_value(loc));
+        }
+        fprintf(f, "%s", m->close);
+    }
+}
+
+/* The builds' table rows: name, version, flavour, origin (or why it
+ * could not be opened), host. */
+static void write_build_rows(FILE *f, json_t *builds, const struct row_marks *m)
+{
+    size_t i;
+    json_t *b;
+    json_array_foreach(builds, i, b) {
+        fprintf(f, "%s", m->open);
+        m->text(f, str(b, "name"));
+        fprintf(f, "%s", m->between);
+        m->text(f, str(b, "version"));
+        fprintf(f, "%s", m->between);
+        m->text(f, str(b, "flavour"));
+        fprintf(f, "%s", m->between);
+        m->text(f, json_object_get(b, "error") ? str(b, "error") : str(b, "origin"));
+        fprintf(f, "%s", m->between);
+        m->text(f, str(b, "host"));
+        fprintf(f, "%s", m->close);
+    }
+}
+
+/* --- Markdown --- */
+
+static void write_md_title(FILE *f, json_t *doc)
+{
     fprintf(f, "# libzmq builds compared: ");
     md_escape(f, str(doc, "name"));
     fprintf(f, "\n\nMade by `zmq-repro matrix` on ");
@@ -171,27 +232,17 @@ static int write_md(const char *path, json_t *doc, struct symptom_table *t)
     fprintf(f, "; %lld attempts per cell; %.1f minutes.\n\n", (long long)json_integer_value(json_object_get(doc, "attempts")),
             json_number_value(json_object_get(doc, "wall_s")) / 60);
     write_header_facts(f, doc, false);
-    fprintf(f, "\n| build | libzmq | flavour | origin | host |\n|---|---|---|---|---|\n");
-    size_t i;
-    json_t *b;
-    json_array_foreach(builds, i, b) {
-        static const char *const fields[] = { "name", "version", "flavour", NULL };
-        for (int k = 0; fields[k]; k++) {
-            fprintf(f, "| ");
-            md_escape(f, str(b, fields[k]));
-            fprintf(f, " ");
-        }
-        fprintf(f, "| ");
-        md_escape(f, json_object_get(b, "error") ? str(b, "error") : str(b, "origin"));
-        fprintf(f, " | ");
-        md_escape(f, str(b, "host"));
-        fprintf(f, " |\n");
-    }
+}
+
+static void write_md_matrix_head(FILE *f, json_t *builds)
+{
     fprintf(f, "\nEach cell: the verdict (a broken case *reproduced* or not; a fixed case *clean* or *NOT FIXED*; "
                "*fixed upstream*: a broken case judged by its @fixed-in on this version), the dominant outcome "
                "and symptom (ids below), attempts meeting the expectation of all, median time to detect "
                "(broken) or to run (fixed).\n\n");
     fprintf(f, "| case | mode |");
+    size_t i;
+    json_t *b;
     json_array_foreach(builds, i, b) {
         fputc(' ', f);
         md_escape(f, str(b, "name"));
@@ -200,27 +251,35 @@ static int write_md(const char *path, json_t *doc, struct symptom_table *t)
     fprintf(f, "\n|---|---|");
     json_array_foreach(builds, i, b) fprintf(f, "---|");
     fprintf(f, "\n");
-    json_t *row;
-    json_array_foreach(json_object_get(doc, "rows"), i, row) {
-        fprintf(f, "| ");
-        md_escape(f, str(row, "case"));
-        fprintf(f, " | ");
-        md_escape(f, str(row, "mode"));
+}
+
+/* One case in one mode: a cell per build. */
+static void write_md_row(FILE *f, json_t *row, json_t *builds, json_t *cells, struct symptom_table *t)
+{
+    fprintf(f, "| ");
+    md_escape(f, str(row, "case"));
+    fprintf(f, " | ");
+    md_escape(f, str(row, "mode"));
+    fprintf(f, " |");
+    size_t k;
+    json_t *b;
+    json_array_foreach(builds, k, b) {
+        json_t *cell = find_cell(cells, str(row, "case"), str(row, "mode"), str(b, "name"));
+        char text[256] = "-";
+        if (cell)
+            cell_text(cell, t, text, sizeof text);
+        fputc(' ', f);
+        md_escape(f, text);
         fprintf(f, " |");
-        size_t k;
-        json_array_foreach(builds, k, b) {
-            json_t *cell = find_cell(cells, str(row, "case"), str(row, "mode"), str(b, "name"));
-            char text[256] = "-";
-            if (cell)
-                cell_text(cell, t, text, sizeof text);
-            fputc(' ', f);
-            md_escape(f, text);
-            fprintf(f, " |");
-        }
-        fprintf(f, "\n");
     }
-    /* Why a cell is n/a or an error, once per reason. */
+    fprintf(f, "\n");
+}
+
+/* Why a cell is n/a or an error: "status: reason" -> { build: true }, once per reason. */
+static json_t *reasons_not_run(json_t *cells)
+{
     json_t *reasons = json_object();
+    size_t i;
     json_t *c;
     json_array_foreach(cells, i, c) {
         const char *status = str(c, "status");
@@ -235,6 +294,12 @@ static int write_md(const char *path, json_t *doc, struct symptom_table *t)
             free(line);
         }
     }
+    return reasons;
+}
+
+static void write_md_reasons(FILE *f, json_t *cells)
+{
+    json_t *reasons = reasons_not_run(cells);
     if (json_object_size(reasons)) {
         fprintf(f, "\nCells that did not run:\n\n");
         const char *line;
@@ -254,27 +319,26 @@ static int write_md(const char *path, json_t *doc, struct symptom_table *t)
         }
     }
     json_decref(reasons);
+}
+
+static int write_md(const char *path, json_t *doc, struct symptom_table *t)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    json_t *builds = json_object_get(doc, "builds"), *cells = json_object_get(doc, "cells");
+    write_md_title(f, doc);
+    fprintf(f, "\n| build | libzmq | flavour | origin | host |\n|---|---|---|---|---|\n");
+    write_build_rows(f, builds, &md_row);
+    write_md_matrix_head(f, builds);
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(doc, "rows"), i, row)
+        write_md_row(f, row, builds, cells, t);
+    write_md_reasons(f, cells);
     fprintf(f, "\n## Symptoms\n\nOne symptom across versions; where it is in each build.\n\n| id | symptom | where |\n"
                "|---|---|---|\n");
-    json_t *key;
-    json_array_foreach(t->order, i, key) {
-        const char *k = json_string_value(key);
-        fprintf(f, "| ");
-        md_escape(f, json_string_value(json_object_get(t->ids, k)));
-        fprintf(f, " | ");
-        md_escape(f, k);
-        fprintf(f, " | ");
-        const char *bn;
-        json_t *loc;
-        int n = 0;
-        json_object_foreach(json_object_get(t->locations, k), bn, loc) {
-            fprintf(f, "%s", n++ ? "; " : "");
-            md_escape(f, bn);
-            fprintf(f, ": ");
-            md_escape(f, json_string_value(loc));
-        }
-        fprintf(f, " |\n");
-    }
+    write_symptom_rows(f, t, &md_row);
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -295,12 +359,9 @@ static bool report_link_ok(const char *report)
     return !strncmp(report, "reports/", 8) && zr_path_stays_inside(report);
 }
 
-static int write_html(const char *path, json_t *doc, struct symptom_table *t)
+/* The page's head (its policy and style) and the facts above the tables. */
+static void write_html_head(FILE *f, json_t *doc)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    json_t *builds = json_object_get(doc, "builds"), *cells = json_object_get(doc, "cells");
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
                "img-src 'self'; base-uri 'none'; form-action 'none'\">\n<title>libzmq builds compared: ");
@@ -323,98 +384,94 @@ static int write_html(const char *path, json_t *doc, struct symptom_table *t)
     html_escape(f, str(doc, "finished_at"));
     fprintf(f, "; %lld attempts per cell.</p>\n<ul>\n", (long long)json_integer_value(json_object_get(doc, "attempts")));
     write_header_facts(f, doc, true);
-    fprintf(f, "</ul>\n<table id=\"builds\"><tr><th>build</th><th>libzmq</th><th>flavour</th><th>origin</th>"
-               "<th>host</th></tr>\n");
-    size_t i;
-    json_t *b;
-    json_array_foreach(builds, i, b) {
-        fprintf(f, "<tr><td>");
-        html_escape(f, str(b, "name"));
-        fprintf(f, "</td><td>");
-        html_escape(f, str(b, "version"));
-        fprintf(f, "</td><td>");
-        html_escape(f, str(b, "flavour"));
-        fprintf(f, "</td><td>");
-        html_escape(f, json_object_get(b, "error") ? str(b, "error") : str(b, "origin"));
-        fprintf(f, "</td><td>");
-        html_escape(f, str(b, "host"));
-        fprintf(f, "</td></tr>\n");
-    }
+}
+
+static void write_html_matrix_head(FILE *f, json_t *builds)
+{
     fprintf(f, "</table>\n<p class=\"legend\"><span style=\"background:#c8f0c8\">expectation held</span>"
                "<span style=\"background:#f6b8b8\">not held</span><span style=\"background:#e4e4e4\">n/a</span>"
                "<span style=\"background:#ffd89a\">error</span></p>\n");
     fprintf(f, "<table id=\"matrix\"><tr><th>case</th><th>mode</th>");
+    size_t i;
+    json_t *b;
     json_array_foreach(builds, i, b) {
         fprintf(f, "<th>");
         html_escape(f, str(b, "name"));
         fprintf(f, "</th>");
     }
     fprintf(f, "</tr>\n");
+}
+
+/* One cell: its class, what it says in data- attributes (for the page's
+ * checks), the text, linked to its report. */
+static void write_html_cell(FILE *f, json_t *cell, json_t *row, json_t *b, struct symptom_table *t)
+{
+    struct zr_cell_view v;
+    zr_cell_view(cell, &v);
+    char text[256];
+    cell_text(cell, t, text, sizeof text);
+    fprintf(f, "<td class=\"%s\" data-case=\"", v.css);
+    html_escape(f, str(row, "case"));
+    fprintf(f, "\" data-mode=\"");
+    html_escape(f, str(row, "mode"));
+    fprintf(f, "\" data-build=\"");
+    html_escape(f, str(b, "name"));
+    fprintf(f, "\" data-verdict=\"");
+    html_escape(f, v.verdict);
+    fprintf(f, "\" data-outcome=\"");
+    html_escape(f, v.outcome);
+    fprintf(f, "\" data-met=\"%lld\" data-n=\"%lld\" title=\"", v.met, v.n);
+    html_escape(f, v.symptom[0] ? v.symptom : str(cell, "reason"));
+    fprintf(f, "\">");
+    const char *report = str(cell, "report");
+    bool link = report_link_ok(report);
+    if (link) {
+        fprintf(f, "<a href=\"");
+        html_escape(f, report);
+        fprintf(f, "\">");
+    }
+    html_escape(f, text);
+    if (link)
+        fprintf(f, "</a>");
+    fprintf(f, "</td>");
+}
+
+static void write_html_row(FILE *f, json_t *row, json_t *builds, json_t *cells, struct symptom_table *t)
+{
+    fprintf(f, "<tr><th>");
+    html_escape(f, str(row, "case"));
+    fprintf(f, "</th><th>");
+    html_escape(f, str(row, "mode"));
+    fprintf(f, "</th>");
+    size_t k;
+    json_t *b;
+    json_array_foreach(builds, k, b) {
+        json_t *cell = find_cell(cells, str(row, "case"), str(row, "mode"), str(b, "name"));
+        if (cell)
+            write_html_cell(f, cell, row, b, t);
+        else
+            fprintf(f, "<td class=\"na\">-</td>");
+    }
+    fprintf(f, "</tr>\n");
+}
+
+static int write_html(const char *path, json_t *doc, struct symptom_table *t)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    json_t *builds = json_object_get(doc, "builds"), *cells = json_object_get(doc, "cells");
+    write_html_head(f, doc);
+    fprintf(f, "</ul>\n<table id=\"builds\"><tr><th>build</th><th>libzmq</th><th>flavour</th><th>origin</th>"
+               "<th>host</th></tr>\n");
+    write_build_rows(f, builds, &html_row);
+    write_html_matrix_head(f, builds);
+    size_t i;
     json_t *row;
-    json_array_foreach(json_object_get(doc, "rows"), i, row) {
-        fprintf(f, "<tr><th>");
-        html_escape(f, str(row, "case"));
-        fprintf(f, "</th><th>");
-        html_escape(f, str(row, "mode"));
-        fprintf(f, "</th>");
-        size_t k;
-        json_array_foreach(builds, k, b) {
-            json_t *cell = find_cell(cells, str(row, "case"), str(row, "mode"), str(b, "name"));
-            if (!cell) {
-                fprintf(f, "<td class=\"na\">-</td>");
-                continue;
-            }
-            struct zr_cell_view v;
-            zr_cell_view(cell, &v);
-            char text[256];
-            cell_text(cell, t, text, sizeof text);
-            fprintf(f, "<td class=\"%s\" data-case=\"", v.css);
-            html_escape(f, str(row, "case"));
-            fprintf(f, "\" data-mode=\"");
-            html_escape(f, str(row, "mode"));
-            fprintf(f, "\" data-build=\"");
-            html_escape(f, str(b, "name"));
-            fprintf(f, "\" data-verdict=\"");
-            html_escape(f, v.verdict);
-            fprintf(f, "\" data-outcome=\"");
-            html_escape(f, v.outcome);
-            fprintf(f, "\" data-met=\"%lld\" data-n=\"%lld\" title=\"", v.met, v.n);
-            html_escape(f, v.symptom[0] ? v.symptom : str(cell, "reason"));
-            fprintf(f, "\">");
-            const char *report = str(cell, "report");
-            bool link = report_link_ok(report);
-            if (link) {
-                fprintf(f, "<a href=\"");
-                html_escape(f, report);
-                fprintf(f, "\">");
-            }
-            html_escape(f, text);
-            if (link)
-                fprintf(f, "</a>");
-            fprintf(f, "</td>");
-        }
-        fprintf(f, "</tr>\n");
-    }
+    json_array_foreach(json_object_get(doc, "rows"), i, row)
+        write_html_row(f, row, builds, cells, t);
     fprintf(f, "</table>\n<h2>Symptoms</h2>\n<table id=\"symptoms\"><tr><th>id</th><th>symptom</th><th>where</th></tr>\n");
-    json_t *key;
-    json_array_foreach(t->order, i, key) {
-        const char *k = json_string_value(key);
-        fprintf(f, "<tr><td>");
-        html_escape(f, json_string_value(json_object_get(t->ids, k)));
-        fprintf(f, "</td><td>");
-        html_escape(f, k);
-        fprintf(f, "</td><td>");
-        const char *bn;
-        json_t *loc;
-        int n = 0;
-        json_object_foreach(json_object_get(t->locations, k), bn, loc) {
-            fprintf(f, "%s", n++ ? "; " : "");
-            html_escape(f, bn);
-            fprintf(f, ": ");
-            html_escape(f, json_string_value(loc));
-        }
-        fprintf(f, "</td></tr>\n");
-    }
+    write_symptom_rows(f, t, &html_row);
     fprintf(f, "</table>\n</body></html>\n");
     return fclose(f) == 0 ? 0 : -1;
 }
