@@ -5,18 +5,13 @@
 
 void zr_bundle_free(struct zr_bundle *b)
 {
-    free(b->name);
-    free(b->title);
-    free(b->description);
-    free(b->client_path);
-    free(b->pymodule_path);
-    free(b->server_mode);
+    char *texts[] = { b->name,        b->title,    b->description, b->client_path, b->pymodule_path,
+                      b->server_mode, b->expected, b->verdict,     b->report };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        free(texts[i]);
     for (int i = 0; i < b->nargs; i++)
         free(b->args[i]);
     free(b->args);
-    free(b->expected);
-    free(b->verdict);
-    free(b->report);
     json_decref(b->build);
     json_decref(b->python_env);
 }

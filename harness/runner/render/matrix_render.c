@@ -174,6 +174,24 @@ struct row_marks {
 
 static const struct row_marks md_row = { "| ", " | ", " |\n", zr_fput_md_cell };
 static const struct row_marks html_row = { "<tr><td>", "</td><td>", "</td></tr>\n", zr_fput_html };
+/* The head of a row of the matrix: its case and mode, before the cells. */
+static const struct row_marks md_row_head = { "| ", " | ", " |", zr_fput_md_cell };
+static const struct row_marks html_row_head = { "<tr><th>", "</th><th>", "</th>", zr_fput_html };
+
+static void write_row_head(FILE *f, json_t *row, const struct row_marks *m)
+{
+    fprintf(f, "%s", m->open);
+    m->text(f, str(row, "case"));
+    fprintf(f, "%s", m->between);
+    m->text(f, str(row, "mode"));
+    fprintf(f, "%s", m->close);
+}
+
+/* The row's cell in build b's column, or NULL. */
+static json_t *cell_of(json_t *cells, json_t *row, json_t *b)
+{
+    return find_cell(cells, str(row, "case"), str(row, "mode"), str(b, "name"));
+}
 
 /* The symptoms' rows: id, symptom, and where it is in each build. */
 static void write_symptom_rows(FILE *f, const struct symptom_table *t, const struct row_marks *m)
@@ -253,26 +271,35 @@ static void write_md_matrix_head(FILE *f, json_t *builds)
     fprintf(f, "\n");
 }
 
-/* One case in one mode: a cell per build. */
-static void write_md_row(FILE *f, json_t *row, json_t *builds, json_t *cells, struct symptom_table *t)
+/* A cell of matrix.md: its text, or - where the row has none in this build. */
+static void write_md_cell(FILE *f, json_t *cell, struct symptom_table *t)
 {
-    fprintf(f, "| ");
-    md_escape(f, str(row, "case"));
-    fprintf(f, " | ");
-    md_escape(f, str(row, "mode"));
+    char text[256] = "-";
+    if (cell)
+        cell_text(cell, t, text, sizeof text);
+    fputc(' ', f);
+    md_escape(f, text);
     fprintf(f, " |");
+}
+
+static void write_html_cell(FILE *f, json_t *cell, json_t *row, json_t *b, struct symptom_table *t);
+
+/* One case in one mode, in either rendering: its head, then a cell per build. */
+static void write_matrix_row(FILE *f, json_t *row, json_t *builds, json_t *cells, struct symptom_table *t, bool html)
+{
+    write_row_head(f, row, html ? &html_row_head : &md_row_head);
     size_t k;
     json_t *b;
     json_array_foreach(builds, k, b) {
-        json_t *cell = find_cell(cells, str(row, "case"), str(row, "mode"), str(b, "name"));
-        char text[256] = "-";
-        if (cell)
-            cell_text(cell, t, text, sizeof text);
-        fputc(' ', f);
-        md_escape(f, text);
-        fprintf(f, " |");
+        json_t *cell = cell_of(cells, row, b);
+        if (!html)
+            write_md_cell(f, cell, t);
+        else if (cell)
+            write_html_cell(f, cell, row, b, t);
+        else
+            fprintf(f, "<td class=\"na\">-</td>");
     }
-    fprintf(f, "\n");
+    fprintf(f, html ? "</tr>\n" : "\n");
 }
 
 /* Why a cell is n/a or an error: "status: reason" -> { build: true }, once per reason. */
@@ -319,27 +346,6 @@ static void write_md_reasons(FILE *f, json_t *cells)
         }
     }
     json_decref(reasons);
-}
-
-static int write_md(const char *path, json_t *doc, struct symptom_table *t)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    json_t *builds = json_object_get(doc, "builds"), *cells = json_object_get(doc, "cells");
-    write_md_title(f, doc);
-    fprintf(f, "\n| build | libzmq | flavour | origin | host |\n|---|---|---|---|---|\n");
-    write_build_rows(f, builds, &md_row);
-    write_md_matrix_head(f, builds);
-    size_t i;
-    json_t *row;
-    json_array_foreach(json_object_get(doc, "rows"), i, row)
-        write_md_row(f, row, builds, cells, t);
-    write_md_reasons(f, cells);
-    fprintf(f, "\n## Symptoms\n\nOne symptom across versions; where it is in each build.\n\n| id | symptom | where |\n"
-               "|---|---|---|\n");
-    write_symptom_rows(f, t, &md_row);
-    return fclose(f) == 0 ? 0 : -1;
 }
 
 /* --- HTML: self-contained, no script, no external asset. Every text goes
@@ -436,43 +442,61 @@ static void write_html_cell(FILE *f, json_t *cell, json_t *row, json_t *b, struc
     fprintf(f, "</td>");
 }
 
-static void write_html_row(FILE *f, json_t *row, json_t *builds, json_t *cells, struct symptom_table *t)
-{
-    fprintf(f, "<tr><th>");
-    html_escape(f, str(row, "case"));
-    fprintf(f, "</th><th>");
-    html_escape(f, str(row, "mode"));
-    fprintf(f, "</th>");
-    size_t k;
-    json_t *b;
-    json_array_foreach(builds, k, b) {
-        json_t *cell = find_cell(cells, str(row, "case"), str(row, "mode"), str(b, "name"));
-        if (cell)
-            write_html_cell(f, cell, row, b, t);
-        else
-            fprintf(f, "<td class=\"na\">-</td>");
-    }
-    fprintf(f, "</tr>\n");
-}
+/* The parts of one rendering, in the page's order. */
+struct rendering {
+    void (*title)(FILE *f, json_t *doc);
+    const char *builds_head;
+    const struct row_marks *build_row;
+    void (*matrix_head)(FILE *f, json_t *builds);
+    bool html;
+    void (*after_rows)(FILE *f, json_t *cells); /* or NULL */
+    const char *symptoms_head, *end;
+};
 
-static int write_html(const char *path, json_t *doc, struct symptom_table *t)
+static const struct rendering markdown = {
+    write_md_title,
+    "\n| build | libzmq | flavour | origin | host |\n|---|---|---|---|---|\n",
+    &md_row,
+    write_md_matrix_head,
+    false,
+    write_md_reasons,
+    "\n## Symptoms\n\nOne symptom across versions; where it is in each build.\n\n| id | symptom | where |\n"
+    "|---|---|---|\n",
+    "",
+};
+
+static const struct rendering page = {
+    write_html_head,
+    "</ul>\n<table id=\"builds\"><tr><th>build</th><th>libzmq</th><th>flavour</th><th>origin</th>"
+    "<th>host</th></tr>\n",
+    &html_row,
+    write_html_matrix_head,
+    true,
+    NULL,
+    "</table>\n<h2>Symptoms</h2>\n<table id=\"symptoms\"><tr><th>id</th><th>symptom</th><th>where</th></tr>\n",
+    "</table>\n</body></html>\n",
+};
+
+/* The document in one rendering: the title, the builds, the matrix, the symptoms. */
+static int write_rendering(const char *path, json_t *doc, struct symptom_table *t, const struct rendering *r)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
     json_t *builds = json_object_get(doc, "builds"), *cells = json_object_get(doc, "cells");
-    write_html_head(f, doc);
-    fprintf(f, "</ul>\n<table id=\"builds\"><tr><th>build</th><th>libzmq</th><th>flavour</th><th>origin</th>"
-               "<th>host</th></tr>\n");
-    write_build_rows(f, builds, &html_row);
-    write_html_matrix_head(f, builds);
+    r->title(f, doc);
+    fprintf(f, "%s", r->builds_head);
+    write_build_rows(f, builds, r->build_row);
+    r->matrix_head(f, builds);
     size_t i;
     json_t *row;
     json_array_foreach(json_object_get(doc, "rows"), i, row)
-        write_html_row(f, row, builds, cells, t);
-    fprintf(f, "</table>\n<h2>Symptoms</h2>\n<table id=\"symptoms\"><tr><th>id</th><th>symptom</th><th>where</th></tr>\n");
-    write_symptom_rows(f, t, &html_row);
-    fprintf(f, "</table>\n</body></html>\n");
+        write_matrix_row(f, row, builds, cells, t, r->html);
+    if (r->after_rows)
+        r->after_rows(f, cells);
+    fprintf(f, "%s", r->symptoms_head);
+    write_symptom_rows(f, t, r->build_row);
+    fprintf(f, "%s", r->end);
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -484,11 +508,11 @@ int zr_matrix_write(const char *dir, json_t *doc, char *err, size_t errlen)
     /* The two renderings number the symptoms the same way: one table each, in the same order. */
     struct symptom_table t1 = { json_object(), json_object(), json_array() };
     struct symptom_table t2 = { json_object(), json_object(), json_array() };
-    if (rc == 0 && write_md(md, doc, &t1) != 0) {
+    if (rc == 0 && write_rendering(md, doc, &t1, &markdown) != 0) {
         snprintf(err, errlen, "cannot write %s", md);
         rc = -1;
     }
-    if (rc == 0 && write_html(html, doc, &t2) != 0) {
+    if (rc == 0 && write_rendering(html, doc, &t2, &page) != 0) {
         snprintf(err, errlen, "cannot write %s", html);
         rc = -1;
     }
