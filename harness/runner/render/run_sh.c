@@ -220,7 +220,8 @@ static void write_one_run(FILE *f, const struct zr_bundle *b)
     if (server)
         fprintf(f, "    kill $server 2>/dev/null\n    wait $server 2>/dev/null\n    server=\n");
     fprintf(f, "    what=$(classify)\n"
-               "    line=$(grep -m1 -E 'WARNING: ThreadSanitizer|Assertion failed|\\(.*src/.*:[0-9]+\\)$|Fatal Python error' \"$tmp/err\" |\n"
+               /* The line that shows it: the same patterns as classify()'s. */
+               "    line=$(grep -m1 -E 'WARNING: ThreadSanitizer|FATAL: ThreadSanitizer|SETUP-ERROR:|^.+ \\(([^()]*/)?[A-Za-z0-9_]+\\.[ch]pp:[0-9]+\\)$|Fatal Python error' \"$tmp/err\" |\n"
                "        sed 's/ (pid=[0-9]*)//')\n"
                "    case \" $expected \" in *\" $what \"*) reproduced=$((reproduced + 1)); mark=reproduced ;; *) mark=- ;; esac\n"
                "    echo \"run $i: $what${line:+: $line} ($mark)\"\n"
