@@ -89,84 +89,75 @@ static void table_line(char *buf, size_t len, const struct item *it, json_t *row
                  strcmp(status, "interrupted") ? "" : " (interrupted)");
 }
 
-int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int ncases, char **cases)
+/* The place the figures go can be written: --json's file, else results/bench/. 0, or -1 with the cause printed. */
+static int check_figures_place(const struct zr_options *o)
 {
     char err[1024];
-    char *json_path = NULL;
     if (o->json_out) {
         if (zr_check_writable_file(o->json_out, err, sizeof err) != 0) {
             fprintf(stderr, "zmq-repro: %s: name another file with --json\n", err);
-            return ZR_EXIT_USAGE;
+            return -1;
         }
-    } else {
-        char *dir = zr_strdup_printf("%s/results/bench", o->setup.source_dir);
-        int rc = zr_check_writable_dir(dir, err, sizeof err);
-        free(dir);
-        if (rc != 0) {
-            fprintf(stderr, "zmq-repro: %s: name a file with --json\n", err);
-            return ZR_EXIT_USAGE;
-        }
+        return 0;
     }
-    struct zr_selection sel;
-    if (zr_select(o, cat, ncases, cases, &sel) != 0)
-        return ZR_EXIT_USAGE;
-    struct item *items;
-    int nitems;
-    if (expand(o, &sel, &items, &nitems) != 0) {
-        zr_selection_free(&sel);
-        return ZR_EXIT_USAGE;
+    char *dir = zr_strdup_printf("%s/results/bench", o->setup.source_dir);
+    int rc = zr_check_writable_dir(dir, err, sizeof err);
+    free(dir);
+    if (rc != 0) {
+        fprintf(stderr, "zmq-repro: %s: name a file with --json\n", err);
+        return -1;
     }
-    int rc = nitems == 0 ? ZR_EXIT_USAGE : ZR_EXIT_HELD;
-    for (int i = 0; i < sel.n; i++)
-        if (sel.items[i].mode < 0)
-            rc = ZR_EXIT_USAGE;
+    return 0;
+}
 
-    int attempts = o->attempts ? o->attempts : ZR_BENCH_ATTEMPTS;
-    struct progress p = { 0, nitems, isatty(2) };
-    json_t *rows = json_array(), *builds = json_object();
-    double start = zr_now();
-    fprintf(stderr, "bench: %d case-mode-builds, %d attempts each\n", nitems, attempts);
-    char (*lines)[600] = calloc((size_t)nitems + 1, sizeof *lines);
-    for (int i = 0; i < nitems; i++) {
-        struct item *it = &items[i];
-        p.index = i + 1;
-        if (zr_interrupted()) {
-            snprintf(lines[i], sizeof lines[i], "%-48s %-6s %-14s not run (interrupted)", it->spec->id,
-                     zr_modes[it->mode].name, it->build.name);
-            continue;
-        }
-        json_t *env = zr_preflight(&o->setup, it->spec, it->mode, &it->build, err, sizeof err);
-        if (!env) {
-            fprintf(stderr, "zmq-repro: %s [%s on %s]: %s\n", it->spec->id, zr_modes[it->mode].name, it->build.name, err);
-            rc = ZR_EXIT_USAGE;
-            snprintf(lines[i], sizeof lines[i], "%-48s %-6s %-14s ERROR %s", it->spec->id, zr_modes[it->mode].name,
-                     it->build.name, err);
-            continue;
-        }
-        json_t *info = json_deep_copy(it->build.info);
-        json_object_set_new(builds, it->build.name, info);
-        struct zr_case_run run;
-        zr_case_run(&o->setup, it->spec, it->mode, &it->build, attempts, true, show_progress, &p, &run);
-        json_t *row = zr_figures(&run);
-        json_object_set(row, "environment", env);
-        json_array_append(rows, row);
-        table_line(lines[i], sizeof lines[i], it, row);
-        json_decref(row);
-        if (run.status == ZR_HARNESS_ERROR)
-            rc = ZR_EXIT_USAGE;
-        else
-            rc = zr_worse_exit(rc, run.status == ZR_NOT_HELD ? ZR_EXIT_NOT_HELD : ZR_EXIT_HELD);
-        zr_case_run_free(&run);
-        json_decref(env);
-    }
-    double suite = zr_now() - start;
+/* What a bench gathers: a row of figures per item, the builds they ran on,
+ * a line of the table per item, and the exit status so far. */
+struct bench {
+    const struct zr_options *o;
+    int attempts;
+    json_t *rows, *builds;
+    char (*lines)[600];
+    int rc;
+};
 
-    printf("\n%-48s %-6s %-14s %-6s %5s %7s %8s %8s  %s\n", "CASE", "MODE", "BUILD", "KIND", "RUNS", "RATE", "MEDIAN_S",
-           "WORST_S", "OUTCOMES");
-    printf("%-48s %-6s %-14s %-6s %5s %7s %8s %8s\n", "", "", "", "", "", "(clean)", "(run)", "");
-    for (int i = 0; i < nitems; i++)
-        printf("%s\n", lines[i]);
-    /* Where one case was detected in more than one mode: how the modes compare. */
+/* One item run its attempts: its figures, its line. */
+static void bench_item(struct bench *bn, struct item *it, int i, struct progress *p)
+{
+    char err[1024];
+    const struct zr_options *o = bn->o;
+    if (zr_interrupted()) {
+        snprintf(bn->lines[i], sizeof bn->lines[i], "%-48s %-6s %-14s not run (interrupted)", it->spec->id,
+                 zr_modes[it->mode].name, it->build.name);
+        return;
+    }
+    json_t *env = zr_preflight(&o->setup, it->spec, it->mode, &it->build, err, sizeof err);
+    if (!env) {
+        fprintf(stderr, "zmq-repro: %s [%s on %s]: %s\n", it->spec->id, zr_modes[it->mode].name, it->build.name, err);
+        bn->rc = ZR_EXIT_USAGE;
+        snprintf(bn->lines[i], sizeof bn->lines[i], "%-48s %-6s %-14s ERROR %s", it->spec->id, zr_modes[it->mode].name,
+                 it->build.name, err);
+        return;
+    }
+    json_t *info = json_deep_copy(it->build.info);
+    json_object_set_new(bn->builds, it->build.name, info);
+    struct zr_case_run run;
+    zr_case_run(&o->setup, it->spec, it->mode, &it->build, bn->attempts, true, show_progress, p, &run);
+    json_t *row = zr_figures(&run);
+    json_object_set(row, "environment", env);
+    json_array_append(bn->rows, row);
+    table_line(bn->lines[i], sizeof bn->lines[i], it, row);
+    json_decref(row);
+    if (run.status == ZR_HARNESS_ERROR)
+        bn->rc = ZR_EXIT_USAGE;
+    else
+        bn->rc = zr_worse_exit(bn->rc, run.status == ZR_NOT_HELD ? ZR_EXIT_NOT_HELD : ZR_EXIT_HELD);
+    zr_case_run_free(&run);
+    json_decref(env);
+}
+
+/* Where one case was detected in more than one mode: how the modes compare. */
+static void print_mode_comparison(json_t *rows)
+{
     size_t ri, rk;
     json_t *r1, *r2;
     bool header = false;
@@ -188,38 +179,85 @@ int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int n
                    json_number_value(d2) / json_number_value(d1));
         }
     }
+}
+
+static void print_table(const struct bench *bn, int nitems, double suite)
+{
+    printf("\n%-48s %-6s %-14s %-6s %5s %7s %8s %8s  %s\n", "CASE", "MODE", "BUILD", "KIND", "RUNS", "RATE", "MEDIAN_S",
+           "WORST_S", "OUTCOMES");
+    printf("%-48s %-6s %-14s %-6s %5s %7s %8s %8s\n", "", "", "", "", "", "(clean)", "(run)", "");
+    for (int i = 0; i < nitems; i++)
+        printf("%s\n", bn->lines[i]);
+    print_mode_comparison(bn->rows);
     printf("\nsuite time: %.1f s%s\n", suite, zr_interrupted() ? " (interrupted)" : "");
     printf("broken: RATE = attempts showing the expected outcome; MEDIAN_S/WORST_S = time to detect.\n"
            "fixed:  RATE = clean runs of all runs; MEDIAN_S/WORST_S = run time.\n");
+}
 
+/* The figures document written to --json's file or into results/bench/: 0, or -1 with the cause printed. */
+static int write_figures(const struct zr_options *o, json_t *doc)
+{
+    char err[1024];
+    int rc = 0;
+    if (o->json_out) {
+        if (zr_write_json_atomically(o->json_out, doc, err, sizeof err) != 0) {
+            fprintf(stderr, "zmq-repro: %s\n", err);
+            rc = -1;
+        } else {
+            printf("figures: %s\n", o->json_out);
+        }
+        return rc;
+    }
+    char path[2048];
+    char *dir = zr_strdup_printf("%s/results/bench", o->setup.source_dir);
+    if (zr_write_result(dir, "bench", doc, path, sizeof path, err, sizeof err) == 0)
+        printf("figures: %s\n", path);
+    else {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        rc = -1;
+    }
+    free(dir);
+    return rc;
+}
+
+int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int ncases, char **cases)
+{
+    if (check_figures_place(o) != 0)
+        return ZR_EXIT_USAGE;
+    struct zr_selection sel;
+    if (zr_select(o, cat, ncases, cases, &sel) != 0)
+        return ZR_EXIT_USAGE;
+    struct item *items;
+    int nitems;
+    if (expand(o, &sel, &items, &nitems) != 0) {
+        zr_selection_free(&sel);
+        return ZR_EXIT_USAGE;
+    }
+    struct bench bn = { o, o->attempts ? o->attempts : ZR_BENCH_ATTEMPTS, json_array(), json_object(), NULL,
+                        nitems == 0 ? ZR_EXIT_USAGE : ZR_EXIT_HELD };
+    for (int i = 0; i < sel.n; i++)
+        if (sel.items[i].mode < 0)
+            bn.rc = ZR_EXIT_USAGE;
+    struct progress p = { 0, nitems, isatty(2) };
+    double start = zr_now();
+    fprintf(stderr, "bench: %d case-mode-builds, %d attempts each\n", nitems, bn.attempts);
+    bn.lines = calloc((size_t)nitems + 1, sizeof *bn.lines);
+    for (int i = 0; i < nitems; i++) {
+        p.index = i + 1;
+        bench_item(&bn, &items[i], i, &p);
+    }
+    double suite = zr_now() - start;
+    print_table(&bn, nitems, suite);
     char stamp[32];
     zr_utc_stamp(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ");
     json_t *doc = json_pack("{s:i, s:s, s:s, s:i, s:f, s:f, s:b, s:o, s:o, s:o}", "schema", ZR_SCHEMA_BENCH, "kind", "bench",
-                            "finished_at", stamp, "attempts", attempts, "suite_s", round(suite * 10) / 10, "multiplier",
+                            "finished_at", stamp, "attempts", bn.attempts, "suite_s", round(suite * 10) / 10, "multiplier",
                             o->setup.multiplier, "interrupted", zr_interrupted() != 0, "host", zr_host_json(), "builds",
-                            builds, "cases", rows);
-    if (o->json_out) {
-        json_path = zr_strdup_printf("%s", o->json_out);
-        if (zr_write_json_atomically(json_path, doc, err, sizeof err) != 0) {
-            fprintf(stderr, "zmq-repro: %s\n", err);
-            rc = ZR_EXIT_USAGE;
-        } else {
-            printf("figures: %s\n", json_path);
-        }
-    } else {
-        char path[2048];
-        char *dir = zr_strdup_printf("%s/results/bench", o->setup.source_dir);
-        if (zr_write_result(dir, "bench", doc, path, sizeof path, err, sizeof err) == 0)
-            printf("figures: %s\n", path);
-        else {
-            fprintf(stderr, "zmq-repro: %s\n", err);
-            rc = ZR_EXIT_USAGE;
-        }
-        free(dir);
-    }
-    free(json_path);
+                            bn.builds, "cases", bn.rows);
+    if (write_figures(o, doc) != 0)
+        bn.rc = ZR_EXIT_USAGE;
     json_decref(doc);
-    free(lines);
+    free(bn.lines);
     for (int i = 0; i < nitems; i++)
         zr_build_close(&items[i].build);
     free(items);
@@ -228,7 +266,7 @@ int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int n
         fprintf(stderr, "zmq-repro: interrupted; the figures of what finished are kept\n");
         return zr_interrupted_exit_code();
     }
-    return rc;
+    return bn.rc;
 }
 
 /* --- compare --- */

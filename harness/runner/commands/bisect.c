@@ -125,6 +125,105 @@ int zr_cmd_bisect_step(const struct zr_options *o, const struct zr_catalog *cat,
     return rc;
 }
 
+/* A private clone of the source with the bisection started between the two
+ * revisions: 0, or -1 with the cause printed. */
+static int start_bisection(const struct zr_options *o, const char *checkout, const char *log, const char *old_term,
+                           const char *new_term)
+{
+    char *clone[] = { (char *)"/usr/bin/git", (char *)"clone", (char *)"--quiet", (char *)o->source, (char *)checkout,
+                      NULL };
+    fprintf(stderr, "bisect: cloning %s\n", o->source);
+    if (run(clone, NULL, log, true) != 0) {
+        fprintf(stderr, "zmq-repro: git clone %s failed\n", o->source);
+        return -1;
+    }
+    char term_old[64], term_new[64];
+    snprintf(term_old, sizeof term_old, "--term-old=%s", old_term);
+    snprintf(term_new, sizeof term_new, "--term-new=%s", new_term);
+    char *begin[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"start", term_old, term_new, NULL };
+    char *mark_old[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)old_term, (char *)o->from_rev, NULL };
+    char *mark_new[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)new_term, (char *)o->to_rev, NULL };
+    if (run(begin, checkout, log, true) != 0 || run(mark_old, checkout, log, true) != 0 ||
+        run(mark_new, checkout, log, true) != 0) {
+        fprintf(stderr, "zmq-repro: git bisect could not start with %s (%s) and %s (%s): are both revisions in %s?\n",
+                o->from_rev, old_term, o->to_rev, new_term, o->source);
+        return -1;
+    }
+    return 0;
+}
+
+/* Every step's line of git bisect run's log; how many there were. */
+static int print_steps(const char *text)
+{
+    int steps = 0;
+    for (const char *p = text; p && (p = strstr(p, "bisect-step ")); p++)
+        if (p == text || p[-1] == '\n') {
+            printf("  %.*s\n", (int)strcspn(p, "\n"), p);
+            steps++;
+        }
+    return steps;
+}
+
+/* git's conclusion: the first new commit, with its date and subject. The exit status. */
+static int print_conclusion(const char *text, int status, const char *new_term, const char *checkout,
+                            const char *workdir, int steps, double start)
+{
+    char needle[64];
+    snprintf(needle, sizeof needle, " is the first %s commit", new_term);
+    const char *found = text ? strstr(text, needle) : NULL;
+    if (!found || status != 0) {
+        fprintf(stderr, "zmq-repro: the bisection found no commit (git bisect run exited %d); its log:\n%s\n", status,
+                text ? text : "");
+        return ZR_EXIT_USAGE;
+    }
+    const char *line = found;
+    while (line > text && line[-1] != '\n')
+        line--;
+    char *commit = zr_strdup_printf("%.*s", (int)(found - line), line);
+    char *show[] = { (char *)"/usr/bin/git", (char *)"show", (char *)"-s", (char *)"--format=%H %ad %s",
+                     (char *)"--date=short", commit, NULL };
+    char *subject = git_output(checkout, show, workdir);
+    printf("first %s commit: %s\n  %s\n  %d steps in %.1f minutes\n", new_term, commit, subject ? subject : "", steps,
+           (zr_now() - start) / 60);
+    free(subject);
+    free(commit);
+    return ZR_EXIT_HELD;
+}
+
+/* git bisect run with bisect-step on each commit, then git's conclusion said. The exit status. */
+static int run_bisection(const struct zr_options *o, const struct zr_case_spec *spec, bool fix, const char *checkout,
+                         const char *workdir, const char *old_term, const char *new_term, double start)
+{
+    char attempts[16];
+    snprintf(attempts, sizeof attempts, "%d", o->attempts ? o->attempts : ZR_CELL_ATTEMPTS);
+    const char *mode = o->nmodes ? o->modes[0]->name : "stress";
+    /* git bisect run, then the runner's own step, given the case or the same program. */
+    char *options[] = { (char *)"-m", (char *)mode, (char *)"-n", attempts, (char *)"--looking-for",
+                        (char *)(fix ? "fix" : "regression"), NULL };
+    char numbers[64];
+    char **child = zr_case_child_argv(spec, "bisect-step", options, numbers, sizeof numbers);
+    int nchild = 0;
+    while (child[nchild])
+        nchild++;
+    char **step = calloc((size_t)nchild + 4, sizeof *step);
+    step[0] = (char *)"/usr/bin/git";
+    step[1] = (char *)"bisect";
+    step[2] = (char *)"run";
+    memcpy(step + 3, child, (size_t)nchild * sizeof *step);
+    free(child);
+    fprintf(stderr, "bisect: %s from %s (%s) to %s (%s), %s mode, %s attempts a step\n", spec->id, o->from_rev,
+            old_term, o->to_rev, new_term, mode, attempts);
+    char *runlog = zr_strdup_printf("%s/run.log", workdir);
+    int status = run(step, checkout, runlog, false);
+    free(step);
+    char *text = zr_read_file(runlog, NULL);
+    int steps = print_steps(text);
+    int rc = print_conclusion(text, status, new_term, checkout, workdir, steps, start);
+    free(text);
+    free(runlog);
+    return rc;
+}
+
 int zr_cmd_bisect(const struct zr_options *o, const struct zr_catalog *cat, int nargs, char **args)
 {
     char err[1024] = "";
@@ -150,79 +249,11 @@ int zr_cmd_bisect(const struct zr_options *o, const struct zr_catalog *cat, int 
     double start = zr_now();
     char *checkout = zr_strdup_printf("%s/libzmq", workdir), *log = zr_strdup_printf("%s/bisect.log", workdir);
     int rc = ZR_EXIT_USAGE;
-    char *clone[] = { (char *)"/usr/bin/git", (char *)"clone", (char *)"--quiet", (char *)o->source, checkout, NULL };
-    fprintf(stderr, "bisect: cloning %s\n", o->source);
-    if (run(clone, NULL, log, true) != 0) {
-        fprintf(stderr, "zmq-repro: git clone %s failed\n", o->source);
-        goto out;
+    if (start_bisection(o, checkout, log, old_term, new_term) == 0) {
+        rc = run_bisection(o, spec, fix, checkout, workdir, old_term, new_term, start);
+        char *reset[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"reset", (char *)"--quiet", NULL };
+        run(reset, checkout, log, false);
     }
-    char term_old[64], term_new[64];
-    snprintf(term_old, sizeof term_old, "--term-old=%s", old_term);
-    snprintf(term_new, sizeof term_new, "--term-new=%s", new_term);
-    char *begin[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"start", term_old, term_new, NULL };
-    char *mark_old[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)old_term, (char *)o->from_rev, NULL };
-    char *mark_new[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)new_term, (char *)o->to_rev, NULL };
-    if (run(begin, checkout, log, true) != 0 || run(mark_old, checkout, log, true) != 0 ||
-        run(mark_new, checkout, log, true) != 0) {
-        fprintf(stderr, "zmq-repro: git bisect could not start with %s (%s) and %s (%s): are both revisions in %s?\n",
-                o->from_rev, old_term, o->to_rev, new_term, o->source);
-        goto out;
-    }
-    char attempts[16];
-    snprintf(attempts, sizeof attempts, "%d", o->attempts ? o->attempts : ZR_CELL_ATTEMPTS);
-    const char *mode = o->nmodes ? o->modes[0]->name : "stress";
-    /* git bisect run, then the runner's own step: zr_case_child_argv's words after git's three. */
-    char *options[] = { (char *)"-m", (char *)mode, (char *)"-n", attempts, (char *)"--looking-for",
-                        (char *)(fix ? "fix" : "regression"), NULL };
-    char numbers[64];
-    char **child = zr_case_child_argv(spec, "bisect-step", options, numbers, sizeof numbers);
-    int nchild = 0;
-    while (child[nchild])
-        nchild++;
-    char **step = calloc((size_t)nchild + 4, sizeof *step);
-    step[0] = (char *)"/usr/bin/git";
-    step[1] = (char *)"bisect";
-    step[2] = (char *)"run";
-    memcpy(step + 3, child, (size_t)nchild * sizeof *step);
-    free(child);
-    fprintf(stderr, "bisect: %s from %s (%s) to %s (%s), %s mode, %s attempts a step\n", spec->id, o->from_rev,
-            old_term, o->to_rev, new_term, mode, attempts);
-    char *runlog = zr_strdup_printf("%s/run.log", workdir);
-    int status = run(step, checkout, runlog, false);
-    free(step);
-    char *text = zr_read_file(runlog, NULL);
-    /* Every step's line, and git's conclusion. */
-    int steps = 0;
-    for (const char *p = text; p && (p = strstr(p, "bisect-step ")); p++)
-        if (p == text || p[-1] == '\n') {
-            printf("  %.*s\n", (int)strcspn(p, "\n"), p);
-            steps++;
-        }
-    char needle[64];
-    snprintf(needle, sizeof needle, " is the first %s commit", new_term);
-    const char *found = text ? strstr(text, needle) : NULL;
-    if (found && status == 0) {
-        const char *line = found;
-        while (line > text && line[-1] != '\n')
-            line--;
-        char *commit = zr_strdup_printf("%.*s", (int)(found - line), line);
-        char *show[] = { (char *)"/usr/bin/git", (char *)"show", (char *)"-s", (char *)"--format=%H %ad %s",
-                         (char *)"--date=short", commit, NULL };
-        char *subject = git_output(checkout, show, workdir);
-        printf("first %s commit: %s\n  %s\n  %d steps in %.1f minutes\n", new_term, commit, subject ? subject : "",
-               steps, (zr_now() - start) / 60);
-        free(subject);
-        free(commit);
-        rc = ZR_EXIT_HELD;
-    } else {
-        fprintf(stderr, "zmq-repro: the bisection found no commit (git bisect run exited %d); its log:\n%s\n", status,
-                text ? text : "");
-    }
-    free(text);
-    free(runlog);
-    char *reset[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"reset", (char *)"--quiet", NULL };
-    run(reset, checkout, log, false);
-out:
     free(checkout);
     free(log);
     zr_remove_tree(workdir);

@@ -7,8 +7,8 @@
  * bundle and the rate measured here, and that report in full.
  *
  * From a case (run here, N attempts) or from the result file of a `check`
- * or `run` (its attempts and report are used as they are). */
-#include <ctype.h>
+ * or `run` (its attempts and report are used as they are). run.sh is
+ * written by render/run_sh.c, ISSUE.md by render/issue_md.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,99 +18,16 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "bundle_content.h"
 #include "case_run.h"
-#include "client.h"
-#include "config.h"
 #include "environment.h"
 #include "figures.h"
 #include "files.h"
+#include "issue_md.h"
 #include "outcomes.h"
 #include "process.h"
+#include "run_sh.h"
 #include "text.h"
-
-#define REPORT_LINES_IN_ISSUE 60
-
-/* What a bundle is made of, whatever it was made from. */
-struct bundle {
-    char *name;        /* folder name: family-name-mode */
-    char *title;       /* one line */
-    char *description; /* the case header's prose, or a note for a user's program */
-    char *client_path; /* the source or script to copy */
-    bool python;
-    char *pymodule_path; /* an extension module's source, or NULL */
-    char *server_mode;   /* echo... or none */
-    int server_delay_ms;
-    char **args;
-    int nargs;
-    const struct zr_mode *mode;
-    double timeout_s;
-    char *expected;    /* run.sh's classes that count as a reproduction: "tsan", "hang assert signal loss" */
-    char *verdict;     /* the verdict line of the run that made the bundle */
-    char *report;      /* its report text */
-    int met, n;
-    double median_detect_s;
-    json_t *build;     /* build-info of the build it ran on */
-    json_t *python_env; /* {version, pyzmq} or NULL */
-};
-
-static void free_bundle(struct bundle *b)
-{
-    free(b->name);
-    free(b->title);
-    free(b->description);
-    free(b->client_path);
-    free(b->pymodule_path);
-    free(b->server_mode);
-    for (int i = 0; i < b->nargs; i++)
-        free(b->args[i]);
-    free(b->args);
-    free(b->expected);
-    free(b->verdict);
-    free(b->report);
-    json_decref(b->build);
-    json_decref(b->python_env);
-}
-
-/* The prose of a case's header comment, up to its first tag. */
-static char *header_prose(const char *path)
-{
-    char *text = zr_read_file(path, NULL);
-    if (!text)
-        return zr_strdup_printf("%s", "");
-    bool python = zr_name_has_suffix(path, ".py");
-    char *out = zr_strdup_printf("%s", "");
-    for (char *line = text; line && *line;) {
-        char *next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        char *p = line;
-        while (isspace((unsigned char)*p))
-            p++;
-        if (python ? *p != '#' : (*p != '/' && *p != '*'))
-            break;
-        if (!strncmp(p, "#!", 2)) {
-            line = next;
-            continue;
-        }
-        p += !strncmp(p, "/*", 2) ? 2 : (*p == '*' || *p == '#') ? 1 : 0;
-        if (!strncmp(p, "*/", 2))
-            break;
-        while (*p == ' ')
-            p++;
-        if (*p == '@')
-            break;
-        char *more = zr_strdup_printf("%s%s\n", out, p);
-        free(out);
-        out = more;
-        line = next;
-    }
-    free(text);
-    /* Trim the trailing blank lines. */
-    size_t len = strlen(out);
-    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
-        out[--len] = '\0';
-    return out;
-}
 
 /* The outcomes of an expectation as run.sh's classes. */
 static char *classes_of(const struct zr_expect_list *list)
@@ -153,343 +70,6 @@ static int copy_into(const char *from, const char *dir, const char *name, struct
     if (rc == 0)
         wrote(w, name);
     return rc;
-}
-
-static const char *base_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
-/* "./name" as one shell word: a name that starts with - is no option. */
-static void fput_local_file(FILE *f, const char *name)
-{
-    fputs("./", f);
-    zr_fput_sh_word(f, name);
-}
-
-/* text as a shell comment that stays on its line. */
-static void fput_comment(FILE *f, const char *text)
-{
-    fputs("# ", f);
-    for (const char *p = text; *p; p++)
-        fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
-    fputc('\n', f);
-}
-
-static int write_run_sh(const struct bundle *b, const char *dir)
-{
-    char *path = zr_strdup_printf("%s/run.sh", dir);
-    FILE *f = fopen(path, "w");
-    free(path);
-    if (!f)
-        return -1;
-    bool tsan = b->mode->tsan_options;
-    bool server = strcmp(b->server_mode, "none") != 0;
-    const char *client = base_of(b->client_path);
-    fprintf(f, "#!/bin/sh\n");
-    fput_comment(f, b->title);
-    fprintf(f, "#\n"
-               "# Builds and runs this reproduction RUNS times (default 20), each with a\n"
-               "# timeout, and prints what each run showed and how often. Needs a C compiler\n"
-               "# and libzmq's headers (Debian: apt-get install build-essential libzmq3-dev%s).\n",
-            b->python ? " python3-zmq" : "");
-    if (tsan)
-        fprintf(f, "# It runs under ThreadSanitizer, which sees inside libzmq only when libzmq\n"
-                   "# itself is built with -fsanitize=thread: set LIBZMQ_PREFIX to the prefix of such a\n"
-                   "# build (its lib/ holds libzmq.so.5), e.g. from libzmq's source:\n"
-                   "#   cmake -S libzmq -B build -DCMAKE_C_FLAGS=-fsanitize=thread -DCMAKE_CXX_FLAGS=-fsanitize=thread \\\n"
-                   "#     -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread -DBUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=$HOME/libzmq-tsan\n"
-                   "#   cmake --build build && cmake --install build\n");
-    else
-        fprintf(f, "# The client runs on the system's libzmq, or on the one whose prefix is in\n"
-                   "# LIBZMQ_PREFIX (its lib/ holds libzmq.so.5): another version.\n");
-    fprintf(f, "#\n# usage: ./run.sh [RUNS]      environment: TIMEOUT (seconds a run may take, default %g)\n"
-               "# A run counts as a reproduction when it shows: %s.\n"
-               "set -u\n"
-               "# Under env -i there is no PATH, and cc cannot find its own programs (cc1, as, ld).\n"
-               "PATH=${PATH:-/usr/local/bin:/usr/bin:/bin}\n"
-               "export PATH\n"
-               "cd \"$(dirname \"$0\")\" || exit 2\n"
-               "runs=${1:-20}\n"
-               "timeout_s=${TIMEOUT:-%g}\n"
-               "expected=",
-            b->timeout_s, b->expected, b->timeout_s);
-    zr_fput_sh_word(f, b->expected);
-    /* The watch ticks four times a second; a timeout like 1.2 s is 5 ticks.
-     * RUNS is a plain number the shell can count to: no leading 0 ("00"
-     * would pass as a number and run nothing), at most 6 digits (a longer
-     * one is an "Illegal number" to test(1)). */
-    fprintf(f, "\ncase $runs in\n"
-               "    ''|*[!0-9]*|0*|???????*) echo \"run.sh: RUNS must be a whole number above 0 (at most 999999), not '$runs'\" >&2; exit 2 ;;\n"
-               "esac\n"
-               "ticks=$(awk -v t=\"$timeout_s\" 'BEGIN { if (t !~ /^[0-9]*\\.?[0-9]+$/ || t <= 0) exit 1\n"
-               "    n = int(t * 4); if (n < t * 4) n++; print n }') ||\n"
-               "    { echo \"run.sh: TIMEOUT must be a number of seconds above 0, not '$timeout_s'\" >&2; exit 2; }\n");
-    fprintf(f, "tmp=$(mktemp -d \"${TMPDIR:-/tmp}/zmq-bundle.XXXXXX\")\n"
-               "trap 'kill $server 2>/dev/null; rm -rf \"$tmp\"' EXIT INT TERM\n"
-               "server=\n");
-    if (server)
-        fprintf(f, "cc -O2 -g -o router_server router_server.c -lzmq || exit 2\n");
-    if (!b->python)
-    {
-        fprintf(f, "cc %s -o client ", b->mode->flavour->cflags);
-        fput_local_file(f, client);
-        fprintf(f, " -lzmq -lpthread || exit 2\n");
-    }
-    else {
-        fprintf(f, "python=${PYTHON:-python3}\n"
-                   "\"$python\" -c 'import zmq' 2>/dev/null || { echo \"run.sh: $python cannot import zmq (apt-get install python3-zmq)\" >&2; exit 2; }\n"
-                   "python=$(\"$python\" -c 'import sys; print(sys.executable)')  # the real binary: no shell under a preload\n");
-        if (b->pymodule_path) {
-            const char *module = base_of(b->pymodule_path);
-            char *stem = zr_strdup_printf("%.*s", (int)(strlen(module) - 2), module); /* without .c */
-            fprintf(f, "cc -shared -fPIC %s $(python3-config --includes) -o ./", b->mode->flavour->cflags);
-            zr_fput_sh_word(f, stem);
-            fprintf(f, "\"$(python3-config --extension-suffix)\" ");
-            fput_local_file(f, module);
-            fprintf(f, " -lzmq -lpthread || exit 2\n");
-            free(stem);
-        }
-    }
-    /* The client's environment, for the client alone: the server, the shell
-     * and its tools run as they are (a shell under TSan's preload crashes). */
-    if (tsan) {
-        char *opts = zr_tsan_options(true, b->python, NULL, NULL);
-        fprintf(f, "[ -n \"${LIBZMQ_PREFIX:-}\" ] && [ -e \"$LIBZMQ_PREFIX/lib/libzmq.so.5\" ] || {\n"
-                   "    echo \"run.sh: set LIBZMQ_PREFIX to the prefix of a libzmq built with -fsanitize=thread (see the top of this file)\" >&2\n"
-                   "    exit 2\n"
-                   "}\n"
-                   "client_env=\"LD_LIBRARY_PATH=$LIBZMQ_PREFIX/lib TSAN_OPTIONS=%s%s\"\n"
-                   "norandom=\"setarch $(uname -m) -R\"  # TSan needs a fixed address layout on some kernels\n",
-                opts, b->python ? " LD_PRELOAD=$(readlink -f \"$(cc -print-file-name=libtsan.so)\")" : "");
-        free(opts);
-    } else
-        fprintf(f, "client_env=\"${LIBZMQ_PREFIX:+LD_LIBRARY_PATH=$LIBZMQ_PREFIX/lib}\"\n"
-                   "norandom=\n");
-    if (b->python)
-        fprintf(f, "client_env=\"$client_env PYTHONFAULTHANDLER=1 PYTHONPATH=.\"\n");
-    fprintf(f, "\n# What one run showed: a word of $expected, or clean, or another word.\n"
-               "classify() {\n"
-               "    if grep -q 'WARNING: ThreadSanitizer' \"$tmp/err\"; then echo tsan\n"
-               "    elif grep -qE '^Assertion failed: |\\((/[^()]*/)?src/[A-Za-z0-9_]+\\.[ch]pp:[0-9]+\\)$' \"$tmp/err\"; then echo assert\n"
-               "    elif grep -q '^Fatal Python error: [^SAFBI]' \"$tmp/err\"; then echo fatal-python\n"
-               "    elif [ \"$hung\" = yes ]; then echo hang\n"
-               "    elif [ \"$rc\" -gt 128 ]; then echo signal\n"
-               "    elif ! grep -q '^DONE' \"$tmp/out\"; then echo exit\n"
-               "    elif grep -qE '^DONE sent=[0-9]+ received=[0-9]+' \"$tmp/out\" &&\n"
-               "         awk '/^DONE/ { split($2, s, \"=\"); split($3, r, \"=\"); exit !(r[2] < s[2]) }' \"$tmp/out\"; then echo loss\n"
-               "    elif [ -s \"$tmp/err\" ]; then echo noise\n"
-               "    else echo clean\n"
-               "    fi\n"
-               "}\n"
-               "\n# A run hangs when it outlives the timeout, or when it makes no progress for a\n"
-               "# second (no CPU time used) before that.\n"
-               "watch() {\n"
-               "    pid=$1 waited=0 idle=0 last=\n"
-               "    while kill -0 \"$pid\" 2>/dev/null; do\n"
-               "        sleep 0.25\n"
-               "        waited=$((waited + 1))\n"
-               "        now=$(awk '{ print $14 + $15 }' \"/proc/$pid/stat\" 2>/dev/null) || break\n"
-               "        if [ \"$now\" = \"$last\" ]; then idle=$((idle + 1)); else idle=0; fi\n"
-               "        last=$now\n"
-               "        if [ $idle -ge 4 ] || [ $waited -ge \"$ticks\" ]; then\n"
-               "            hung=yes\n"
-               "            if command -v eu-stack >/dev/null; then eu-stack -p \"$pid\" >\"$tmp/stacks\" 2>&1; fi\n"
-               "            kill -KILL \"$pid\" 2>/dev/null\n"
-               "            return\n"
-               "        fi\n"
-               "    done\n"
-               "}\n"
-               "\n# first-report.txt is this run's: one left by an earlier run is removed first.\n"
-               "rm -f first-report.txt\n"
-               "reproduced=0\n"
-               ": >\"$tmp/seen\"\n"
-               "i=1\n"
-               "while [ $i -le \"$runs\" ]; do\n");
-    if (server)
-    {
-        fprintf(f, "    ./router_server --bind \"ipc://$tmp/router\" --mode ");
-        zr_fput_sh_word(f, b->server_mode);
-        fprintf(f, " --delay-ms %d >\"$tmp/server.out\" 2>\"$tmp/server.err\" &\n"
-                   "    server=$!\n"
-                   "    n=0\n"
-                   "    until grep -q '^ENDPOINT ' \"$tmp/server.out\" 2>/dev/null || [ $n -ge 100 ]; do sleep 0.05; n=$((n + 1)); done\n"
-                   "    endpoint=$(sed -n 's/^ENDPOINT //p' \"$tmp/server.out\")\n",
-                b->server_delay_ms);
-    }
-    else
-        fprintf(f, "    endpoint=\"ipc://$tmp/nobody-listens-here\"\n");
-    fprintf(f, "    hung=no\n    $norandom env $client_env %s", b->python ? "\"$python\" " : "");
-    fput_local_file(f, b->python ? client : "client");
-    fprintf(f, " \"$endpoint\"");
-    for (int i = 0; i < b->nargs; i++) {
-        fputc(' ', f);
-        zr_fput_sh_word(f, b->args[i]);
-    }
-    fprintf(f, " >\"$tmp/out\" 2>\"$tmp/err\" &\n"
-               "    client=$!\n"
-               "    watch $client\n"
-               "    wait $client 2>/dev/null\n"
-               "    rc=$?\n");
-    if (server)
-        fprintf(f, "    kill $server 2>/dev/null\n    wait $server 2>/dev/null\n    server=\n");
-    fprintf(f, "    what=$(classify)\n"
-               "    line=$(grep -m1 -E 'WARNING: ThreadSanitizer|Assertion failed|\\(.*src/.*:[0-9]+\\)$|Fatal Python error' \"$tmp/err\" |\n"
-               "        sed 's/ (pid=[0-9]*)//')\n"
-               "    case \" $expected \" in *\" $what \"*) reproduced=$((reproduced + 1)); mark=reproduced ;; *) mark=- ;; esac\n"
-               "    echo \"run $i: $what${line:+: $line} ($mark)\"\n"
-               "    echo \"$what${line:+: $line}\" >>\"$tmp/seen\"\n"
-               "    if [ \"$mark\" = reproduced ] && [ ! -e first-report.txt ]; then\n"
-               "        cat \"$tmp/err\" \"$tmp/stacks\" 2>/dev/null >first-report.txt\n"
-               "    fi\n"
-               "    rm -f \"$tmp/stacks\"\n"
-               "    i=$((i + 1))\n"
-               "done\n"
-               "echo\n"
-               "echo \"reproduced in $reproduced of $runs runs\"\n"
-               "sort \"$tmp/seen\" | uniq -c | sort -rn\n"
-               "[ -e first-report.txt ] && echo \"the first reproduction's output is in first-report.txt\"\n"
-               "[ $reproduced -gt 0 ]\n");
-    int rc = fclose(f) == 0 ? 0 : -1;
-    char *p = zr_strdup_printf("%s/run.sh", dir);
-    chmod(p, 0755);
-    free(p);
-    return rc;
-}
-
-static void fence(FILE *f, const char *lang, const char *text, int max_lines)
-{
-    fprintf(f, "```%s\n", lang);
-    int lines = 0;
-    for (const char *p = text; *p; p++) {
-        if (max_lines > 0 && lines >= max_lines) {
-            fprintf(f, "... (the whole report is in report.txt)\n");
-            break;
-        }
-        fputc(*p, f);
-        if (*p == '\n')
-            lines++;
-    }
-    if (text[0] && text[strlen(text) - 1] != '\n')
-        fputc('\n', f);
-    fprintf(f, "```\n");
-}
-
-static char *compiler_line(void)
-{
-    char *argv[] = { (char *)"cc", (char *)"--version", NULL };
-    char *line = zr_first_line_of(argv, 30);
-    return line ? line : zr_strdup_printf("unknown");
-}
-
-/* How the interpreter's zmq was installed: the Debian package that holds it,
- * if any (the folder of its zmq, the package dpkg says holds it, its version). */
-static char *pyzmq_origin(const char *python)
-{
-    char *where[] = { (char *)python, (char *)"-c", (char *)"import zmq, os; print(os.path.dirname(zmq.__file__))",
-                      NULL };
-    char *dir = zr_first_line_of(where, 30);
-    char *owner = NULL, *line = NULL;
-    if (dir) {
-        char *search[] = { (char *)"dpkg-query", (char *)"-S", dir, NULL };
-        owner = zr_first_line_of(search, 30); /* "python3-zmq: /usr/lib/python3/dist-packages/zmq" */
-    }
-    if (owner && strchr(owner, ':')) {
-        *strchr(owner, ':') = '\0';
-        char *show[] = { (char *)"dpkg-query", (char *)"-W", (char *)"-f=Debian package ${Package} ${Version}", owner,
-                         NULL };
-        line = zr_first_line_of(show, 30);
-    }
-    free(dir);
-    free(owner);
-    return line ? line : zr_strdup_printf("not from a Debian package (pip or a source build)");
-}
-
-static int write_issue(const struct bundle *b, const struct zr_setup *setup, const char *dir)
-{
-    char *path = zr_strdup_printf("%s/ISSUE.md", dir);
-    FILE *f = fopen(path, "w");
-    free(path);
-    if (!f)
-        return -1;
-    json_t *host = zr_host_json();
-    const char *version = json_string_value(json_object_get(b->build, "version"));
-    const char *origin = json_string_value(json_object_get(b->build, "origin"));
-    char *cc = compiler_line();
-    bool server = strcmp(b->server_mode, "none") != 0;
-    fprintf(f, "# Issue description\n\n%s\n\n%s\n\n", b->title, b->description);
-    fprintf(f, "Reproduced here in %d of %d runs", b->met, b->n);
-    if (b->median_detect_s >= 0)
-        fprintf(f, " (median time to the symptom: %.2f s)", b->median_detect_s);
-    fprintf(f, ", %s.\n\n", b->mode->tsan_options ? "under ThreadSanitizer with libzmq itself built with -fsanitize=thread"
-                                                  : "with no sanitizer");
-    fprintf(f, "# Environment\n\n");
-    fprintf(f, "* libzmq version (commit hash if unreleased): %s (%s)%s\n", version ? version : "?",
-            origin ? origin : "?",
-            json_is_true(json_object_get(b->build, "instrumented")) ? ", built with -fsanitize=thread" : "");
-    fprintf(f, "* OS: %s, kernel %s, %s, %lld CPUs\n", json_string_value(json_object_get(host, "os")),
-            json_string_value(json_object_get(host, "kernel")), json_string_value(json_object_get(host, "machine")),
-            (long long)json_integer_value(json_object_get(host, "cpus")));
-    fprintf(f, "* Compiler: %s\n", cc);
-    if (b->python) {
-        char *how = pyzmq_origin(setup->python);
-        fprintf(f, "* What pyzmq version? %s\n", json_string_value(json_object_get(b->python_env, "pyzmq")));
-        fprintf(f, "* What libzmq version? %s (pyzmq links the system libzmq.so.5)\n", version ? version : "?");
-        fprintf(f, "* Python version (and how it was installed): %s, %s; pyzmq: %s\n",
-                json_string_value(json_object_get(b->python_env, "version")), setup->python, how);
-        free(how);
-    }
-    fprintf(f, "\n# Minimal test code / Steps to reproduce the issue\n\n");
-    char *client = zr_sh_quote(base_of(b->client_path));
-    if (b->python)
-        fprintf(f, "1. %s: the script is `%s` (nothing to build)\n",
-                server ? "Build the peer with `cc -O2 -g -o router_server router_server.c -lzmq`" : "Nothing to build",
-                client);
-    else
-        fprintf(f, "1. Build%s`cc %s -o client ./%s -lzmq -lpthread`\n",
-                server ? " the peer with `cc -O2 -g -o router_server router_server.c -lzmq` and the client with "
-                       : " the client: ",
-                b->mode->flavour->cflags, client);
-    if (server)
-    {
-        fprintf(f, "2. Start the peer, a ROUTER that echoes every request: `./router_server --bind 'tcp://127.0.0.1:*' "
-                   "--mode ");
-        zr_fput_sh_word(f, b->server_mode);
-        fprintf(f, "` (it prints the endpoint it bound).\n");
-    }
-    fprintf(f, "%d. Run the client against it: `%s%s ENDPOINT", server ? 3 : 2, b->python ? "python3 ./" : "./",
-            b->python ? client : "client");
-    free(client);
-    for (int i = 0; i < b->nargs; i++) {
-        fputc(' ', f);
-        zr_fput_sh_word(f, b->args[i]);
-    }
-    fprintf(f, "`%s\n", server ? "" : " (ENDPOINT: any ipc:// path where nothing listens)");
-    fprintf(f, "%d. Or all of it, N times, with a timeout per run: `%s./run.sh 20`\n\n", server ? 4 : 3,
-            b->mode->tsan_options ? "LIBZMQ_PREFIX=/prefix/of/libzmq-built-with-tsan " : "");
-    char *source = zr_read_file(b->client_path, NULL);
-    fence(f, b->python ? "python" : "c", source ? source : "", 0);
-    free(source);
-    if (server)
-        fprintf(f, "\nThe peer is `router_server.c` in the same folder: plain C, one thread, a ROUTER that replies to "
-                   "each request.\n");
-    fprintf(f, "\n# What's the actual result? (include assertion message & call stack if applicable)\n\n");
-    fprintf(f, "%s\n\n", b->verdict);
-    fence(f, "", b->report ? b->report : "(no report text)", REPORT_LINES_IN_ISSUE);
-    fprintf(f, "\n# What's the expected result?\n\n");
-    if (!strcmp(b->expected, "hang"))
-        fprintf(f, "The program finishes: every blocking call returns and `zmq_ctx_term` returns once every socket is "
-                   "closed; it prints DONE and exits 0.\n");
-    else
-        fprintf(f, "The program finishes, prints DONE with every reply received, and exits 0, with nothing on stderr "
-                   "(under ThreadSanitizer: no report).\n");
-    fprintf(f, "\n---\nMade by zmq-repro %s on %s. The folder holds the client, %srun.sh and report.txt (the whole "
-               "report of the run above).\n",
-            ZR_VERSION, json_string_value(json_object_get(host, "hostname")), server ? "the peer, " : "");
-    json_decref(host);
-    free(cc);
-    return fclose(f) == 0 ? 0 : -1;
 }
 
 /* The bundle's folder and tarball must be new (or an empty folder): a
@@ -551,7 +131,7 @@ static int pack(const char *out_dir, const char *name, const struct written *w, 
     return status == 0 ? 0 : -1;
 }
 
-static int write_bundle(const struct bundle *b, const struct zr_setup *setup, const char *out_dir, char *err,
+static int write_bundle(const struct zr_bundle *b, const struct zr_setup *setup, const char *out_dir, char *err,
                         size_t errlen)
 {
     char *dir = zr_strdup_printf("%s/%s", out_dir, b->name);
@@ -563,11 +143,11 @@ static int write_bundle(const struct bundle *b, const struct zr_setup *setup, co
         snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         goto out;
     }
-    if (copy_into(b->client_path, dir, base_of(b->client_path), &w, err, errlen) != 0)
+    if (copy_into(b->client_path, dir, zr_bundle_file_name(b->client_path), &w, err, errlen) != 0)
         goto out;
-    if (b->pymodule_path && copy_into(b->pymodule_path, dir, base_of(b->pymodule_path), &w, err, errlen) != 0)
+    if (b->pymodule_path && copy_into(b->pymodule_path, dir, zr_bundle_file_name(b->pymodule_path), &w, err, errlen) != 0)
         goto out;
-    if (strcmp(b->server_mode, "none")) {
+    if (zr_bundle_has_server(b)) {
         char *server = zr_strdup_printf("%s/harness/server/router_server.c", setup->source_dir);
         char *stats = zr_strdup_printf("%s/harness/server/server_stats.h", setup->source_dir);
         int c = copy_into(server, dir, "router_server.c", &w, err, errlen) ||
@@ -581,7 +161,7 @@ static int write_bundle(const struct bundle *b, const struct zr_setup *setup, co
         snprintf(err, errlen, "cannot write report.txt in %s", dir);
         goto out;
     }
-    if (write_run_sh(b, dir) != 0 || write_issue(b, setup, dir) != 0) {
+    if (zr_write_run_sh(b, dir) != 0 || zr_write_issue_md(b, setup, dir) != 0) {
         snprintf(err, errlen, "cannot write run.sh or ISSUE.md in %s", dir);
         goto out;
     }
@@ -602,8 +182,11 @@ out:
 
 /* --- From a case: run it here. --- */
 
-static int bundle_case(const struct zr_options *o, const struct zr_case_spec *spec, const char *out, struct bundle *b,
-                       char *err, size_t errlen)
+/* The mode a bundle of the case carries: -m's, else the symptom users see
+ * (stress when the case has it, else tsan). NULL with err when the case
+ * cannot be bundled in it. */
+static const struct zr_mode *case_bundle_mode(const struct zr_options *o, const struct zr_case_spec *spec, char *err,
+                                              size_t errlen)
 {
     const struct zr_mode *mode = o->nmodes ? o->modes[0] : NULL;
     if (!mode) /* the symptom users see, when the case has it */
@@ -612,12 +195,57 @@ static int bundle_case(const struct zr_options *o, const struct zr_case_spec *sp
     /* A bundle carries the client, the server and a sanitizer set-up, not the harness's preloads. */
     if (!spec->modes[m].enabled || (mode->preload & ZR_PRELOAD_OWNER_CHECKER)) {
         snprintf(err, errlen, "%s has no %s mode a bundle can carry (tsan or stress)", spec->id, mode->name);
-        return -1;
+        return NULL;
     }
     if (spec->variant != ZR_VARIANT_BROKEN) {
         snprintf(err, errlen, "%s is a fixed case: a bundle reproduces a failure", spec->id);
-        return -1;
+        return NULL;
     }
+    return mode;
+}
+
+/* The bundle of a case's run that reproduced, d its deciding attempt. */
+static void fill_from_case_run(struct zr_bundle *b, const struct zr_options *o, const struct zr_case_spec *spec,
+                               const struct zr_mode *mode, const struct zr_case_run *run, const struct zr_attempt *d,
+                               json_t *figures, const struct zr_build *build, json_t *env)
+{
+    int m = zr_mode_index(mode);
+    b->name = zr_strdup_printf("%s-%s-%s", spec->family, spec->name, mode->name);
+    b->title = zr_strdup_printf("%s: %s %s (%s mode)", spec->id, d->verdict.outcome, d->verdict.symptom, mode->name);
+    b->description = zr_case_header_prose(spec->path);
+    b->client_path = zr_strdup_printf("%s", spec->path);
+    b->python = spec->language == ZR_LANG_PYTHON;
+    if (spec->pymodule)
+        b->pymodule_path = zr_strdup_printf("%s/pyclients/ext/%s.c", o->setup.source_dir, spec->pymodule);
+    b->server_mode = zr_strdup_printf("%s", spec->server_mode);
+    b->server_delay_ms = spec->server_delay_ms;
+    b->nargs = spec->modes[m].nargs;
+    b->args = calloc((size_t)b->nargs + 1, sizeof *b->args);
+    for (int i = 0; i < b->nargs; i++)
+        b->args[i] = zr_strdup_printf("%s", spec->modes[m].args[i]);
+    b->mode = mode;
+    b->timeout_s = spec->modes[m].timeout_s;
+    b->expected = classes_of(&spec->modes[m].expect);
+    /* The client's own bytes: valid UTF-8 in ISSUE.md, whatever it printed. */
+    char *verdict = zr_strdup_printf("%s %s", d->verdict.outcome, d->verdict.signature ? d->verdict.signature : "");
+    b->verdict = zr_utf8_sanitize(verdict, strlen(verdict));
+    free(verdict);
+    b->report = d->verdict.report ? zr_utf8_sanitize(d->verdict.report, strlen(d->verdict.report)) : NULL;
+    b->met = run->met;
+    b->n = run->n;
+    json_t *t = json_object_get(figures, "median_detect_s");
+    b->median_detect_s = json_is_number(t) ? json_number_value(t) : -1;
+    b->build = json_deep_copy(build->info);
+    b->python_env = json_incref(json_object_get(env, "python"));
+}
+
+static int bundle_case(const struct zr_options *o, const struct zr_case_spec *spec, const char *out, struct zr_bundle *b,
+                       char *err, size_t errlen)
+{
+    const struct zr_mode *mode = case_bundle_mode(o, spec, err, errlen);
+    if (!mode)
+        return -1;
+    int m = zr_mode_index(mode);
     /* Before the runs: the place must be free (its name is known already). */
     char *name = zr_strdup_printf("%s-%s-%s", spec->family, spec->name, mode->name);
     int free_place = target_is_free(out, name, err, errlen);
@@ -645,35 +273,8 @@ static int bundle_case(const struct zr_options *o, const struct zr_case_spec *sp
     if (run.status != ZR_HELD || !d) {
         snprintf(err, errlen, "%s did not reproduce here (%s): nothing to bundle", spec->id, run.status_text);
         rc = -1;
-    } else {
-        b->name = zr_strdup_printf("%s-%s-%s", spec->family, spec->name, mode->name);
-        b->title = zr_strdup_printf("%s: %s %s (%s mode)", spec->id, d->verdict.outcome, d->verdict.symptom, mode->name);
-        b->description = header_prose(spec->path);
-        b->client_path = zr_strdup_printf("%s", spec->path);
-        b->python = spec->language == ZR_LANG_PYTHON;
-        if (spec->pymodule)
-            b->pymodule_path = zr_strdup_printf("%s/pyclients/ext/%s.c", o->setup.source_dir, spec->pymodule);
-        b->server_mode = zr_strdup_printf("%s", spec->server_mode);
-        b->server_delay_ms = spec->server_delay_ms;
-        b->nargs = spec->modes[m].nargs;
-        b->args = calloc((size_t)b->nargs + 1, sizeof *b->args);
-        for (int i = 0; i < b->nargs; i++)
-            b->args[i] = zr_strdup_printf("%s", spec->modes[m].args[i]);
-        b->mode = mode;
-        b->timeout_s = spec->modes[m].timeout_s;
-        b->expected = classes_of(&spec->modes[m].expect);
-        /* The client's own bytes: valid UTF-8 in ISSUE.md, whatever it printed. */
-        char *verdict = zr_strdup_printf("%s %s", d->verdict.outcome, d->verdict.signature ? d->verdict.signature : "");
-        b->verdict = zr_utf8_sanitize(verdict, strlen(verdict));
-        free(verdict);
-        b->report = d->verdict.report ? zr_utf8_sanitize(d->verdict.report, strlen(d->verdict.report)) : NULL;
-        b->met = run.met;
-        b->n = run.n;
-        json_t *t = json_object_get(figures, "median_detect_s");
-        b->median_detect_s = json_is_number(t) ? json_number_value(t) : -1;
-        b->build = json_deep_copy(build.info);
-        b->python_env = json_incref(json_object_get(env, "python"));
-    }
+    } else
+        fill_from_case_run(b, o, spec, mode, &run, d, figures, &build, env);
     json_decref(figures);
     json_decref(env);
     zr_case_run_free(&run);
@@ -711,79 +312,64 @@ static const char *text_or(json_t *o, const char *key, const char *otherwise)
     return s ? s : otherwise;
 }
 
-static int bundle_result(const struct zr_options *o, const char *path, struct bundle *b, char *err, size_t errlen)
+/* The fields of a result a bundle is made from, checked. */
+struct result_fields {
+    const char *kind, *file, *mode, *language, *judged_as;
+    json_t *attempts;
+    json_t *deciding; /* the attempt whose report proves it: the first with a report that is not CLEAN */
+};
+
+/* The result of a check or run, loaded; NULL with err otherwise. */
+static json_t *load_result(const char *path, const char **kind, char *err, size_t errlen)
 {
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
-    const char *kind = json_string_value(json_object_get(doc, "kind"));
-    if (!doc || !kind || (strcmp(kind, "check") && strcmp(kind, "run"))) {
+    *kind = json_string_value(json_object_get(doc, "kind"));
+    if (!doc || !*kind || (strcmp(*kind, "check") && strcmp(*kind, "run"))) {
         snprintf(err, errlen, "%s is not the result of `zmq-repro check` or `run`%s%s", path, doc ? "" : ": ",
                  doc ? "" : jerr.text);
         json_decref(doc);
-        return -1;
+        return NULL;
     }
-    const char *file = required_text(doc, "file", "", path, err, errlen);
-    const char *mode = file ? required_text(doc, "mode", "", path, err, errlen) : NULL;
-    const char *language = mode ? required_text(doc, "language", "", path, err, errlen) : NULL;
-    const char *judged_as = language ? required_text(doc, "judged_as", "", path, err, errlen) : NULL;
-    json_t *attempts = json_object_get(doc, "attempts");
-    if (judged_as && !json_is_array(attempts))
+    return doc;
+}
+
+/* Every field the bundle reads is there, of its type: 0, else -1 with the
+ * first one missing named in err. */
+static int read_result_fields(json_t *doc, const char *path, struct result_fields *r, char *err, size_t errlen)
+{
+    r->file = required_text(doc, "file", "", path, err, errlen);
+    r->mode = r->file ? required_text(doc, "mode", "", path, err, errlen) : NULL;
+    r->language = r->mode ? required_text(doc, "language", "", path, err, errlen) : NULL;
+    r->judged_as = r->language ? required_text(doc, "judged_as", "", path, err, errlen) : NULL;
+    r->attempts = json_object_get(doc, "attempts");
+    if (r->judged_as && !json_is_array(r->attempts))
         snprintf(err, errlen, "%s: the field attempts is missing or not a list", path);
-    /* The attempt whose report proves it: the first with a report that is not CLEAN. */
-    json_t *d = NULL, *a;
+    r->deciding = NULL;
+    json_t *a;
     size_t i;
-    int met = (int)json_integer_value(json_object_get(doc, "attempts_meeting_expectation"));
-    json_array_foreach(attempts, i, a) {
+    json_array_foreach(r->attempts, i, a) {
         const char *outcome = json_string_value(json_object_get(a, "outcome"));
-        if (!outcome && judged_as) {
+        if (!outcome && r->judged_as) {
             snprintf(err, errlen, "%s: the field attempts[%zu].outcome is missing or not a string", path, i);
-            judged_as = NULL;
+            r->judged_as = NULL;
         }
-        if (!d && outcome && json_is_string(json_object_get(a, "report")) && !zr_outcome_is_clean(outcome))
-            d = a;
+        if (!r->deciding && outcome && json_is_string(json_object_get(a, "report")) && !zr_outcome_is_clean(outcome))
+            r->deciding = a;
     }
-    json_array_foreach(json_object_get(doc, "expect"), i, a) if (judged_as && !json_is_string(a)) {
+    json_array_foreach(json_object_get(doc, "expect"), i, a) if (r->judged_as && !json_is_string(a)) {
         snprintf(err, errlen, "%s: the field expect[%zu] is not a string", path, i);
-        judged_as = NULL;
+        r->judged_as = NULL;
     }
-    if (!judged_as || !json_is_array(attempts)) {
-        json_decref(doc);
-        return -1;
-    }
-    bool source = is_source(file);
-    const struct zr_mode *m = zr_mode_find(mode);
-    if (!d || !source || !m || (m->preload & ZR_PRELOAD_OWNER_CHECKER)) {
-        snprintf(err, errlen, "%s: %s", path,
-                 !source ? "the program is not a source file or script: a bundle carries source"
-                 : !d    ? "no attempt with a report: nothing to file"
-                         : "only tsan and stress results can be bundled");
-        json_decref(doc);
-        return -1;
-    }
-    const char *base = base_of(file);
-    b->name = zr_strdup_printf("%.*s-%s", (int)strcspn(base, "."), base, mode);
-    b->title = zr_strdup_printf("%s: %s %s (%s mode)", base, text_or(d, "outcome", "?"), text_or(d, "symptom", ""),
-                                mode);
-    b->description = !strcmp(kind, "run") ? header_prose(file)
-                                          : zr_strdup_printf("A program of ours, run with `zmq-repro check`.");
-    b->client_path = zr_strdup_printf("%s", file);
-    b->python = !strcmp(language, "python");
-    const char *server = json_string_value(json_object_get(doc, "server"));
-    b->server_mode = zr_strdup_printf("%s", server ? server : "echo");
-    b->server_delay_ms = 10;
-    json_t *cmd = json_object_get(doc, "command");
-    size_t ncmd = cmd ? json_array_size(cmd) : 0;
-    b->args = calloc(ncmd + 1, sizeof *b->args);
-    for (size_t k = 1; k < ncmd; k++) {
-        const char *arg = json_string_value(json_array_get(cmd, k));
-        /* The endpoint is run.sh's first argument to the client, always. */
-        if (arg && strcmp(arg, "{endpoint}"))
-            b->args[b->nargs++] = zr_strdup_printf("%s", arg);
-    }
-    b->mode = m;
-    b->timeout_s = o->timeout_s > 0 ? o->timeout_s : 10;
-    json_t *expect = json_object_get(doc, "expect");
+    return r->judged_as && json_is_array(r->attempts) ? 0 : -1;
+}
+
+/* The result's expectations as run.sh's classes. */
+static char *classes_of_result(json_t *expect)
+{
     char *classes = zr_strdup_printf("%s", "");
+    json_t *a;
+    size_t i;
     json_array_foreach(expect, i, a) {
         const char *e = json_string_value(a);
         struct zr_expectation one = { zr_strdup_printf("%.*s", (int)strcspn(e, ":"), e), NULL };
@@ -800,17 +386,74 @@ static int bundle_result(const struct zr_options *o, const char *path, struct bu
         free(classes);
         classes = zr_strdup_printf("tsan assert signal hang loss exit fatal-python");
     }
-    b->expected = classes;
+    return classes;
+}
+
+/* The client's command line after the program, without the endpoint:
+ * that is run.sh's first argument to the client, always. */
+static void fill_args_from_command(struct zr_bundle *b, json_t *cmd)
+{
+    size_t ncmd = cmd ? json_array_size(cmd) : 0;
+    b->args = calloc(ncmd + 1, sizeof *b->args);
+    for (size_t k = 1; k < ncmd; k++) {
+        const char *arg = json_string_value(json_array_get(cmd, k));
+        if (arg && strcmp(arg, "{endpoint}"))
+            b->args[b->nargs++] = zr_strdup_printf("%s", arg);
+    }
+}
+
+static void fill_from_result(struct zr_bundle *b, const struct zr_options *o, json_t *doc,
+                             const struct result_fields *r, const struct zr_mode *m)
+{
+    json_t *d = r->deciding;
+    const char *base = zr_bundle_file_name(r->file);
+    b->name = zr_strdup_printf("%.*s-%s", (int)strcspn(base, "."), base, r->mode);
+    b->title = zr_strdup_printf("%s: %s %s (%s mode)", base, text_or(d, "outcome", "?"), text_or(d, "symptom", ""),
+                                r->mode);
+    b->description = !strcmp(r->kind, "run") ? zr_case_header_prose(r->file)
+                                             : zr_strdup_printf("A program of ours, run with `zmq-repro check`.");
+    b->client_path = zr_strdup_printf("%s", r->file);
+    b->python = !strcmp(r->language, "python");
+    const char *server = json_string_value(json_object_get(doc, "server"));
+    b->server_mode = zr_strdup_printf("%s", server ? server : "echo");
+    b->server_delay_ms = 10;
+    fill_args_from_command(b, json_object_get(doc, "command"));
+    b->mode = m;
+    b->timeout_s = o->timeout_s > 0 ? o->timeout_s : 10;
+    b->expected = classes_of_result(json_object_get(doc, "expect"));
     const char *signature = text_or(d, "signature", "");
     b->verdict = zr_strdup_printf("%s%s%s", text_or(d, "outcome", "?"), *signature ? " " : "", signature);
     b->report = zr_strdup_printf("%s", text_or(d, "report", ""));
-    b->met = !strcmp(judged_as, "fixed")
-                 ? (int)json_integer_value(json_object_get(doc, "attempts_run")) - met
-                 : met;
-    b->n = (int)json_integer_value(json_object_get(doc, "attempts_run"));
+    int met = (int)json_integer_value(json_object_get(doc, "attempts_meeting_expectation"));
+    int run = (int)json_integer_value(json_object_get(doc, "attempts_run"));
+    b->met = !strcmp(r->judged_as, "fixed") ? run - met : met;
+    b->n = run;
     b->median_detect_s = -1;
     b->build = json_deep_copy(json_object_get(doc, "build"));
     b->python_env = json_incref(json_object_get(json_object_get(doc, "environment"), "python"));
+}
+
+static int bundle_result(const struct zr_options *o, const char *path, struct zr_bundle *b, char *err, size_t errlen)
+{
+    struct result_fields r;
+    json_t *doc = load_result(path, &r.kind, err, errlen);
+    if (!doc)
+        return -1;
+    if (read_result_fields(doc, path, &r, err, errlen) != 0) {
+        json_decref(doc);
+        return -1;
+    }
+    bool source = is_source(r.file);
+    const struct zr_mode *m = zr_mode_find(r.mode);
+    if (!r.deciding || !source || !m || (m->preload & ZR_PRELOAD_OWNER_CHECKER)) {
+        snprintf(err, errlen, "%s: %s", path,
+                 !source       ? "the program is not a source file or script: a bundle carries source"
+                 : !r.deciding ? "no attempt with a report: nothing to file"
+                               : "only tsan and stress results can be bundled");
+        json_decref(doc);
+        return -1;
+    }
+    fill_from_result(b, o, doc, &r, m);
     json_decref(doc);
     return 0;
 }
@@ -827,7 +470,7 @@ int zr_cmd_bundle(const struct zr_options *o, const struct zr_catalog *cat, int 
         fprintf(stderr, "zmq-repro: %s: name another folder with --out\n", err);
         return ZR_EXIT_USAGE;
     }
-    struct bundle b;
+    struct zr_bundle b;
     memset(&b, 0, sizeof b);
     const struct zr_case_spec *spec = zr_catalog_find(cat, args[0]);
     int rc;
@@ -841,7 +484,7 @@ int zr_cmd_bundle(const struct zr_options *o, const struct zr_catalog *cat, int 
     }
     if (rc == 0)
         rc = write_bundle(&b, &o->setup, out, err, sizeof err);
-    free_bundle(&b);
+    zr_bundle_free(&b);
     if (rc != 0) {
         fprintf(stderr, "zmq-repro: bundle: ");
         zr_fput_terminal(stderr, err);

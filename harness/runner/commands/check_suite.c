@@ -117,105 +117,130 @@ static char *library_mismatches(const char *workdir, const struct zr_build *buil
     return out;
 }
 
-int zr_check_suite(const struct zr_options *o, int nargs, char **args)
+static void races_free(struct races *rs)
 {
-    const struct zr_mode *mode = o->nmodes ? o->modes[0] : zr_mode_find("tsan");
+    for (int i = 0; i < rs->n; i++) {
+        free(rs->items[i].key);
+        free(rs->items[i].example);
+        json_decref(rs->items[i].programs);
+    }
+    free(rs->items);
+}
+
+/* The build of the one mode, opened and checked: 0, or -1 with the cause printed. */
+static int open_suite_build(const struct zr_options *o, const struct zr_mode *mode, struct zr_build *build)
+{
     char err[1024];
-    struct zr_build build;
     if (o->nmodes > 1) {
         fprintf(stderr, "zmq-repro: check --suite runs in one mode\n");
-        return ZR_EXIT_USAGE;
+        return -1;
     }
-    if (zr_builds_for_mode(o, mode, &build, 1, err, sizeof err) != 1) {
+    if (zr_builds_for_mode(o, mode, build, 1, err, sizeof err) != 1) {
         fprintf(stderr, "zmq-repro: check --suite [%s]: %s\n", mode->name,
                 err[0] ? err : "none of the builds named with -b fits the mode");
-        return ZR_EXIT_USAGE;
+        return -1;
     }
-    if (zr_preflight_mode(&o->setup, mode, &build, false, err, sizeof err) != 0) {
+    if (zr_preflight_mode(&o->setup, mode, build, false, err, sizeof err) != 0) {
         fprintf(stderr, "zmq-repro: %s\n", err);
-        zr_build_close(&build);
-        return ZR_EXIT_USAGE;
+        zr_build_close(build);
+        return -1;
     }
-    char *workdir = zr_make_workdir("suite", err, sizeof err);
-    if (!workdir) {
-        fprintf(stderr, "zmq-repro: %s\n", err);
-        zr_build_close(&build);
-        return ZR_EXIT_USAGE;
-    }
-    struct zr_program prog = { .argc = nargs, .argv = args, .keep_user_env = true };
-    struct zr_client_cmd cmd;
-    if (zr_client_prepare(&o->setup, mode, &build, &prog, "", workdir, &cmd, err, sizeof err) != 0) {
-        fprintf(stderr, "zmq-repro: %s\n", err);
-        zr_remove_tree(workdir);
-        zr_build_close(&build);
-        return ZR_EXIT_USAGE;
-    }
-    /* The whole suite runs on: every report is kept, one log file per
-     * process named after its program. */
-    char *suppressions = zr_strdup_printf("%s", o->setup.suppressions);
-    if (o->known_bugs) {
-        /* TSan takes one file: the harness's entries and the known bugs in one. */
+    return 0;
+}
+
+/* The suppressions file TSan reads: the harness's, or (--known-bugs) the
+ * harness's entries and the known bugs joined into one in workdir, since
+ * TSan takes one file. NULL with the cause printed when they cannot be
+ * joined: without them the suite would run and claim the known bugs suppressed. */
+static char *suite_suppressions(const struct zr_options *o, const char *workdir)
+{
+    if (!o->known_bugs)
+        return zr_strdup_printf("%s", o->setup.suppressions);
+    char err[1024];
+    char *suppressions = zr_strdup_printf("%s/suppressions.txt", workdir);
+    char *known = zr_strdup_printf("%s/harness/tsan/known-libzmq-bugs.txt", o->setup.source_dir);
+    const char *parts[] = { o->setup.suppressions, known };
+    int joined = zr_join_files(parts, 2, suppressions, err, sizeof err);
+    free(known);
+    if (joined != 0) {
+        fprintf(stderr, "zmq-repro: check --suite: cannot join the suppressions: %s\n", err);
         free(suppressions);
-        suppressions = zr_strdup_printf("%s/suppressions.txt", workdir);
-        char *known = zr_strdup_printf("%s/harness/tsan/known-libzmq-bugs.txt", o->setup.source_dir);
-        const char *parts[] = { o->setup.suppressions, known };
-        int joined = zr_join_files(parts, 2, suppressions, err, sizeof err);
-        free(known);
-        if (joined != 0) {
-            /* Without them the suite would run and claim the known bugs suppressed. */
-            fprintf(stderr, "zmq-repro: check --suite: cannot join the suppressions: %s\n", err);
-            free(suppressions);
-            zr_client_cmd_free(&cmd);
-            zr_remove_tree(workdir);
-            zr_build_close(&build);
-            return ZR_EXIT_USAGE;
-        }
+        return NULL;
+    }
+    return suppressions;
+}
+
+/* The suite's command line and environment: the whole suite runs on, every
+ * report kept, one log file per process named after its program. 0, or -1
+ * with the cause printed. */
+static int prepare_suite(const struct zr_options *o, const struct zr_mode *mode, const struct zr_build *build,
+                         int nargs, char **args, const char *workdir, struct zr_client_cmd *cmd)
+{
+    char err[1024];
+    struct zr_program prog = { .argc = nargs, .argv = args, .keep_user_env = true };
+    if (zr_client_prepare(&o->setup, mode, build, &prog, "", workdir, cmd, err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        return -1;
+    }
+    char *suppressions = suite_suppressions(o, workdir);
+    if (!suppressions) {
+        zr_client_cmd_free(cmd);
+        return -1;
     }
     if (mode->tsan_options) {
         /* Every report of the whole suite, one log per process. */
         char *opts = zr_tsan_options(false, false, suppressions, workdir);
-        zr_env_set(&cmd.env, "TSAN_OPTIONS", opts);
+        zr_env_set(&cmd->env, "TSAN_OPTIONS", opts);
         free(opts);
     }
-    char *exe = cmd.argv[0];
+    free(suppressions);
+    char *exe = cmd->argv[0];
     if (!strchr(exe, '/')) {
         /* A command name: the child's execve needs its path. */
         char *found = zr_find_program(exe);
         if (found) {
-            cmd.argv[0] = found;
+            cmd->argv[0] = found;
             free(exe);
         }
     }
-    fprintf(stderr, "check --suite: %s [%s on %s, libzmq %s], suppressions %s%s\n", args[0], mode->name, build.name,
-            zr_build_field(&build, "version"), o->setup.suppressions, o->known_bugs ? " and the known libzmq bugs" : "");
-    free(suppressions);
-    struct zr_spawn s = { .argv = cmd.argv, .envp = cmd.env.vars, .out = ZR_OUTPUT_FD(1), .err = ZR_OUTPUT_FD(2),
-                          .no_aslr = cmd.no_aslr };
+    return 0;
+}
+
+/* How the suite ran. */
+struct suite_run {
+    int status; /* its exit status, 128 + its signal, or -1 when it did not finish */
+    bool ended;
+    double wall, limit;
+};
+
+/* The suite run to its end (or --timeout); cmd is freed. 0, or -1 with the cause printed. */
+static int run_suite(const struct zr_options *o, struct zr_client_cmd *cmd, struct suite_run *run)
+{
+    char err[1024];
+    struct zr_spawn s = { .argv = cmd->argv, .envp = cmd->env.vars, .out = ZR_OUTPUT_FD(1), .err = ZR_OUTPUT_FD(2),
+                          .no_aslr = cmd->no_aslr };
     struct zr_proc p;
     double start = zr_now();
     int rc = zr_spawn(&s, &p, err, sizeof err);
-    zr_client_cmd_free(&cmd);
+    zr_client_cmd_free(cmd);
     if (rc != 0) {
         fprintf(stderr, "zmq-repro: %s\n", err);
-        zr_remove_tree(workdir);
-        zr_build_close(&build);
-        return ZR_EXIT_USAGE;
+        return -1;
     }
-    double limit = (o->timeout_s > 0 ? o->timeout_s : SUITE_TIMEOUT_S) * o->setup.multiplier;
-    bool ended = zr_wait(&p, limit);
+    run->limit = (o->timeout_s > 0 ? o->timeout_s : SUITE_TIMEOUT_S) * o->setup.multiplier;
+    run->ended = zr_wait(&p, run->limit);
     zr_finish(&p);
-    double wall = zr_now() - start;
-    int status = !ended ? -1 : WIFEXITED(p.status) ? WEXITSTATUS(p.status) : 128 + WTERMSIG(p.status);
+    run->wall = zr_now() - start;
+    run->status = !run->ended ? -1 : WIFEXITED(p.status) ? WEXITSTATUS(p.status) : 128 + WTERMSIG(p.status);
+    return 0;
+}
 
-    struct races rs = { 0, NULL };
-    int total = 0;
-    collect(workdir, &rs, &total);
-    char *mismatch = library_mismatches(workdir, &build);
-    printf("\ncheck --suite: %s exited with %d after %.1f s; %d TSan report%s, %d distinct\n", args[0], status, wall,
-           total, total == 1 ? "" : "s", rs.n);
+/* Each distinct race on the terminal, and as the result's list. */
+static json_t *print_races(const struct races *rs)
+{
     json_t *races = json_array();
-    for (int i = 0; i < rs.n; i++) {
-        struct race *r = &rs.items[i];
+    for (int i = 0; i < rs->n; i++) {
+        struct race *r = &rs->items[i];
         /* The reports' and programs' own text: escaped for the terminal. */
         printf("  %5d  ", r->count);
         zr_fput_terminal(stdout, r->key);
@@ -233,42 +258,87 @@ int zr_check_suite(const struct zr_options *o, int nargs, char **args)
                                                "programs", r->programs, "example",
                                                zr_json_text(r->example ? r->example : "")));
     }
-    if (mismatch)
-    {
-        printf("ERROR: some processes loaded another libzmq than build %s: ", build.name);
+    return races;
+}
+
+static void write_suite_result(const struct zr_options *o, const struct zr_mode *mode, const struct zr_build *build,
+                               int nargs, char **args, const struct suite_run *run, int total, json_t *races,
+                               const char *mismatch)
+{
+    char err[1024];
+    json_t *doc = json_pack("{s:i, s:s, s:o, s:s, s:o, s:i, s:f, s:i, s:O, s:o, s:o}", "schema", ZR_SCHEMA_SUITE, "kind",
+                            "suite", "command", json_array(), "mode", mode->name, "build", json_deep_copy(build->info),
+                            "exit_status", run->status, "wall_s", run->wall, "reports", total, "races", races, "host",
+                            zr_host_json(), "library_mismatch", mismatch ? json_string(mismatch) : json_null());
+    for (int i = 0; i < nargs; i++)
+        json_array_append_new(json_object_get(doc, "command"), zr_json_text(args[i]));
+    json_object_set_new(json_object_get(doc, "build"), "name", json_string(build->name));
+    char path[2048];
+    if (zr_write_result(o->results_dir, "suite", doc, path, sizeof path, err, sizeof err) == 0)
+        printf("result: %s\n", path);
+    else
+        printf("result not written: %s\n", err);
+    json_decref(doc);
+}
+
+/* What the suite's processes reported, said and written. True when the
+ * harness could not judge it (another libzmq loaded, or no end in time). */
+static bool report_suite(const struct zr_options *o, const struct zr_mode *mode, const struct zr_build *build,
+                         int nargs, char **args, const char *workdir, const struct suite_run *run)
+{
+    struct races rs = { 0, NULL };
+    int total = 0;
+    collect(workdir, &rs, &total);
+    char *mismatch = library_mismatches(workdir, build);
+    printf("\ncheck --suite: %s exited with %d after %.1f s; %d TSan report%s, %d distinct\n", args[0], run->status,
+           run->wall, total, total == 1 ? "" : "s", rs.n);
+    json_t *races = print_races(&rs);
+    if (mismatch) {
+        printf("ERROR: some processes loaded another libzmq than build %s: ", build->name);
         zr_fput_terminal(stdout, mismatch);
         putchar('\n');
     }
-    if (!ended)
-        printf("ERROR: the suite did not finish within %.0f s (--timeout)\n", limit);
-    if (!o->no_results) {
-        json_t *doc = json_pack("{s:i, s:s, s:o, s:s, s:o, s:i, s:f, s:i, s:o, s:o, s:o}", "schema", ZR_SCHEMA_SUITE, "kind", "suite",
-                                "command", json_array(), "mode", mode->name, "build", json_deep_copy(build.info),
-                                "exit_status", status, "wall_s", wall, "reports", total, "races", races, "host",
-                                zr_host_json(), "library_mismatch", mismatch ? json_string(mismatch) : json_null());
-        json_incref(races);
-        for (int i = 0; i < nargs; i++)
-            json_array_append_new(json_object_get(doc, "command"), zr_json_text(args[i]));
-        json_object_set_new(json_object_get(doc, "build"), "name", json_string(build.name));
-        char path[2048];
-        if (zr_write_result(o->results_dir, "suite", doc, path, sizeof path, err, sizeof err) == 0)
-            printf("result: %s\n", path);
-        else
-            printf("result not written: %s\n", err);
-        json_decref(doc);
-    }
+    if (!run->ended)
+        printf("ERROR: the suite did not finish within %.0f s (--timeout)\n", run->limit);
+    if (!o->no_results)
+        write_suite_result(o, mode, build, nargs, args, run, total, races, mismatch);
     json_decref(races);
-    for (int i = 0; i < rs.n; i++) {
-        free(rs.items[i].key);
-        free(rs.items[i].example);
-        json_decref(rs.items[i].programs);
+    races_free(&rs);
+    bool harness_error = mismatch || !run->ended;
+    free(mismatch);
+    return harness_error;
+}
+
+int zr_check_suite(const struct zr_options *o, int nargs, char **args)
+{
+    const struct zr_mode *mode = o->nmodes ? o->modes[0] : zr_mode_find("tsan");
+    char err[1024];
+    struct zr_build build;
+    if (open_suite_build(o, mode, &build) != 0)
+        return ZR_EXIT_USAGE;
+    char *workdir = zr_make_workdir("suite", err, sizeof err);
+    if (!workdir) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        zr_build_close(&build);
+        return ZR_EXIT_USAGE;
     }
-    free(rs.items);
+    struct zr_client_cmd cmd;
+    struct suite_run run;
+    int rc = ZR_EXIT_USAGE;
+    bool ran = false;
+    if (prepare_suite(o, mode, &build, nargs, args, workdir, &cmd) == 0) {
+        fprintf(stderr, "check --suite: %s [%s on %s, libzmq %s], suppressions %s%s\n", args[0], mode->name,
+                build.name, zr_build_field(&build, "version"), o->setup.suppressions,
+                o->known_bugs ? " and the known libzmq bugs" : "");
+        if (run_suite(o, &cmd, &run) == 0) {
+            ran = true;
+            bool harness_error = report_suite(o, mode, &build, nargs, args, workdir, &run);
+            rc = harness_error ? ZR_EXIT_USAGE : run.status;
+        }
+    }
     zr_remove_tree(workdir);
     zr_build_close(&build);
-    bool harness_error = mismatch || !ended;
-    free(mismatch);
-    if (zr_interrupted())
+    if (ran && zr_interrupted())
         return zr_interrupted_exit_code();
-    return harness_error ? ZR_EXIT_USAGE : status;
+    return rc;
 }

@@ -172,193 +172,271 @@ static void set_matrix_header(json_t *doc, const char *dir, int attempts, double
     json_object_set_new(doc, "interrupted", json_boolean(interrupted));
 }
 
-int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int ncases, char **cases)
-{
-    if (o->nbuilds == 0) {
-        fprintf(stderr, "zmq-repro: matrix needs the builds to compare: -b NAME for each (see `zmq-repro builds`)\n");
-        return ZR_EXIT_USAGE;
-    }
-    char err[1024], stamp[32];
-    zr_utc_stamp(stamp, sizeof stamp, NULL);
-    char *dir = o->out_dir ? zr_strdup_printf("%s", o->out_dir)
-                           : zr_strdup_printf("%s/results/matrix-%s", o->setup.source_dir, stamp);
-    char *reports = zr_strdup_printf("%s/reports", dir);
-    char *cells_dir = zr_strdup_printf("%s/.cells", dir);
-    if (zr_check_writable_dir(dir, err, sizeof err) != 0 || zr_mkdirs(reports) != 0 || zr_mkdirs(cells_dir) != 0) {
-        fprintf(stderr, "zmq-repro: matrix: %s: name another folder with --out\n", err);
-        free(dir);
-        free(reports);
-        free(cells_dir);
-        return ZR_EXIT_USAGE;
-    }
+/* A matrix being run: its folder, its columns, its cells and their results. */
+struct matrix_run {
+    const struct zr_options *o;
     struct zr_selection sel;
-    if (zr_select(o, cat, ncases, cases, &sel) != 0)
-        return ZR_EXIT_USAGE;
-
     struct column cols[ZR_MAX_BUILDS];
-    for (int b = 0; b < o->nbuilds; b++) {
-        cols[b].name = zr_strdup_printf("%s", o->builds[b]);
-        cols[b].opened = zr_build_open(o->builds[b], &cols[b].build, err, sizeof err) == 0;
-        cols[b].why = cols[b].opened ? NULL : zr_strdup_printf("%s", err);
-        if (!cols[b].opened)
-        {
+    int ncells, torun, attempts, jobs;
+    json_t **results;  /* per cell, in order case x mode x build */
+    const char **na;   /* per cell: why it does not run, or NULL */
+    char *dir, *reports, *cells_dir;
+    double start;
+};
+
+/* The matrix's folder, its reports/ and the workers' .cells/: 0, or -1 with err. */
+static int make_folders(struct matrix_run *m, char *err, size_t errlen)
+{
+    char stamp[32];
+    zr_utc_stamp(stamp, sizeof stamp, NULL);
+    m->dir = m->o->out_dir ? zr_strdup_printf("%s", m->o->out_dir)
+                           : zr_strdup_printf("%s/results/matrix-%s", m->o->setup.source_dir, stamp);
+    m->reports = zr_strdup_printf("%s/reports", m->dir);
+    m->cells_dir = zr_strdup_printf("%s/.cells", m->dir);
+    if (zr_check_writable_dir(m->dir, err, errlen) != 0 || zr_mkdirs(m->reports) != 0 || zr_mkdirs(m->cells_dir) != 0)
+        return -1;
+    return 0;
+}
+
+/* A column per build; one that cannot be opened says why in its column. */
+static void open_columns(struct matrix_run *m)
+{
+    char err[1024];
+    for (int b = 0; b < m->o->nbuilds; b++) {
+        struct column *col = &m->cols[b];
+        col->name = zr_strdup_printf("%s", m->o->builds[b]);
+        col->opened = zr_build_open(m->o->builds[b], &col->build, err, sizeof err) == 0;
+        col->why = col->opened ? NULL : zr_strdup_printf("%s", err);
+        if (!col->opened) {
             fprintf(stderr, "matrix: build ");
-            zr_fput_terminal(stderr, o->builds[b]);
+            zr_fput_terminal(stderr, m->o->builds[b]);
             fprintf(stderr, ": ");
             zr_fput_terminal(stderr, err);
             fprintf(stderr, " (its column says so; the rest goes on)\n");
         }
     }
+}
 
-    /* Every cell, in order: case x mode x build. */
-    int ncells = sel.n * o->nbuilds;
-    json_t **results = calloc((size_t)ncells + 1, sizeof *results);
-    const char **na = calloc((size_t)ncells + 1, sizeof *na);
-    int torun = 0;
-    for (int i = 0; i < sel.n; i++)
-        for (int b = 0; b < o->nbuilds; b++) {
-            int c = i * o->nbuilds + b;
-            if (sel.items[i].mode < 0)
-                na[c] = sel.items[i].spec->error;
-            else if (!cols[b].opened)
-                na[c] = cols[b].why;
-            else if (zr_build_unfit(&cols[b].build, &zr_modes[sel.items[i].mode]))
-                na[c] = zr_build_unfit(&cols[b].build, &zr_modes[sel.items[i].mode]);
+/* Every cell, in order: case x mode x build; those that cannot run are n/a with the reason. */
+static void plan_cells(struct matrix_run *m)
+{
+    int nbuilds = m->o->nbuilds;
+    m->ncells = m->sel.n * nbuilds;
+    m->results = calloc((size_t)m->ncells + 1, sizeof *m->results);
+    m->na = calloc((size_t)m->ncells + 1, sizeof *m->na);
+    m->torun = 0;
+    for (int i = 0; i < m->sel.n; i++)
+        for (int b = 0; b < nbuilds; b++) {
+            int c = i * nbuilds + b;
+            int mode = m->sel.items[i].mode;
+            if (mode < 0)
+                m->na[c] = m->sel.items[i].spec->error;
+            else if (!m->cols[b].opened)
+                m->na[c] = m->cols[b].why;
+            else if (zr_build_unfit(&m->cols[b].build, &zr_modes[mode]))
+                m->na[c] = zr_build_unfit(&m->cols[b].build, &zr_modes[mode]);
             else
-                torun++;
+                m->torun++;
         }
-    int jobs = o->jobs > 0 ? o->jobs : 1, attempts = o->attempts ? o->attempts : ZR_CELL_ATTEMPTS;
-    fprintf(stderr, "matrix: %d cells to run (%d n/a), %d attempts each, %d at a time, into %s\n", torun,
-            ncells - torun, attempts, jobs, dir);
-    struct job *running = calloc((size_t)jobs, sizeof *running);
-    double start = zr_now();
+}
+
+/* Cell c started in job: `zmq-repro cell` writing its JSON into .cells/.
+ * false when it could not be started (its result then says why). */
+static bool start_cell(struct matrix_run *m, struct job *job, int c)
+{
+    int i = c / m->o->nbuilds, b = c % m->o->nbuilds;
+    const struct zr_case_spec *spec = m->sel.items[i].spec;
+    const char *mode = zr_modes[m->sel.items[i].mode].name;
+    char attempts_text[16], err[1024];
+    snprintf(attempts_text, sizeof attempts_text, "%d", m->attempts);
+    char *name = cell_id(spec->id, mode, m->cols[b].name);
+    job->json = zr_strdup_printf("%s/%s.json", m->cells_dir, name);
+    free(name);
+    /* The cell's own runner is given the case, or the same program with the same judging options. */
+    char *options[] = { (char *)"-m", (char *)mode, (char *)"-b", m->cols[b].build.prefix, (char *)"-n",
+                        attempts_text, (char *)"--json", job->json, (char *)"-t", (char *)m->o->setup.transport, NULL };
+    char numbers[64];
+    char **argv = zr_case_child_argv(spec, "cell", options, numbers, sizeof numbers);
+    struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_NULL };
+    int spawned = zr_spawn(&s, &job->proc, err, sizeof err);
+    free(argv);
+    if (spawned != 0) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        m->results[c] = json_pack("{s:s, s:o}", "status", "error", "reason", zr_json_text(err));
+        free(job->json);
+        job->json = NULL;
+        return false;
+    }
+    job->running = true;
+    job->cell = c;
+    return true;
+}
+
+/* The ended job's cell into its row, and a line on the terminal; done counts it. */
+static void collect_cell(struct matrix_run *m, struct job *job, int done)
+{
+    zr_finish(&job->proc);
+    json_error_t jerr;
+    json_t *r = json_load_file(job->json, 0, &jerr);
+    int c = job->cell, i = c / m->o->nbuilds, b = c % m->o->nbuilds;
+    const char *id = m->sel.items[i].spec->id, *mode = zr_modes[m->sel.items[i].mode].name;
+    m->results[c] = finish_cell(r, id, mode, &m->cols[b], m->dir);
+    json_decref(r);
+    unlink(job->json);
+    free(job->json);
+    job->running = false;
+    /* What the cell showed is the client's own text: escaped for the terminal. */
+    const char *what = json_string_value(json_object_get(m->results[c], "outcomes_text"));
+    if (!what)
+        what = json_string_value(json_object_get(m->results[c], "reason"));
+    fprintf(stderr, "[%d/%d] %s [%s on ", done, m->torun, id, mode);
+    zr_fput_terminal(stderr, m->cols[b].name);
+    fprintf(stderr, "]: ");
+    zr_fput_terminal(stderr, json_string_value(json_object_get(m->results[c], "status")));
+    fputc(' ', stderr);
+    zr_fput_terminal(stderr, what ? what : "");
+    fprintf(stderr, " (%.0f s)\n", zr_now() - m->start);
+}
+
+/* The scheduler of cells: --jobs at a time, each in a process of its own,
+ * until every cell that can run has run or the run is interrupted (then
+ * those still running are ended, and their cells say interrupted). */
+static void run_cells(struct matrix_run *m)
+{
+    struct job *running = calloc((size_t)m->jobs, sizeof *running);
     int next = 0, done = 0;
-    char attempts_text[16];
-    snprintf(attempts_text, sizeof attempts_text, "%d", attempts);
-    while ((next < ncells || done < torun) && !zr_interrupted()) {
+    while ((next < m->ncells || done < m->torun) && !zr_interrupted()) {
         /* Start cells while a slot is free. */
-        for (int j = 0; j < jobs && next < ncells; j++) {
+        for (int j = 0; j < m->jobs && next < m->ncells; j++) {
             if (running[j].running)
                 continue;
-            while (next < ncells && na[next])
+            while (next < m->ncells && m->na[next])
                 next++;
-            if (next >= ncells)
+            if (next >= m->ncells)
                 break;
-            int i = next / o->nbuilds, b = next % o->nbuilds;
-            const struct zr_case_spec *spec = sel.items[i].spec;
-            const char *mode = zr_modes[sel.items[i].mode].name;
-            char *name = cell_id(spec->id, mode, cols[b].name);
-            running[j].json = zr_strdup_printf("%s/%s.json", cells_dir, name);
-            free(name);
-            char *options[] = { (char *)"-m", (char *)mode, (char *)"-b", cols[b].build.prefix, (char *)"-n",
-                                attempts_text, (char *)"--json", running[j].json, (char *)"-t",
-                                (char *)o->setup.transport, NULL };
-            char numbers[64];
-            char **argv = zr_case_child_argv(spec, "cell", options, numbers, sizeof numbers);
-            struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_NULL };
-            int spawned = zr_spawn(&s, &running[j].proc, err, sizeof err);
-            free(argv);
-            if (spawned != 0) {
-                fprintf(stderr, "zmq-repro: %s\n", err);
-                results[next] = json_pack("{s:s, s:o}", "status", "error", "reason", zr_json_text(err));
+            if (!start_cell(m, &running[j], next))
                 done++;
-                free(running[j].json);
-                running[j].json = NULL;
-            } else {
-                running[j].running = true;
-                running[j].cell = next;
-            }
             next++;
         }
         /* Collect those that ended. */
         bool any = false;
-        for (int j = 0; j < jobs; j++) {
-            if (!running[j].running || !zr_ended(&running[j].proc))
-                continue;
-            any = true;
-            zr_finish(&running[j].proc);
-            json_error_t jerr;
-            json_t *r = json_load_file(running[j].json, 0, &jerr);
-            int c = running[j].cell, i = c / o->nbuilds, b = c % o->nbuilds;
-            results[c] = finish_cell(r, sel.items[i].spec->id, zr_modes[sel.items[i].mode].name, &cols[b], dir);
-            json_decref(r);
-            unlink(running[j].json);
-            free(running[j].json);
-            running[j].running = false;
-            done++;
-            /* What the cell showed is the client's own text: escaped for the terminal. */
-            const char *what = json_string_value(json_object_get(results[c], "outcomes_text"));
-            if (!what)
-                what = json_string_value(json_object_get(results[c], "reason"));
-            fprintf(stderr, "[%d/%d] %s [%s on ", done, torun, sel.items[i].spec->id, zr_modes[sel.items[i].mode].name);
-            zr_fput_terminal(stderr, cols[b].name);
-            fprintf(stderr, "]: ");
-            zr_fput_terminal(stderr, json_string_value(json_object_get(results[c], "status")));
-            fputc(' ', stderr);
-            zr_fput_terminal(stderr, what ? what : "");
-            fprintf(stderr, " (%.0f s)\n", zr_now() - start);
-        }
+        for (int j = 0; j < m->jobs; j++)
+            if (running[j].running && zr_ended(&running[j].proc)) {
+                any = true;
+                collect_cell(m, &running[j], ++done);
+            }
         if (!any)
             usleep(20000);
     }
-    for (int j = 0; j < jobs; j++)
+    for (int j = 0; j < m->jobs; j++)
         if (running[j].running) {
             zr_finish(&running[j].proc);
             unlink(running[j].json);
             free(running[j].json);
         }
     free(running);
-    rmdir(cells_dir);
+    rmdir(m->cells_dir);
+}
 
+/* A row of matrix.json: the case, its mode and what it is. */
+static json_t *row_json(const struct zr_case_spec *spec, const char *mode)
+{
+    json_t *row = json_pack("{s:s, s:s, s:s, s:s}", "case", spec->id, "mode", mode, "language",
+                            zr_language_name(spec->language), "variant", zr_variant_name(spec->variant));
+    json_object_set_new(row, "upstream", spec->upstream ? json_string(spec->upstream) : json_null());
+    json_object_set_new(row, "fixed_in", spec->fixed_in ? json_string(spec->fixed_in) : json_null());
+    return row;
+}
+
+/* A cell that did not run: n/a with the reason, or interrupted. */
+static json_t *cell_not_run(const char *id, const char *mode, const char *build, const char *na)
+{
+    if (na)
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "case", id, "mode", mode, "build", build, "host",
+                         zr_host_name(), "status", "n/a", "reason", zr_json_text(na));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "case", id, "mode", mode, "build", build, "host", zr_host_name(),
+                     "status", "interrupted");
+}
+
+/* The matrix document: its header, hosts, builds, rows and cells. The cells' results move into it. */
+static json_t *matrix_document(struct matrix_run *m)
+{
     json_t *doc = json_object(), *cells = json_array(), *builds = json_array(), *rows = json_array();
-    for (int b = 0; b < o->nbuilds; b++)
-        json_array_append_new(builds, build_json(&cols[b]));
-    for (int i = 0; i < sel.n; i++) {
-        const struct zr_case_spec *spec = sel.items[i].spec;
-        const char *mode = sel.items[i].mode >= 0 ? zr_modes[sel.items[i].mode].name : "-";
-        json_t *row = json_pack("{s:s, s:s, s:s, s:s}", "case", spec->id, "mode", mode, "language",
-                                zr_language_name(spec->language), "variant", zr_variant_name(spec->variant));
-        json_object_set_new(row, "upstream", spec->upstream ? json_string(spec->upstream) : json_null());
-        json_object_set_new(row, "fixed_in", spec->fixed_in ? json_string(spec->fixed_in) : json_null());
-        json_array_append_new(rows, row);
-        for (int b = 0; b < o->nbuilds; b++) {
-            int c = i * o->nbuilds + b;
-            json_t *cell = results[c];
-            if (!cell && na[c])
-                cell = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "case", spec->id, "mode", mode, "build",
-                                 cols[b].name, "host", zr_host_name(), "status", "n/a", "reason", zr_json_text(na[c]));
-            else if (!cell)
-                cell = json_pack("{s:s, s:s, s:s, s:s, s:s}", "case", spec->id, "mode", mode, "build", cols[b].name,
-                                 "host", zr_host_name(), "status", "interrupted");
+    for (int b = 0; b < m->o->nbuilds; b++)
+        json_array_append_new(builds, build_json(&m->cols[b]));
+    for (int i = 0; i < m->sel.n; i++) {
+        const struct zr_case_spec *spec = m->sel.items[i].spec;
+        const char *mode = m->sel.items[i].mode >= 0 ? zr_modes[m->sel.items[i].mode].name : "-";
+        json_array_append_new(rows, row_json(spec, mode));
+        for (int b = 0; b < m->o->nbuilds; b++) {
+            int c = i * m->o->nbuilds + b;
+            json_t *cell = m->results[c] ? m->results[c] : cell_not_run(spec->id, mode, m->cols[b].name, m->na[c]);
+            m->results[c] = NULL;
             json_array_append_new(cells, cell);
         }
     }
-    set_matrix_header(doc, dir, attempts, round((zr_now() - start) * 10) / 10, zr_interrupted() != 0);
+    set_matrix_header(doc, m->dir, m->attempts, round((zr_now() - m->start) * 10) / 10, zr_interrupted() != 0);
     json_t *hosts = json_object();
     json_object_set_new(hosts, zr_host_name(), zr_host_json());
     json_object_set_new(doc, "hosts", hosts);
     json_object_set_new(doc, "builds", builds);
     json_object_set_new(doc, "rows", rows);
     json_object_set_new(doc, "cells", cells);
-    int rc = zr_matrix_write(dir, doc, err, sizeof err);
+    return doc;
+}
+
+static void matrix_run_free(struct matrix_run *m, int ncolumns)
+{
+    for (int b = 0; b < ncolumns; b++) {
+        if (m->cols[b].opened)
+            zr_build_close(&m->cols[b].build);
+        free(m->cols[b].name);
+        free(m->cols[b].why);
+    }
+    free(m->results);
+    free(m->na);
+    free(m->dir);
+    free(m->reports);
+    free(m->cells_dir);
+}
+
+int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int ncases, char **cases)
+{
+    if (o->nbuilds == 0) {
+        fprintf(stderr, "zmq-repro: matrix needs the builds to compare: -b NAME for each (see `zmq-repro builds`)\n");
+        return ZR_EXIT_USAGE;
+    }
+    char err[1024];
+    struct matrix_run m;
+    memset(&m, 0, sizeof m);
+    m.o = o;
+    if (make_folders(&m, err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: matrix: %s: name another folder with --out\n", err);
+        matrix_run_free(&m, 0);
+        return ZR_EXIT_USAGE;
+    }
+    if (zr_select(o, cat, ncases, cases, &m.sel) != 0) {
+        matrix_run_free(&m, 0);
+        return ZR_EXIT_USAGE;
+    }
+    open_columns(&m);
+    plan_cells(&m);
+    m.jobs = o->jobs > 0 ? o->jobs : 1;
+    m.attempts = o->attempts ? o->attempts : ZR_CELL_ATTEMPTS;
+    fprintf(stderr, "matrix: %d cells to run (%d n/a), %d attempts each, %d at a time, into %s\n", m.torun,
+            m.ncells - m.torun, m.attempts, m.jobs, m.dir);
+    m.start = zr_now();
+    run_cells(&m);
+    json_t *doc = matrix_document(&m);
+    int rc = zr_matrix_write(m.dir, doc, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "zmq-repro: %s\n", err);
     else
-        printf("matrix: %d cells in %.1f minutes\n  %s/matrix.json\n  %s/matrix.md\n  %s/index.html\n", ncells,
-               (zr_now() - start) / 60, dir, dir, dir);
+        printf("matrix: %d cells in %.1f minutes\n  %s/matrix.json\n  %s/matrix.md\n  %s/index.html\n", m.ncells,
+               (zr_now() - m.start) / 60, m.dir, m.dir, m.dir);
     json_decref(doc);
-    for (int b = 0; b < o->nbuilds; b++) {
-        if (cols[b].opened)
-            zr_build_close(&cols[b].build);
-        free(cols[b].name);
-        free(cols[b].why);
-    }
-    free(results);
-    free(na);
-    free(dir);
-    free(reports);
-    free(cells_dir);
-    zr_selection_free(&sel);
+    matrix_run_free(&m, o->nbuilds);
+    zr_selection_free(&m.sel);
     if (zr_interrupted())
         return zr_interrupted_exit_code();
     return rc == 0 ? ZR_EXIT_HELD : ZR_EXIT_USAGE;
@@ -453,15 +531,107 @@ static int copy_report(const char *dir, const char *out, const char *report)
     return rc;
 }
 
-static bool same_key(json_t *a, json_t *b)
+/* a and b have the same text at each of keys (a missing one is never the same). */
+static bool same_fields(json_t *a, json_t *b, const char *const keys[])
 {
-    static const char *const keys[] = { "case", "mode", "build", NULL };
     for (int i = 0; keys[i]; i++) {
         const char *x = json_string_value(json_object_get(a, keys[i])), *y = json_string_value(json_object_get(b, keys[i]));
         if (!x || !y || strcmp(x, y))
             return false;
     }
     return true;
+}
+
+static const char *const build_key[] = { "name", NULL };
+static const char *const row_key[] = { "case", "mode", NULL };
+static const char *const cell_key[] = { "case", "mode", "build", NULL };
+
+/* The index in list of the last item with v's key, or -1. */
+static int find_same(json_t *list, json_t *v, const char *const keys[])
+{
+    size_t m;
+    json_t *w;
+    int found = -1;
+    json_array_foreach(list, m, w) if (same_fields(w, v, keys)) found = (int)m;
+    return found;
+}
+
+/* The items of from that list does not hold yet (by key), appended to it. */
+static void add_new_items(json_t *list, json_t *from, const char *const keys[])
+{
+    size_t k;
+    json_t *v;
+    json_array_foreach(from, k, v) if (find_same(list, v, keys) < 0) json_array_append(list, v);
+}
+
+/* The cells of one folder's doc into cells, their reports copied into out.
+ * A cell that ran replaces an n/a one of the same key (each machine ran its
+ * own builds); two that ran stay both out: the later wins. */
+static void merge_cells(json_t *cells, json_t *doc, const char *dir, const char *out)
+{
+    size_t k;
+    json_t *v;
+    json_array_foreach(json_object_get(doc, "cells"), k, v) {
+        int found = find_same(cells, v, cell_key);
+        const char *status = json_string_value(json_object_get(v, "status"));
+        if (found >= 0 && status && strcmp(status, "ran"))
+            continue;
+        json_t *cell = json_deep_copy(v);
+        const char *report = json_string_value(json_object_get(cell, "report"));
+        if (report && copy_report(dir, out, report) != 0)
+            json_object_del(cell, "report");
+        json_object_set_new(cell, "merged_from", zr_json_text(dir));
+        if (found >= 0)
+            json_array_set_new(cells, (size_t)found, cell);
+        else
+            json_array_append_new(cells, cell);
+    }
+}
+
+/* Every folder's matrix.json, read and checked before anything is written:
+ * docs[1..ndirs], or NULL (what was read is freed) with the cause printed. */
+static json_t **load_matrices(int nargs, char **args)
+{
+    char err[1024];
+    json_t **docs = calloc((size_t)nargs, sizeof *docs);
+    for (int i = 1; i < nargs; i++)
+        if (!(docs[i] = load_matrix(args[i], err, sizeof err))) {
+            fprintf(stderr, "zmq-repro: merge: ");
+            zr_fput_terminal(stderr, err);
+            fputc('\n', stderr);
+            for (int k = 1; k < i; k++)
+                json_decref(docs[k]);
+            free(docs);
+            return NULL;
+        }
+    return docs;
+}
+
+/* The folders' documents (freed here) into one, its reports copied into out. */
+static json_t *merged_document(json_t **docs, int nargs, char **args, const char *out)
+{
+    json_t *merged = json_object(), *cells = json_array(), *builds = json_array(), *rows = json_array(),
+           *hosts = json_object(), *sources = json_array();
+    double wall = 0;
+    long attempts = 0;
+    for (int i = 1; i < nargs; i++) {
+        json_t *doc = docs[i];
+        json_array_append_new(sources, zr_json_text(args[i]));
+        json_object_update(hosts, json_object_get(doc, "hosts"));
+        wall += json_number_value(json_object_get(doc, "wall_s"));
+        attempts = json_integer_value(json_object_get(doc, "attempts"));
+        add_new_items(builds, json_object_get(doc, "builds"), build_key);
+        add_new_items(rows, json_object_get(doc, "rows"), row_key);
+        merge_cells(cells, doc, args[i], out);
+        json_decref(doc);
+    }
+    set_matrix_header(merged, out, attempts, wall, false);
+    json_object_set_new(merged, "merged_from", sources);
+    json_object_set_new(merged, "hosts", hosts);
+    json_object_set_new(merged, "builds", builds);
+    json_object_set_new(merged, "rows", rows);
+    json_object_set_new(merged, "cells", cells);
+    return merged;
 }
 
 int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
@@ -474,18 +644,9 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
     }
     const char *out = args[0];
     char err[1024];
-    /* Every folder read and checked before anything is written. */
-    json_t **docs = calloc((size_t)nargs, sizeof *docs);
-    for (int i = 1; i < nargs; i++)
-        if (!(docs[i] = load_matrix(args[i], err, sizeof err))) {
-            fprintf(stderr, "zmq-repro: merge: ");
-            zr_fput_terminal(stderr, err);
-            fputc('\n', stderr);
-            for (int k = 1; k < i; k++)
-                json_decref(docs[k]);
-            free(docs);
-            return ZR_EXIT_USAGE;
-        }
+    json_t **docs = load_matrices(nargs, args);
+    if (!docs)
+        return ZR_EXIT_USAGE;
     char *reports = zr_strdup_printf("%s/reports", out);
     if (zr_check_writable_dir(out, err, sizeof err) != 0 || zr_mkdirs(reports) != 0) {
         fprintf(stderr, "zmq-repro: merge: %s\n", err);
@@ -495,81 +656,14 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
         free(docs);
         return ZR_EXIT_USAGE;
     }
-    json_t *merged = json_object(), *cells = json_array(), *builds = json_array(), *rows = json_array(),
-           *hosts = json_object(), *sources = json_array();
+    json_t *merged = merged_document(docs, nargs, args, out);
     int rc = ZR_EXIT_HELD;
-    double wall = 0;
-    long attempts = 0;
-    for (int i = 1; i < nargs; i++) {
-        json_t *doc = docs[i];
-        json_array_append_new(sources, zr_json_text(args[i]));
-        json_object_update(hosts, json_object_get(doc, "hosts"));
-        wall += json_number_value(json_object_get(doc, "wall_s"));
-        attempts = json_integer_value(json_object_get(doc, "attempts"));
-        size_t k;
-        json_t *v;
-        json_array_foreach(json_object_get(doc, "builds"), k, v) {
-            bool seen = false;
-            size_t m;
-            json_t *w;
-            json_array_foreach(builds, m, w) seen |= !strcmp(json_string_value(json_object_get(w, "name")),
-                                                             json_string_value(json_object_get(v, "name")));
-            if (!seen)
-                json_array_append(builds, v);
-        }
-        json_array_foreach(json_object_get(doc, "rows"), k, v) {
-            bool seen = false;
-            size_t m;
-            json_t *w;
-            json_array_foreach(rows, m, w) seen |= !strcmp(json_string_value(json_object_get(w, "case")),
-                                                           json_string_value(json_object_get(v, "case"))) &&
-                                                   !strcmp(json_string_value(json_object_get(w, "mode")),
-                                                           json_string_value(json_object_get(v, "mode")));
-            if (!seen)
-                json_array_append(rows, v);
-        }
-        json_array_foreach(json_object_get(doc, "cells"), k, v) {
-            /* A cell that ran replaces an n/a one of the same key (each machine
-             * ran its own builds); two that ran stay both out: the later wins. */
-            size_t m;
-            json_t *w;
-            int found = -1;
-            json_array_foreach(cells, m, w) if (same_key(w, v)) found = (int)m;
-            const char *status = json_string_value(json_object_get(v, "status"));
-            if (found >= 0 && status && strcmp(status, "ran"))
-                continue;
-            json_t *cell = json_deep_copy(v);
-            const char *report = json_string_value(json_object_get(cell, "report"));
-            if (report && copy_report(args[i], out, report) != 0)
-                json_object_del(cell, "report");
-            json_object_set_new(cell, "merged_from", zr_json_text(args[i]));
-            if (found >= 0)
-                json_array_set_new(cells, (size_t)found, cell);
-            else
-                json_array_append_new(cells, cell);
-        }
-        json_decref(doc);
-    }
-    if (rc == ZR_EXIT_HELD) {
-        set_matrix_header(merged, out, attempts, wall, false);
-        json_object_set_new(merged, "merged_from", sources);
-        json_object_set_new(merged, "hosts", hosts);
-        json_object_set_new(merged, "builds", builds);
-        json_object_set_new(merged, "rows", rows);
-        json_object_set_new(merged, "cells", cells);
-        if (zr_matrix_write(out, merged, err, sizeof err) != 0) {
-            fprintf(stderr, "zmq-repro: %s\n", err);
-            rc = ZR_EXIT_USAGE;
-        } else {
-            printf("merged %d matrix folders into %s (%zu builds, %zu cells)\n", nargs - 1, out, json_array_size(builds),
-                   json_array_size(cells));
-        }
+    if (zr_matrix_write(out, merged, err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        rc = ZR_EXIT_USAGE;
     } else {
-        json_decref(sources);
-        json_decref(hosts);
-        json_decref(builds);
-        json_decref(rows);
-        json_decref(cells);
+        printf("merged %d matrix folders into %s (%zu builds, %zu cells)\n", nargs - 1, out,
+               json_array_size(json_object_get(merged, "builds")), json_array_size(json_object_get(merged, "cells")));
     }
     json_decref(merged);
     free(reports);

@@ -25,11 +25,12 @@ int zr_matrix_write(const char *dir, json_t *doc, char *err, size_t errlen);
 struct zr_cell_view {
     const char *verdict;
     const char *css;
-    const char *outcome;  /* "" for n/a and errors */
+    char outcome[24];     /* "" for n/a and errors; the view's own copy */
     const char *symptom;  /* the dominant "OUTCOME symptom" key, or "" */
     long long met, n;
     double seconds;       /* median time to detect (broken) or median run (fixed); NAN when none */
 };
+/* Fills v; its text stays valid while cell does (symptom points into it). */
 void zr_cell_view(json_t *cell, struct zr_cell_view *v);
 
 #endif

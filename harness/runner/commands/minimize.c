@@ -93,10 +93,48 @@ static int verification_exit(int met, int runs)
     return ZR_EXIT_NOT_HELD;
 }
 
-int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, int nargs, char **args)
+/* What is minimized and how it is checked: the case, its mode and build,
+ * and the symptom the candidate must keep. */
+struct minimize {
+    const struct zr_case_spec *spec;
+    const struct zr_mode *mode;
+    int m;
+    struct zr_build build;
+    char *expect; /* check's --expect */
+    const char *self;
+};
+
+/* A script running check on program: the interestingness test (its output
+ * thrown away) or the verification (results kept, every attempt run with -k). */
+static int write_check_script(const struct minimize *z, const char *path, const char *comment, int runs, bool verify,
+                              const char *program)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "#!/bin/sh\n%sexec ", comment);
+    write_check(f, z->self, z->mode->name, z->build.prefix, z->spec->server_mode, z->expect, runs, verify);
+    fprintf(f, verify ? " -k -- " : " -- ");
+    zr_fput_sh_word(f, program);
+    fprintf(f, " '{endpoint}'");
+    for (int i = 0; i < z->spec->modes[z->m].nargs; i++) {
+        fputc(' ', f);
+        zr_fput_sh_word(f, z->spec->modes[z->m].args[i]);
+    }
+    fprintf(f, verify ? "\n" : " >/dev/null 2>&1\n");
+    fclose(f);
+    if (!verify)
+        chmod(path, 0755);
+    return 0;
+}
+
+/* The case, C-Vise, the mode and the build: 0, or an exit status with the cause printed. */
+static int open_target(const struct zr_options *o, const struct zr_catalog *cat, int nargs, char **args,
+                       struct minimize *z)
 {
     char err[1024] = "";
-    const struct zr_case_spec *spec = nargs == 1 ? zr_catalog_find(cat, args[0]) : NULL;
+    z->spec = nargs == 1 ? zr_catalog_find(cat, args[0]) : NULL;
+    const struct zr_case_spec *spec = z->spec;
     if (!spec || spec->error || spec->language != ZR_LANG_C || spec->variant != ZR_VARIANT_BROKEN) {
         fprintf(stderr, "zmq-repro: minimize takes one broken C case (see `zmq-repro list -L broken -L c`)\n");
         return ZR_EXIT_USAGE;
@@ -105,34 +143,24 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
         fprintf(stderr, "zmq-repro: C-Vise is not installed: apt-get install cvise\n");
         return ZR_EXIT_USAGE;
     }
-    const struct zr_mode *mode = o->nmodes ? o->modes[0] : zr_mode_find("tsan");
-    int m = zr_mode_index(mode);
-    if (!spec->modes[m].enabled) {
-        fprintf(stderr, "zmq-repro: %s has no %s mode\n", spec->id, mode->name);
+    z->mode = o->nmodes ? o->modes[0] : zr_mode_find("tsan");
+    z->m = zr_mode_index(z->mode);
+    if (!spec->modes[z->m].enabled) {
+        fprintf(stderr, "zmq-repro: %s has no %s mode\n", spec->id, z->mode->name);
         return ZR_EXIT_USAGE;
     }
-    struct zr_build build;
-    if (zr_builds_for_mode(o, mode, &build, 1, err, sizeof err) != 1) {
+    if (zr_builds_for_mode(o, z->mode, &z->build, 1, err, sizeof err) != 1) {
         fprintf(stderr, "zmq-repro: %s\n", err[0] ? err : "no build named with -b fits the mode");
         return ZR_EXIT_USAGE;
     }
-    const char *out = o->out_dir ? o->out_dir : "minimized";
-    if (zr_check_writable_dir(out, err, sizeof err) != 0) {
-        fprintf(stderr, "zmq-repro: %s: name another folder with --out\n", err);
-        zr_build_close(&build);
-        return ZR_EXIT_USAGE;
-    }
-    /* The symptom to keep: the case's own, from a run here. */
-    struct zr_case_run first;
-    zr_case_run(&o->setup, spec, m, &build, 5, false, NULL, NULL, &first);
-    if (first.status != ZR_HELD) {
-        fprintf(stderr, "zmq-repro: %s does not reproduce here (%s): nothing to minimize\n", spec->id, first.status_text);
-        zr_case_run_free(&first);
-        zr_build_close(&build);
-        return ZR_EXIT_NOT_HELD;
-    }
-    const struct zr_verdict *v = &first.attempts[first.deciding].verdict;
-    char *expect;
+    return 0;
+}
+
+/* The symptom as check's --expect. For TSan: the kind and the first racing
+ * access inside libzmq; else the case's own words for it where it has some
+ * (HANG:zmq_ctx_term), so that a candidate hanging anywhere else is not kept. */
+static char *expectation_of(const struct zr_verdict *v, const struct zr_expect_list *list)
+{
     if (v->tsan) {
         const struct zr_frame *top = NULL;
         for (int i = 0; i < v->tsan->naccesses && !top; i++) {
@@ -140,50 +168,38 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
             if (t && t->origin == ZR_FRAME_LIBZMQ)
                 top = t;
         }
-        expect = top ? zr_strdup_printf("TSAN:%s:%s", v->tsan->kind, top->func)
-                     : zr_strdup_printf("TSAN:%s", v->tsan->kind);
-    } else {
-        /* The case's own words for it where it has some (HANG:zmq_ctx_term),
-         * so that a candidate hanging anywhere else is not kept. */
-        const struct zr_expect_list *list = &spec->modes[m].expect;
-        const char *text = NULL;
-        for (int i = 0; i < list->n && !text; i++)
-            if (!strcmp(list->items[i].outcome, v->outcome) && list->items[i].text && v->signature &&
-                strstr(v->signature, list->items[i].text))
-                text = list->items[i].text;
-        expect = text ? zr_strdup_printf("%s:%s", v->outcome, text) : zr_strdup_printf("%s", v->outcome);
+        return top ? zr_strdup_printf("TSAN:%s:%s", v->tsan->kind, top->func)
+                   : zr_strdup_printf("TSAN:%s", v->tsan->kind);
     }
-    zr_case_run_free(&first);
+    const char *text = NULL;
+    for (int i = 0; i < list->n && !text; i++)
+        if (!strcmp(list->items[i].outcome, v->outcome) && list->items[i].text && v->signature &&
+            strstr(v->signature, list->items[i].text))
+            text = list->items[i].text;
+    return text ? zr_strdup_printf("%s:%s", v->outcome, text) : zr_strdup_printf("%s", v->outcome);
+}
 
-    char *dir = zr_make_workdir("minimize", err, sizeof err);
-    const char *self = zr_self_path();
-    const char *base = strrchr(spec->path, '/') + 1;
-    char *candidate = zr_strdup_printf("%s/%s", dir, base), *test = zr_strdup_printf("%s/interesting.sh", dir);
-    int rc = ZR_EXIT_USAGE;
-    if (zr_copy_file(spec->path, candidate, err, sizeof err) != 0) {
-        fprintf(stderr, "zmq-repro: %s\n", err);
-        goto out;
+/* The symptom to keep: the case's own, from a run here. 0, or NOT_HELD when it does not reproduce. */
+static int find_symptom(const struct zr_options *o, struct minimize *z)
+{
+    struct zr_case_run first;
+    zr_case_run(&o->setup, z->spec, z->m, &z->build, 5, false, NULL, NULL, &first);
+    if (first.status != ZR_HELD) {
+        fprintf(stderr, "zmq-repro: %s does not reproduce here (%s): nothing to minimize\n", z->spec->id,
+                first.status_text);
+        zr_case_run_free(&first);
+        return ZR_EXIT_NOT_HELD;
     }
-    int runs = o->attempts ? o->attempts : 3;
-    FILE *f = fopen(test, "w");
-    if (!f)
-        goto out;
-    fprintf(f, "#!/bin/sh\n# C-Vise's interestingness test: 0 when %s still shows %s in every one of %d runs.\nexec ",
-            base, expect, runs);
-    write_check(f, self, mode->name, build.prefix, spec->server_mode, expect, runs, false);
-    fprintf(f, " -- ");
-    zr_fput_sh_word(f, base);
-    fprintf(f, " '{endpoint}'");
-    for (int i = 0; i < spec->modes[m].nargs; i++) {
-        fputc(' ', f);
-        zr_fput_sh_word(f, spec->modes[m].args[i]);
-    }
-    fprintf(f, " >/dev/null 2>&1\n");
-    fclose(f);
-    chmod(test, 0755);
-    int before = code_lines(candidate);
-    fprintf(stderr, "minimize: %s (%d lines of code), keeping %s in %d of %d runs [%s on %s]; C-Vise works in %s\n",
-            spec->id, before, expect, runs, runs, mode->name, build.name, dir);
+    z->expect = expectation_of(&first.attempts[first.deciding].verdict, &z->spec->modes[z->m].expect);
+    zr_case_run_free(&first);
+    return 0;
+}
+
+/* C-Vise on the candidate base in dir, with the test: 0 when it ended well;
+ * else -1 with the cause printed. took: how long it ran. */
+static int run_cvise(const struct zr_options *o, const char *dir, char *test, const char *base, double *took)
+{
+    char err[1024] = "";
     double start = zr_now();
     char jobs[16];
     snprintf(jobs, sizeof jobs, "%d", o->jobs > 0 ? o->jobs : 2);
@@ -202,42 +218,27 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     int status = zr_run_to_end(&s, 24 * 3600.0, err, sizeof err);
     zr_env_free(&cenv);
     free(tmp);
-    double took = zr_now() - start;
-    if (status != 0 && zr_interrupted()) {
-        fprintf(stderr, "zmq-repro: minimize interrupted after %.1f minutes; nothing kept\n", took / 60);
-        free(log);
-        goto out;
-    }
-    if (status != 0) {
+    *took = zr_now() - start;
+    if (status != 0 && zr_interrupted())
+        fprintf(stderr, "zmq-repro: minimize interrupted after %.1f minutes; nothing kept\n", *took / 60);
+    else if (status != 0) {
         char *text = zr_read_file(log, NULL);
         char last[400];
         zr_last_line(text, last, sizeof last);
         fprintf(stderr, "zmq-repro: C-Vise failed: %s\n", last);
         free(text);
-        free(log);
-        goto out;
     }
     free(log);
-    int after = code_lines(candidate);
-    char *result = zr_strdup_printf("%s/%s", out, base);
-    if (zr_copy_file(candidate, result, err, sizeof err) != 0)
-        fprintf(stderr, "zmq-repro: cannot keep the result: %s\n", err);
-    /* The result, checked again over more runs: how often does it still reproduce? */
+    return status == 0 ? 0 : -1;
+}
+
+/* The result, checked again over more runs: in how many it still shows the
+ * symptom (the check's own result says), or -1 when none was read. */
+static int verify_result(const struct minimize *z, const char *dir, const char *result)
+{
+    char err[1024] = "";
     char *verify = zr_strdup_printf("%s/verify.sh", dir);
-    f = fopen(verify, "w");
-    if (f) {
-        fprintf(f, "#!/bin/sh\nexec ");
-        write_check(f, self, mode->name, build.prefix, spec->server_mode, expect, VERIFY_RUNS, true);
-        fprintf(f, " -k -- ");
-        zr_fput_sh_word(f, result);
-        fprintf(f, " '{endpoint}'");
-        for (int i = 0; i < spec->modes[m].nargs; i++) {
-            fputc(' ', f);
-            zr_fput_sh_word(f, spec->modes[m].args[i]);
-        }
-        fprintf(f, "\n");
-        fclose(f);
-    }
+    write_check_script(z, verify, "", VERIFY_RUNS, true, result);
     char *vlog = zr_strdup_printf("%s/verify.log", dir);
     char *vresults = zr_strdup_printf("%s/verify-results", dir);
     char *vargv[] = { (char *)"/bin/sh", verify, NULL };
@@ -247,7 +248,6 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     struct zr_spawn vs = { .argv = vargv, .envp = venv.vars, .out = ZR_OUTPUT_FILE(vlog), .err = ZR_OUTPUT_FILE(vlog) };
     int met = -1;
     if (zr_run_to_end(&vs, 3600, err, sizeof err) >= 0) {
-        /* The check's own result: how many of its runs showed the symptom. */
         char *path = zr_first_file_with_suffix(vresults, ".json");
         json_error_t jerr;
         json_t *doc = path ? json_load_file(path, 0, &jerr) : NULL;
@@ -258,22 +258,75 @@ int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, in
     }
     zr_env_free(&venv);
     free(vresults);
-    char shown[32] = "?"; /* no result read: not a count */
-    if (met >= 0)
-        snprintf(shown, sizeof shown, "%d", met);
-    printf("minimized %s: %d -> %d lines of code (%.0f%%) in %.1f minutes; the result shows %s in %s of %d runs\n"
-           "  %s\n",
-           spec->id, before, after, 100.0 * after / (before ? before : 1), took / 60, expect, shown, VERIFY_RUNS, result);
-    rc = verification_exit(met, VERIFY_RUNS);
     free(vlog);
     free(verify);
-    free(result);
-out:
+    return met;
+}
+
+/* C-Vise in dir on a copy of the case, then the result kept in out and
+ * verified: the command's exit status. */
+static int shrink(const struct zr_options *o, struct minimize *z, const char *dir, const char *out)
+{
+    char err[1024] = "";
+    const struct zr_case_spec *spec = z->spec;
+    const char *base = strrchr(spec->path, '/') + 1;
+    char *candidate = zr_strdup_printf("%s/%s", dir, base), *test = zr_strdup_printf("%s/interesting.sh", dir);
+    int rc = ZR_EXIT_USAGE, runs = o->attempts ? o->attempts : 3;
+    char *comment = zr_strdup_printf("# C-Vise's interestingness test: 0 when %s still shows %s in every one of %d "
+                                     "runs.\n", base, z->expect, runs);
+    double took;
+    if (zr_copy_file(spec->path, candidate, err, sizeof err) != 0)
+        fprintf(stderr, "zmq-repro: %s\n", err);
+    else if (write_check_script(z, test, comment, runs, false, base) == 0) {
+        int before = code_lines(candidate);
+        fprintf(stderr, "minimize: %s (%d lines of code), keeping %s in %d of %d runs [%s on %s]; C-Vise works in %s\n",
+                spec->id, before, z->expect, runs, runs, z->mode->name, z->build.name, dir);
+        if (run_cvise(o, dir, test, base, &took) == 0) {
+            int after = code_lines(candidate);
+            char *result = zr_strdup_printf("%s/%s", out, base);
+            if (zr_copy_file(candidate, result, err, sizeof err) != 0)
+                fprintf(stderr, "zmq-repro: cannot keep the result: %s\n", err);
+            int met = verify_result(z, dir, result);
+            char shown[32] = "?"; /* no result read: not a count */
+            if (met >= 0)
+                snprintf(shown, sizeof shown, "%d", met);
+            printf("minimized %s: %d -> %d lines of code (%.0f%%) in %.1f minutes; the result shows %s in %s of %d "
+                   "runs\n  %s\n", spec->id, before, after, 100.0 * after / (before ? before : 1), took / 60, z->expect,
+                   shown, VERIFY_RUNS, result);
+            rc = verification_exit(met, VERIFY_RUNS);
+            free(result);
+        }
+    }
+    free(comment);
     free(candidate);
     free(test);
-    free(expect);
+    return rc;
+}
+
+int zr_cmd_minimize(const struct zr_options *o, const struct zr_catalog *cat, int nargs, char **args)
+{
+    char err[1024] = "";
+    struct minimize z;
+    memset(&z, 0, sizeof z);
+    int rc = open_target(o, cat, nargs, args, &z);
+    if (rc != 0)
+        return rc;
+    const char *out = o->out_dir ? o->out_dir : "minimized";
+    if (zr_check_writable_dir(out, err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: %s: name another folder with --out\n", err);
+        zr_build_close(&z.build);
+        return ZR_EXIT_USAGE;
+    }
+    if ((rc = find_symptom(o, &z)) != 0) {
+        zr_build_close(&z.build);
+        return rc;
+    }
+    z.self = zr_self_path();
+    char *dir = zr_make_workdir("minimize", err, sizeof err);
+    rc = shrink(o, &z, dir, out);
+    free(z.expect);
     zr_remove_tree(dir);
-    zr_build_close(&build);
+    zr_build_close(&z.build);
     if (zr_interrupted())
         return zr_interrupted_exit_code();
     return rc;

@@ -209,6 +209,113 @@ static int run_round(const struct zr_options *o, const char *tmpdir, const char 
     return status;
 }
 
+/* What the rounds found, summed. */
+struct soak_totals {
+    int flips, procs, files, sockets, unparseable, failed, not_reproduced;
+};
+
+/* The tests of a round by their status, and those whose status differs
+ * from the previous round's (each said and listed in flips). */
+struct round_tests {
+    int passed, failed, skipped, flips;
+};
+
+static struct round_tests count_tests(json_t *tests, json_t *previous, int round, json_t *flips)
+{
+    struct round_tests t = { 0, 0, 0, 0 };
+    const char *name;
+    json_t *st;
+    json_object_foreach(tests, name, st) {
+        const char *s = json_string_value(st);
+        t.passed += !strcmp(s, "run");
+        t.failed += !strcmp(s, "fail");
+        t.skipped += !strcmp(s, "notrun") || !strcmp(s, "disabled");
+        json_t *before = previous ? json_object_get(previous, name) : NULL;
+        if (before && strcmp(json_string_value(before), s)) {
+            t.flips++;
+            char *what = zr_strdup_printf("round %d: %s %s -> %s", round, name, json_string_value(before), s);
+            json_array_append_new(flips, json_string(what));
+            fprintf(stderr, "  flip: %s\n", what);
+            free(what);
+        }
+    }
+    return t;
+}
+
+/* The broken case-modes of a round whose expectation did not hold. */
+static int count_not_reproduced(json_t *cases)
+{
+    int n = 0;
+    const char *name;
+    json_t *c;
+    json_object_foreach(cases, name, c) {
+        if (!strcmp(json_string_value(json_object_get(c, "judged_as")), "broken") &&
+            strcmp(json_string_value(json_object_get(c, "expectation")), "held"))
+            n++;
+    }
+    return n;
+}
+
+/* One round run and looked at: its row appended to rounds, its findings
+ * added to the totals. Its tests' statuses (for the next round's flips),
+ * or NULL when it was interrupted. */
+static json_t *soak_round(const struct zr_options *o, const char *base, const char *tmpdir, int round, int jobs,
+                          json_t *previous, json_t *flips, json_t *rounds, struct soak_totals *total)
+{
+    char *results = zr_strdup_printf("%s/round-%03d", base, round);
+    char *junit = zr_strdup_printf("%s/round-%03d.xml", base, round);
+    double round_start = zr_now();
+    int status = run_round(o, tmpdir, results, junit, jobs);
+    json_t *tests = NULL;
+    if (!zr_interrupted()) {
+        tests = read_junit(junit);
+        int files = 0, unparseable = 0, sockets = 0;
+        json_t *bad = json_array(), *procs = json_array(), *left = json_array();
+        json_t *cases = read_results(results, &files, &unparseable, bad);
+        int nprocs = leftover_processes(tmpdir, procs);
+        int nfiles = leftover_files(tmpdir, &sockets, left);
+        remove_contents(tmpdir);
+        /* Verdicts: each test's status, and each case's outcome class. */
+        struct round_tests t = count_tests(tests, previous, round, flips);
+        int not_reproduced = count_not_reproduced(cases);
+        double took = zr_now() - round_start;
+        fprintf(stderr,
+                "soak round %d: ctest exit %d, %d tests (%d passed, %d failed, %d skipped), %d flips, %d processes "
+                "and %d files (%d ipc) left, %d of %d results unparseable, %d broken case-modes not reproduced, "
+                "%.0f s\n",
+                round, status, t.passed + t.failed + t.skipped, t.passed, t.failed, t.skipped, t.flips, nprocs, nfiles,
+                sockets, unparseable, files, not_reproduced, took);
+        json_array_append_new(rounds,
+                              json_pack("{s:i, s:i, s:f, s:i, s:i, s:i, s:i, s:o, s:o, s:i, s:i, s:o, s:i, s:o, s:o}",
+                                        "round", round, "ctest_exit", status, "seconds", took, "passed", t.passed,
+                                        "failed", t.failed, "skipped", t.skipped, "flips", t.flips, "leftover_processes",
+                                        procs, "leftover_files", left, "leftover_ipc", sockets, "results", files,
+                                        "unparseable", bad, "broken_not_reproduced", not_reproduced, "cases", cases,
+                                        "tests", json_deep_copy(tests)));
+        total->flips += t.flips;
+        total->procs += nprocs;
+        total->files += nfiles;
+        total->sockets += sockets;
+        total->unparseable += unparseable;
+        total->failed += t.failed;
+        total->not_reproduced += not_reproduced;
+    }
+    free(results);
+    free(junit);
+    return tests;
+}
+
+static void print_soak_summary(int nrounds, double wall, int jobs, const struct soak_totals *total)
+{
+    printf("soak: %d rounds in %.1f minutes, ctest -j %d\n", nrounds, wall / 60, jobs);
+    printf("  verdict flips between rounds: %d\n", total->flips);
+    printf("  failed tests: %d\n", total->failed);
+    printf("  broken case-modes not reproduced in a round: %d\n", total->not_reproduced);
+    printf("  processes left behind: %d\n", total->procs);
+    printf("  temporary files and folders left behind: %d (ipc endpoints: %d)\n", total->files, total->sockets);
+    printf("  result files that do not parse: %d\n", total->unparseable);
+}
+
 int zr_cmd_soak(const struct zr_options *o)
 {
     double minutes = o->minutes > 0 ? o->minutes : 30;
@@ -229,92 +336,24 @@ int zr_cmd_soak(const struct zr_options *o)
     fprintf(stderr, "soak: ctest -j %d for %.0f minutes in %s; rounds and findings in %s\n", jobs, minutes,
             o->setup.build_dir, base);
     double start = zr_now(), deadline = start + minutes * 60;
-    json_t *rounds = json_array();
-    json_t *previous = NULL, *flips = json_array();
-    int total_flips = 0, total_procs = 0, total_files = 0, total_sockets = 0, total_unparseable = 0, total_failed = 0;
-    int total_not_reproduced = 0;
+    json_t *rounds = json_array(), *previous = NULL, *flips = json_array();
+    struct soak_totals total = { 0, 0, 0, 0, 0, 0, 0 };
     for (int round = 1; zr_now() < deadline && !zr_interrupted(); round++) {
-        char *results = zr_strdup_printf("%s/round-%03d", base, round);
-        char *junit = zr_strdup_printf("%s/round-%03d.xml", base, round);
-        double round_start = zr_now();
-        int status = run_round(o, tmpdir, results, junit, jobs);
-        if (zr_interrupted()) {
-            free(results);
-            free(junit);
+        json_t *tests = soak_round(o, base, tmpdir, round, jobs, previous, flips, rounds, &total);
+        if (!tests)
             break;
-        }
-        json_t *tests = read_junit(junit);
-        int files = 0, unparseable = 0, sockets = 0;
-        json_t *bad = json_array(), *procs = json_array(), *left = json_array();
-        json_t *cases = read_results(results, &files, &unparseable, bad);
-        int nprocs = leftover_processes(tmpdir, procs);
-        int nfiles = leftover_files(tmpdir, &sockets, left);
-        remove_contents(tmpdir);
-        /* Verdicts: each test's status, and each case's outcome class. */
-        int failed = 0, passed = 0, skipped = 0, round_flips = 0, not_reproduced = 0;
-        const char *name;
-        json_t *st;
-        json_object_foreach(tests, name, st) {
-            const char *s = json_string_value(st);
-            passed += !strcmp(s, "run");
-            failed += !strcmp(s, "fail");
-            skipped += !strcmp(s, "notrun") || !strcmp(s, "disabled");
-            json_t *before = previous ? json_object_get(previous, name) : NULL;
-            if (before && strcmp(json_string_value(before), s)) {
-                round_flips++;
-                char *what = zr_strdup_printf("round %d: %s %s -> %s", round, name, json_string_value(before), s);
-                json_array_append_new(flips, json_string(what));
-                fprintf(stderr, "  flip: %s\n", what);
-                free(what);
-            }
-        }
-        json_t *c;
-        json_object_foreach(cases, name, c) {
-            if (!strcmp(json_string_value(json_object_get(c, "judged_as")), "broken") &&
-                strcmp(json_string_value(json_object_get(c, "expectation")), "held"))
-                not_reproduced++;
-        }
-        double took = zr_now() - round_start;
-        fprintf(stderr,
-                "soak round %d: ctest exit %d, %d tests (%d passed, %d failed, %d skipped), %d flips, %d processes "
-                "and %d files (%d ipc) left, %d of %d results unparseable, %d broken case-modes not reproduced, "
-                "%.0f s\n",
-                round, status, passed + failed + skipped, passed, failed, skipped, round_flips, nprocs, nfiles, sockets,
-                unparseable, files, not_reproduced, took);
-        json_array_append_new(rounds,
-                              json_pack("{s:i, s:i, s:f, s:i, s:i, s:i, s:i, s:o, s:o, s:i, s:i, s:o, s:i, s:o, s:o}",
-                                        "round", round, "ctest_exit", status, "seconds", took, "passed", passed,
-                                        "failed", failed, "skipped", skipped, "flips", round_flips, "leftover_processes",
-                                        procs, "leftover_files", left, "leftover_ipc", sockets, "results", files,
-                                        "unparseable", bad, "broken_not_reproduced", not_reproduced, "cases", cases,
-                                        "tests", json_deep_copy(tests)));
-        total_flips += round_flips;
-        total_procs += nprocs;
-        total_files += nfiles;
-        total_sockets += sockets;
-        total_unparseable += unparseable;
-        total_failed += failed;
-        total_not_reproduced += not_reproduced;
         json_decref(previous);
         previous = tests;
-        free(results);
-        free(junit);
     }
     json_decref(previous);
     int nrounds = (int)json_array_size(rounds);
     double wall = zr_now() - start;
-    printf("soak: %d rounds in %.1f minutes, ctest -j %d\n", nrounds, wall / 60, jobs);
-    printf("  verdict flips between rounds: %d\n", total_flips);
-    printf("  failed tests: %d\n", total_failed);
-    printf("  broken case-modes not reproduced in a round: %d\n", total_not_reproduced);
-    printf("  processes left behind: %d\n", total_procs);
-    printf("  temporary files and folders left behind: %d (ipc endpoints: %d)\n", total_files, total_sockets);
-    printf("  result files that do not parse: %d\n", total_unparseable);
+    print_soak_summary(nrounds, wall, jobs, &total);
     json_t *doc = json_pack("{s:i, s:s, s:s, s:f, s:f, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:b, s:o, s:o, s:o}",
                             "schema", ZR_SCHEMA_SOAK, "kind", "soak", "started_at", stamp, "minutes", minutes, "wall_s", wall, "jobs",
-                            jobs, "rounds_run", nrounds, "flips", total_flips, "failed", total_failed,
-                            "broken_not_reproduced", total_not_reproduced, "leftover_processes", total_procs,
-                            "leftover_files", total_files, "unparseable", total_unparseable, "interrupted",
+                            jobs, "rounds_run", nrounds, "flips", total.flips, "failed", total.failed,
+                            "broken_not_reproduced", total.not_reproduced, "leftover_processes", total.procs,
+                            "leftover_files", total.files, "unparseable", total.unparseable, "interrupted",
                             zr_interrupted() != 0, "host", zr_host_json(), "flip_list", flips, "rounds", rounds);
     char *path = zr_strdup_printf("%s/soak.json", base);
     if (zr_write_json_atomically(path, doc, err, sizeof err) == 0)
@@ -328,7 +367,7 @@ int zr_cmd_soak(const struct zr_options *o)
     free(base);
     if (zr_interrupted())
         return zr_interrupted_exit_code();
-    bool clean = nrounds > 0 && !total_flips && !total_failed && !total_not_reproduced && !total_procs &&
-                 !total_files && !total_unparseable;
+    bool clean = nrounds > 0 && !total.flips && !total.failed && !total.not_reproduced && !total.procs &&
+                 !total.files && !total.unparseable;
     return clean ? ZR_EXIT_HELD : ZR_EXIT_NOT_HELD;
 }

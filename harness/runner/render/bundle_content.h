@@ -1,0 +1,42 @@
+/* What a bundle is made of, whatever it was made from (a case run here, or
+ * the result file of a `check` or `run`): what run.sh (run_sh.c) and
+ * ISSUE.md (issue_md.c) are written from. */
+#ifndef ZR_BUNDLE_CONTENT_H
+#define ZR_BUNDLE_CONTENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "modes.h"
+
+struct zr_bundle {
+    char *name;        /* folder name: family-name-mode */
+    char *title;       /* one line */
+    char *description; /* the case header's prose, or a note for a user's program */
+    char *client_path; /* the source or script to copy */
+    bool python;
+    char *pymodule_path; /* an extension module's source, or NULL */
+    char *server_mode;   /* echo... or none */
+    int server_delay_ms;
+    char **args;
+    int nargs;
+    const struct zr_mode *mode;
+    double timeout_s;
+    char *expected;    /* run.sh's classes that count as a reproduction: "tsan", "hang assert signal loss" */
+    char *verdict;     /* the verdict line of the run that made the bundle */
+    char *report;      /* its report text */
+    int met, n;
+    double median_detect_s;
+    json_t *build;     /* build-info of the build it ran on */
+    json_t *python_env; /* {version, pyzmq} or NULL */
+};
+
+void zr_bundle_free(struct zr_bundle *b);
+
+/* The bundle has a ROUTER server to run beside the client. */
+bool zr_bundle_has_server(const struct zr_bundle *b);
+
+/* The last part of a path: the name a file has in the bundle's folder. */
+const char *zr_bundle_file_name(const char *path);
+
+#endif
