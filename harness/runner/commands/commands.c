@@ -179,7 +179,9 @@ static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, 
            zr_build_instrumented(build) ? "instrumented" : "plain", zr_build_field(build, "origin"));
     json_t *python = json_object_get(environment, "python");
     if (python)
-        printf("  python: %s %s, pyzmq %s\n", json_string_value(json_object_get(python, "executable")),
+        printf("  python: %s%s%s %s, pyzmq %s\n", json_string_value(json_object_get(python, "build")) ?
+               json_string_value(json_object_get(python, "build")) : "", json_object_get(python, "build") ? " " : "",
+               json_string_value(json_object_get(python, "executable")),
                json_string_value(json_object_get(python, "version")), json_string_value(json_object_get(python, "pyzmq")));
     /* Said before the attempts, not found after a watchdog fired. */
     if (zr_stack_tool_check(o->setup.stack_tool, err, sizeof err) != 0)

@@ -40,7 +40,8 @@ const struct zr_option zr_option_table[] = {
     [O_JSON] = { "json", 'j', true, "FILE", "where the figures go (bench default:\n"
                  "results/bench/<time>.json)" },
     [O_OUT] = { "out", 'o', true, "DIR", "the folder of the output" },
-    [O_PYTHON] = { "python", 0, true, "PATH", "the interpreter that imports zmq" },
+    [O_PYTHON] = { "python", 0, true, "NAME|PATH", "the interpreter that imports zmq: a Python\n"
+                   "build (python:trixie, see builds) or a program" },
     [O_STACK_TOOL] = { "stack-tool", 0, true, "PATH", "eu-stack, for the stacks of a hung client (or\n"
                                                                 "ZR_STACK_TOOL)" },
     [O_FLAVOUR] = { "flavour", 0, true, "F",
@@ -211,11 +212,12 @@ static int apply_option(enum option_id id, const char *arg, struct zr_options *o
             return usage_error("at most %s builds", "32");
         o->builds[o->nbuilds++] = arg;
         return 0;
-    case O_PYTHON:
-        if (access(arg, X_OK) != 0)
-            return usage_error("--python %s: no such program (name an interpreter that imports zmq)", arg);
-        o->setup.python = arg;
+    case O_PYTHON: {
+        char why[512];
+        if (zr_setup_use_python(&o->setup, arg, why, sizeof why) != 0)
+            return usage_error("--python: %s", why);
         return 0;
+    }
     case O_SUPPRESSIONS:
         if (!strcmp(arg, "none"))
             o->setup.suppressions = "/dev/null";
