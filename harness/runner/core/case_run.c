@@ -10,6 +10,7 @@
 #include "files.h"
 #include "outcomes.h"
 #include "process.h"
+#include "python_builds.h"
 #include "text.h"
 
 const char *zr_status_name(enum zr_status s)
@@ -46,7 +47,7 @@ void zr_case_attempt_spec(const struct zr_setup *setup, const struct zr_case_spe
     for (int i = 0; i < m->nargs; i++)
         a->program.argv[a->program.argc++] = zr_strdup_printf("%s", m->args[i]);
     if (spec->pymodule)
-        a->program.pythonpath = zr_strdup_printf("%s/pyext/%s", setup->build_dir, zr_modes[mode].flavour->name);
+        a->program.pythonpath = zr_pyext_dir(setup, zr_modes[mode].flavour);
     a->server_mode = spec->server_mode;
     a->server_delay_ms = spec->server_delay_ms;
     a->timeout_s = m->timeout_s;

@@ -39,7 +39,10 @@ static int add_words(const char *flags, char **argv, int n, char **copies)
     return n;
 }
 
-int zr_compile(const struct zr_flavour *flavour, const char *source, const char *out, char *err, size_t errlen)
+/* include_dirs: NULL for a program; for an extension module, a
+ * colon-separated list (a Python's headers): built -shared -fPIC. */
+static int compile_with(const struct zr_flavour *flavour, const char *source, const char *out, const char *include_dirs,
+                        char *err, size_t errlen)
 {
     /* A source named "-x" is a file, not an option of the compiler. */
     char *src = source[0] == '-' ? zr_strdup_printf("./%s", source) : zr_strdup_printf("%s", source);
@@ -55,6 +58,15 @@ int zr_compile(const struct zr_flavour *flavour, const char *source, const char 
     }
     argv[n++] = path;
     n = add_words(flavour->cflags, argv, n, &cflags);
+    char *includes = include_dirs ? zr_strdup_printf("%s", include_dirs) : NULL;
+    char *include_args[8] = { 0 };
+    if (includes) {
+        argv[n++] = (char *)"-shared";
+        argv[n++] = (char *)"-fPIC";
+        int k = 0;
+        for (char *dir = strtok(includes, ":"); dir && k < 8; dir = strtok(NULL, ":"))
+            argv[n++] = include_args[k++] = zr_strdup_printf("-I%s", dir);
+    }
     argv[n++] = (char *)"-o";
     argv[n++] = (char *)out;
     argv[n++] = src;
@@ -75,5 +87,19 @@ int zr_compile(const struct zr_flavour *flavour, const char *source, const char 
     free(src);
     free(cflags);
     free(ldflags);
+    free(includes);
+    for (int k = 0; k < 8; k++)
+        free(include_args[k]);
     return status == 0 ? 0 : -1;
+}
+
+int zr_compile(const struct zr_flavour *flavour, const char *source, const char *out, char *err, size_t errlen)
+{
+    return compile_with(flavour, source, out, NULL, err, errlen);
+}
+
+int zr_compile_module(const struct zr_flavour *flavour, const char *source, const char *out, const char *include_dirs,
+                      char *err, size_t errlen)
+{
+    return compile_with(flavour, source, out, include_dirs ? include_dirs : "", err, errlen);
 }

@@ -11,6 +11,7 @@
 #include "client.h"
 #include "config.h"
 #include "process.h"
+#include "python_builds.h"
 #include "text.h"
 
 static char *os_name(void)
@@ -222,12 +223,7 @@ json_t *zr_preflight(const struct zr_setup *setup, const struct zr_case_spec *sp
         return env;
     }
     if (spec->pymodule) {
-        char *dir = zr_strdup_printf("%s/pyext/%s", setup->build_dir, m->flavour->name);
-        bool built = access(dir, R_OK) == 0;
-        if (!built)
-            snprintf(err, errlen, "the extension module %s is not built (%s): run cmake --build", spec->pymodule, dir);
-        free(dir);
-        if (!built) {
+        if (zr_pyext_ensure(setup, m->flavour, spec->pymodule, err, errlen) != 0) {
             json_decref(compiler);
             json_decref(env);
             return NULL;

@@ -2,10 +2,16 @@
  * argument vector that starts its interpreter. */
 #include "python_builds.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "compile.h"
+#include "files.h"
 #include "process.h"
 #include "text.h"
 
@@ -87,5 +93,79 @@ int zr_python_build_probe(struct zr_build *b, char *err, size_t errlen)
     free(outpath);
     free(errpath);
     zr_remove_tree(dir);
+    return rc;
+}
+
+char *zr_pyext_dir(const struct zr_setup *setup, const struct zr_flavour *flavour)
+{
+    if (setup->python_build)
+        return zr_strdup_printf("%s/pyext/%s", setup->python_build->prefix, flavour->name);
+    return zr_strdup_printf("%s/pyext/%s", setup->build_dir, flavour->name);
+}
+
+/* pyclients/ext/<module>.c, else .cpp; NULL when neither exists. */
+static char *module_source(const struct zr_setup *setup, const char *module)
+{
+    const char *suffixes[] = { ".c", ".cpp", NULL };
+    for (int i = 0; suffixes[i]; i++) {
+        char *path = zr_strdup_printf("%s/pyclients/ext/%s%s", setup->source_dir, module, suffixes[i]);
+        if (access(path, R_OK) == 0)
+            return path;
+        free(path);
+    }
+    return NULL;
+}
+
+static bool newer_than(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+           (sa.st_mtim.tv_sec > sb.st_mtim.tv_sec ||
+            (sa.st_mtim.tv_sec == sb.st_mtim.tv_sec && sa.st_mtim.tv_nsec > sb.st_mtim.tv_nsec));
+}
+
+int zr_pyext_ensure(const struct zr_setup *setup, const struct zr_flavour *flavour, const char *module, char *err,
+                    size_t errlen)
+{
+    char *dir = zr_pyext_dir(setup, flavour);
+    if (!setup->python_build) { /* the configured interpreter's: CMake builds them */
+        bool built = access(dir, R_OK) == 0;
+        if (!built)
+            snprintf(err, errlen, "the extension module %s is not built (%s): run cmake --build", module, dir);
+        free(dir);
+        return built ? 0 : -1;
+    }
+    const struct zr_build *py = setup->python_build;
+    char *source = module_source(setup, module);
+    const char *suffix = zr_build_field(py, "ext_suffix");
+    int rc = -1;
+    if (!source) {
+        snprintf(err, errlen, "no source pyclients/ext/%s.c or .cpp for the extension module %s", module, module);
+    } else if (!suffix || !zr_build_field(py, "include_dirs")) {
+        snprintf(err, errlen, "Python build %s names no headers or extension suffix: make it again with `zmq-repro "
+                              "build --rebuild %s`", py->name, py->name);
+    } else if (zr_mkdirs(dir) != 0) {
+        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+    } else {
+        char *out = zr_strdup_printf("%s/%s%s", dir, module, suffix);
+        if (access(out, R_OK) == 0 && !newer_than(source, out)) {
+            rc = 0;
+        } else {
+            /* Built beside, then renamed: two runs at once never import half a file. */
+            char *tmp = zr_strdup_printf("%s.tmp-%d", out, (int)getpid());
+            fprintf(stderr, "zmq-repro: building the extension module %s for Python build %s (%s)\n", module, py->name,
+                    flavour->name);
+            rc = zr_compile_module(flavour, source, tmp, zr_build_field(py, "include_dirs"), err, errlen);
+            if (rc == 0 && rename(tmp, out) != 0) {
+                snprintf(err, errlen, "cannot move %s into place: %s", out, strerror(errno));
+                rc = -1;
+            }
+            unlink(tmp);
+            free(tmp);
+        }
+        free(out);
+    }
+    free(source);
+    free(dir);
     return rc;
 }
