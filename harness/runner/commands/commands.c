@@ -169,11 +169,13 @@ static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, 
         fflush(stdout);
         return ZR_EXIT_USAGE;
     }
-    struct zr_judgement j = zr_case_judgement(spec, mode, zr_build_field(build, "version"));
+    struct zr_judgement j = zr_case_judgement_here(&o->setup, spec, mode, build);
     char expected[512];
     zr_expectations_format(j.expect, expected, sizeof expected);
     printf("%s [%s] %s %s%s, expects %s\n", spec->id, tag, zr_language_name(spec->language),
-           zr_variant_name(spec->variant), j.fixed_upstream ? " (fixed upstream in this version: judged as fixed)" : "",
+           zr_variant_name(spec->variant), j.fixed_upstream      ? " (fixed upstream in this version: judged as fixed)"
+           : j.python_unaffected ? " (this Python cannot show the bug: judged as fixed)"
+                                 : "",
            expected);
     printf("  libzmq: build %s, %s %s (%s)\n", build->name, zr_build_field(build, "version"),
            zr_build_instrumented(build) ? "instrumented" : "plain", zr_build_field(build, "origin"));

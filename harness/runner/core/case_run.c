@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "defaults.h"
+#include "environment.h"
 #include "files.h"
 #include "outcomes.h"
 #include "process.h"
@@ -72,6 +73,8 @@ static void summarise(struct zr_case_run *run)
     char upstream[64] = "";
     if (run->judged.fixed_upstream)
         snprintf(upstream, sizeof upstream, "%s%s)", fixed_note, run->spec->fixed_in);
+    else if (run->judged.python_unaffected)
+        snprintf(upstream, sizeof upstream, " (this Python cannot show the bug: @python-unaffected)");
     switch (run->status) {
     case ZR_INTERRUPTED:
         run->status_text = zr_strdup_printf("interrupted after %d attempts", run->n);
@@ -96,7 +99,8 @@ static void summarise(struct zr_case_run *run)
             run->status_text = zr_strdup_printf("not reproduced in %d attempts (expected %s)", run->n, expected);
         else
             run->status_text = zr_strdup_printf("%s%s: %d of %d runs were not %s; run %d: %s %s",
-                                                run->spec->variant == ZR_VARIANT_FIXED || run->judged.fixed_upstream
+                                                run->spec->variant == ZR_VARIANT_FIXED || run->judged.fixed_upstream ||
+                                                        run->judged.python_unaffected
                                                     ? "NOT FIXED"
                                                     : "NOT HELD",
                                                 upstream, run->n - run->met, run->n, expected, run->deciding + 1,
@@ -114,6 +118,22 @@ void zr_case_run(const struct zr_setup *setup, const struct zr_case_spec *spec, 
     zr_case_attempt_spec_free(&aspec);
 }
 
+struct zr_judgement zr_case_judgement_here(const struct zr_setup *setup, const struct zr_case_spec *spec, int mode,
+                                           const struct zr_build *build)
+{
+    /* The interpreter's version as the probe measured it (cached): only a
+     * case with @python-unaffected asks. */
+    json_t *python = NULL;
+    if (spec->language == ZR_LANG_PYTHON && spec->npython_rules) {
+        char err[512];
+        python = zr_python_probe(setup, &zr_modes[mode], build, err, sizeof err);
+    }
+    struct zr_judgement j = zr_case_judgement(spec, mode, zr_build_field(build, "version"),
+                                              json_string_value(json_object_get(python, "version")));
+    json_decref(python);
+    return j;
+}
+
 void zr_run_attempts(const struct zr_setup *setup, const struct zr_attempt_spec *aspec,
                      const struct zr_case_spec *spec, int mode, int max_attempts, bool keep_going,
                      zr_progress_fn progress, void *user, struct zr_case_run *run)
@@ -123,7 +143,7 @@ void zr_run_attempts(const struct zr_setup *setup, const struct zr_attempt_spec 
     run->spec = spec;
     run->mode = mode;
     run->build = build;
-    run->judged = zr_case_judgement(spec, mode, zr_build_field(build, "version"));
+    run->judged = zr_case_judgement_here(setup, spec, mode, build);
     run->max_attempts = max_attempts;
     run->keep_going = keep_going;
     run->deciding = -1;
@@ -271,6 +291,7 @@ json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment)
     json_object_set_new(doc, "variant", json_string(zr_variant_name(spec->variant)));
     json_object_set_new(doc, "judged_as", json_string(zr_variant_name(run->judged.as)));
     json_object_set_new(doc, "fixed_upstream_in", run->judged.fixed_upstream ? json_string(spec->fixed_in) : json_null());
+    json_object_set_new(doc, "python_unaffected", json_boolean(run->judged.python_unaffected));
     json_object_set_new(doc, "mode", json_string(zr_modes[run->mode].name));
     json_object_set_new(doc, "upstream", string_or_null(spec->upstream));
     json_object_set_new(doc, "expect", expect);
