@@ -56,7 +56,8 @@ resolve() {
         kind=system
     else
         command -v apt-get >/dev/null || die "apt-get not found: python:$suite needs Debian's apt"
-        interp=$(sh "$apt" depends "$suite" python3 | sed -n 's/^\(python3\.[0-9]*\).*/\1/p')
+        deps=$(sh "$apt" depends "$suite" python3) || exit 2 # its cause is on stderr
+        interp=$(printf '%s\n' "$deps" | sed -n 's/^\(python3\.[0-9]*\).*/\1/p')
         [ -n "$interp" ] || die "suite $suite has no python3 package"
         pyver=$(sh "$apt" version "$suite" "$interp")
         zmqver=$(sh "$apt" version "$suite" python3-zmq)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -34,7 +35,10 @@ int zr_setup_defaults(struct zr_setup *s, char *err, unsigned long errlen)
 
 int zr_setup_use_python(struct zr_setup *s, const char *name_or_path, char *err, unsigned long errlen)
 {
-    bool program = strchr(name_or_path, '/') || (!zr_source_is_python(name_or_path) && access(name_or_path, X_OK) == 0);
+    struct stat st;
+    bool folder = stat(name_or_path, &st) == 0 && S_ISDIR(st.st_mode); /* a Python build's folder */
+    bool program = !folder && (strchr(name_or_path, '/') ||
+                               (!zr_source_is_python(name_or_path) && access(name_or_path, X_OK) == 0));
     if (program) {
         if (access(name_or_path, X_OK) != 0) {
             snprintf(err, errlen, "%s: no such program (name an interpreter that imports zmq, or a Python build)",
