@@ -172,7 +172,8 @@ int zr_cmd_bisect(const struct zr_options *o, const struct zr_catalog *cat, int 
     const char *mode = o->nmodes ? o->modes[0]->name : "stress";
     char *step[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"run", (char *)zr_self_path(), (char *)"bisect-step",
                      (char *)zr_case_ref(spec), (char *)"-m", (char *)mode, (char *)"-n", attempts, (char *)"--looking-for",
-                     (char *)(fix ? "fix" : "regression"), NULL };
+                     (char *)(fix ? "fix" : "regression"), (char *)"--python",
+                     o->setup.python_build ? o->setup.python_build->prefix : (char *)o->setup.python, NULL };
     fprintf(stderr, "bisect: %s from %s (%s) to %s (%s), %s mode, %s attempts a step\n", spec->id, o->from_rev,
             old_term, o->to_rev, new_term, mode, attempts);
     char *runlog = zr_strdup_printf("%s/run.log", workdir);

@@ -245,7 +245,10 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
             free(name);
             char *argv[] = { (char *)zr_self_path(), (char *)"cell", (char *)zr_case_ref(spec), (char *)"-m", (char *)mode,
                              (char *)"-b", cols[b].build.prefix, (char *)"-n", attempts_text, (char *)"--json",
-                             running[j].json, (char *)"-t", (char *)o->setup.transport, NULL };
+                             running[j].json, (char *)"-t", (char *)o->setup.transport,
+                             /* the run's interpreter: a Python build by its folder, else the program */
+                             (char *)"--python",
+                             o->setup.python_build ? o->setup.python_build->prefix : (char *)o->setup.python, NULL };
             struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_NULL };
             if (zr_spawn(&s, &running[j].proc, err, sizeof err) != 0) {
                 fprintf(stderr, "zmq-repro: %s\n", err);

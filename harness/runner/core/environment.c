@@ -92,7 +92,9 @@ static json_t *python_info(const struct zr_setup *setup, const char *version, co
         json_decref(info);
         return NULL;
     }
-    json_object_set_new(info, "build", json_string(py->name));
+    /* Named by its folder (matrix's and bisect's workers are): its default name. */
+    const char *name = strchr(py->name, '/') && zr_build_field(py, "stem") ? zr_build_field(py, "stem") : py->name;
+    json_object_set_new(info, "build", json_string(name));
     json_object_set_new(info, "origin", json_string(zr_build_field(py, "origin")));
     return info;
 }
