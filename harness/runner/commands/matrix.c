@@ -85,10 +85,15 @@ int zr_cmd_cell(const struct zr_options *o, const struct zr_catalog *cat, int na
 /* --- The matrix. --- */
 
 struct column {
-    char *name;
+    char *name; /* the build's, or "BUILD python:SUITE" on a Python axis */
     struct zr_build build;
     bool opened;
     char *why; /* why it could not be opened */
+    /* The Python axis (several --python): this column's interpreter, or
+     * NULL for the run's one; and whether C cases are n/a here (they
+     * already ran in the build's first Python column). */
+    const char *python;
+    bool python_only;
 };
 
 struct job {
@@ -118,6 +123,11 @@ static json_t *finish_cell(json_t *result, const char *id, const char *mode, con
     json_object_set_new(cell, "mode", json_string(mode));
     json_object_set_new(cell, "build", json_string(col->name));
     json_t *env = json_object_get(cell, "environment");
+    json_t *python = json_object_get(env, "python");
+    if (python) /* which interpreter and pyzmq really ran, for the Python axis */
+        json_object_set_new(cell, "python", json_pack("{s:O?, s:O?, s:O?}", "build", json_object_get(python, "build"),
+                                                      "version", json_object_get(python, "version"), "pyzmq",
+                                                      json_object_get(python, "pyzmq")));
     json_t *host = json_object_get(env, "host");
     json_object_set_new(cell, "host",
                         json_string(host ? json_string_value(json_object_get(host, "hostname")) : zr_host_name()));
@@ -150,6 +160,10 @@ static json_t *build_json(const struct column *col)
 {
     json_t *b = col->opened ? json_deep_copy(col->build.info) : json_object();
     json_object_set_new(b, "name", json_string(col->name));
+    if (col->python) {
+        json_object_set_new(b, "libzmq_build", json_string(col->build.name ? col->build.name : col->name));
+        json_object_set_new(b, "python", json_string(col->python));
+    }
     json_object_set_new(b, "host", json_string(zr_host_name()));
     if (!col->opened)
         json_object_set_new(b, "error", json_string(col->why));
@@ -194,25 +208,33 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
     if (zr_select(o, cat, ncases, cases, &sel) != 0)
         return ZR_EXIT_USAGE;
 
-    struct column cols[ZR_MAX_BUILDS];
-    for (int b = 0; b < o->nbuilds; b++) {
-        cols[b].name = zr_strdup_printf("%s", o->builds[b]);
-        cols[b].opened = zr_build_open(o->builds[b], &cols[b].build, err, sizeof err) == 0;
-        cols[b].why = cols[b].opened ? NULL : zr_strdup_printf("%s", err);
-        if (!cols[b].opened)
+    /* One column per build, or per build and Python with several --python. */
+    int npy = o->npythons > 1 ? o->npythons : 1, ncols = o->nbuilds * npy;
+    struct column *cols = calloc((size_t)ncols, sizeof *cols);
+    for (int k = 0; k < ncols; k++) {
+        int b = k / npy, p = k % npy;
+        cols[k].python = o->npythons > 1 ? o->pythons[p] : NULL;
+        cols[k].python_only = p > 0;
+        cols[k].name = cols[k].python ? zr_strdup_printf("%s %s", o->builds[b], cols[k].python)
+                                      : zr_strdup_printf("%s", o->builds[b]);
+        cols[k].opened = zr_build_open(o->builds[b], &cols[k].build, err, sizeof err) == 0;
+        cols[k].why = cols[k].opened ? NULL : zr_strdup_printf("%s", err);
+        if (!cols[k].opened && p == 0)
             fprintf(stderr, "matrix: build %s: %s (its column says so; the rest goes on)\n", o->builds[b], err);
     }
 
-    /* Every cell, in order: case x mode x build. */
-    int ncells = sel.n * o->nbuilds;
+    /* Every cell, in order: case x mode x column. */
+    int ncells = sel.n * ncols;
     json_t **results = calloc((size_t)ncells + 1, sizeof *results);
     const char **na = calloc((size_t)ncells + 1, sizeof *na);
     int torun = 0;
     for (int i = 0; i < sel.n; i++)
-        for (int b = 0; b < o->nbuilds; b++) {
-            int c = i * o->nbuilds + b;
+        for (int b = 0; b < ncols; b++) {
+            int c = i * ncols + b;
             if (sel.items[i].mode < 0)
                 na[c] = sel.items[i].spec->error;
+            else if (cols[b].python_only && sel.items[i].spec->language != ZR_LANG_PYTHON)
+                na[c] = "a C case: it runs in the build's first Python column only";
             else if (!cols[b].opened)
                 na[c] = cols[b].why;
             else if (zr_build_unfit(&cols[b].build, &zr_modes[sel.items[i].mode]))
@@ -237,7 +259,7 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
                 next++;
             if (next >= ncells)
                 break;
-            int i = next / o->nbuilds, b = next % o->nbuilds;
+            int i = next / ncols, b = next % ncols;
             const struct zr_case_spec *spec = sel.items[i].spec;
             const char *mode = zr_modes[sel.items[i].mode].name;
             char *name = cell_id(spec->id, mode, cols[b].name);
@@ -248,7 +270,10 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
                              running[j].json, (char *)"-t", (char *)o->setup.transport,
                              /* the run's interpreter: a Python build by its folder, else the program */
                              (char *)"--python",
-                             o->setup.python_build ? o->setup.python_build->prefix : (char *)o->setup.python, NULL };
+                             cols[b].python                ? (char *)cols[b].python
+                             : o->setup.python_build ? o->setup.python_build->prefix
+                                                     : (char *)o->setup.python,
+                             NULL };
             struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_NULL };
             if (zr_spawn(&s, &running[j].proc, err, sizeof err) != 0) {
                 fprintf(stderr, "zmq-repro: %s\n", err);
@@ -271,7 +296,7 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
             zr_finish(&running[j].proc);
             json_error_t jerr;
             json_t *r = json_load_file(running[j].json, 0, &jerr);
-            int c = running[j].cell, i = c / o->nbuilds, b = c % o->nbuilds;
+            int c = running[j].cell, i = c / ncols, b = c % ncols;
             results[c] = finish_cell(r, sel.items[i].spec->id, zr_modes[sel.items[i].mode].name, &cols[b], dir);
             json_decref(r);
             unlink(running[j].json);
@@ -299,7 +324,7 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
     rmdir(cells_dir);
 
     json_t *doc = json_object(), *cells = json_array(), *builds = json_array(), *rows = json_array();
-    for (int b = 0; b < o->nbuilds; b++)
+    for (int b = 0; b < ncols; b++)
         json_array_append_new(builds, build_json(&cols[b]));
     for (int i = 0; i < sel.n; i++) {
         const struct zr_case_spec *spec = sel.items[i].spec;
@@ -309,8 +334,8 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
         json_object_set_new(row, "upstream", spec->upstream ? json_string(spec->upstream) : json_null());
         json_object_set_new(row, "fixed_in", spec->fixed_in ? json_string(spec->fixed_in) : json_null());
         json_array_append_new(rows, row);
-        for (int b = 0; b < o->nbuilds; b++) {
-            int c = i * o->nbuilds + b;
+        for (int b = 0; b < ncols; b++) {
+            int c = i * ncols + b;
             json_t *cell = results[c];
             if (!cell && na[c])
                 cell = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "case", spec->id, "mode", mode, "build",
@@ -335,12 +360,13 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
         printf("matrix: %d cells in %.1f minutes\n  %s/matrix.json\n  %s/matrix.md\n  %s/index.html\n", ncells,
                (zr_now() - start) / 60, dir, dir, dir);
     json_decref(doc);
-    for (int b = 0; b < o->nbuilds; b++) {
+    for (int b = 0; b < ncols; b++) {
         if (cols[b].opened)
             zr_build_close(&cols[b].build);
         free(cols[b].name);
         free(cols[b].why);
     }
+    free(cols);
     free(results);
     free(na);
     free(dir);

@@ -41,7 +41,8 @@ const struct zr_option zr_option_table[] = {
                  "results/bench/<time>.json)" },
     [O_OUT] = { "out", 'o', true, "DIR", "the folder of the output" },
     [O_PYTHON] = { "python", 0, true, "NAME|PATH", "the interpreter that imports zmq: a Python\n"
-                   "build (python:trixie, see builds) or a program" },
+                   "build (python:trixie, see builds) or a program;\n"
+                   "matrix: repeatable, a column per build and Python" },
     [O_STACK_TOOL] = { "stack-tool", 0, true, "PATH", "eu-stack, for the stacks of a hung client (or\n"
                                                                 "ZR_STACK_TOOL)" },
     [O_FLAVOUR] = { "flavour", 0, true, "F",
@@ -216,6 +217,9 @@ static int apply_option(enum option_id id, const char *arg, struct zr_options *o
         char why[512];
         if (zr_setup_use_python(&o->setup, arg, why, sizeof why) != 0)
             return usage_error("--python: %s", why);
+        if (o->npythons == ZR_MAX_PYTHONS)
+            return usage_error("at most %s Pythons", "8");
+        o->pythons[o->npythons++] = arg;
         return 0;
     }
     case O_SUPPRESSIONS:
