@@ -19,7 +19,9 @@
 # state (3.12+ keeps the current one per thread, and the GIL was released
 # inside the call): faulthandler's "Fatal Python error: Segmentation
 # fault", the native thread at "<no Python frame>", SIGSEGV. Measured on
-# Debian trixie's 3.13.5: stress 20 of 20, owner 19 of 20. Python 3.11
+# Debian trixie's 3.13.5: stress 20 of 20, owner 19 of 20; 18 of 20 in
+# each at a load of 7 on 2 cores (3 of 5 once, in a bench among other
+# loads: a run under load can end before the thread wakes). Python 3.11
 # ends the thread the same way but its allocator is process-wide, and 3.14
 # (gh-87135) blocks such a thread forever instead: both exit 0 (20 of 20
 # in stress and owner), hence @python-unaffected. Run it with
