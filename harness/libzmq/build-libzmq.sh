@@ -55,24 +55,12 @@ compiler=$(g++ --version 2>/dev/null | head -n 1) || compiler="g++ not found"
 work=$(mktemp -d "${TMPDIR:-/tmp}/libzmq-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
-# --- Debian's apt, pointed at a private list of one suite (debian-binary). ---
-private_apt() {
-    aptdir=$cache/apt-$suite
-    mkdir -p "$aptdir/lists/partial" "$aptdir/archives/partial"
-    echo "deb http://deb.debian.org/debian $suite main" >"$aptdir/sources.list"
-    set -- -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-        -o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir" -o Debug::NoLocking=1 \
-        -o APT::Sandbox::User=root
-    apt_opts="$*"
-    if [ ! -s "$aptdir/updated" ] || [ -n "$(find "$aptdir/updated" -mmin +1440)" ]; then
-        apt-get $apt_opts update >"$work/apt-update.log" 2>&1 ||
-            die "apt-get update of suite $suite failed: $(tail -n 2 "$work/apt-update.log")"
-        date >"$aptdir/updated"
-    fi
-}
+# --- Debian's apt, pointed at a private list of one suite (debian-binary):
+# harness/apt/private-apt.sh, shared with the Python builds. ---
+private_apt=$(cd "$(dirname "$0")/../apt" && pwd)/private-apt.sh
 
 binary_version() {
-    apt-cache $apt_opts show "$1" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1
+    sh "$private_apt" version "$suite" "$1"
 }
 
 # --- resolve: what SOURCE is, before anything is built. ---
@@ -98,7 +86,6 @@ resolve() {
         origin="Debian source package zeromq3_$ver"
         stem=debian ;;
     debian-binary)
-        private_apt
         ver=$(binary_version libzmq5)
         [ -n "$ver" ] || die "suite $suite has no package libzmq5"
         identity="debian binary libzmq5 $ver $suite"
@@ -213,9 +200,7 @@ glibc_needed() {
 }
 
 unpack_binary() {
-    private_apt
-    (cd "$work" && apt-get $apt_opts download libzmq5 >"$work/download.log" 2>&1) ||
-        die "apt-get download libzmq5 ($suite) failed: $(tail -n 1 "$work/download.log")"
+    sh "$private_apt" download "$suite" "$work" libzmq5 || die "the download of libzmq5 ($suite) failed"
     dpkg-deb -x "$work"/libzmq5_*.deb "$prefix" || die "cannot unpack libzmq5"
     lib=$(readlink -f "$(find "$prefix" -name 'libzmq.so.5' | head -n 1)")
     [ -f "$lib" ] || die "the libzmq5 package of $suite holds no libzmq.so.5"
@@ -226,7 +211,7 @@ unpack_binary() {
     need=$(glibc_needed "$lib")
     have=$(getconf GNU_LIBC_VERSION | cut -d' ' -f2)
     if [ -n "$need" ] && [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | tail -n 1)" != "$have" ]; then
-        (cd "$work" && apt-get $apt_opts download libc6 >"$work/download-libc.log" 2>&1) ||
+        sh "$private_apt" download "$suite" "$work" libc6 ||
             die "libzmq5 of $suite needs glibc $need (this machine has $have) and libc6 of $suite could not be downloaded"
         dpkg-deb -x "$work"/libc6_*.deb "$prefix" || die "cannot unpack libc6"
         loader=$(find "$prefix" -name 'ld-linux-*.so.*' -type f | head -n 1)

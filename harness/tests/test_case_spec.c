@@ -132,6 +132,9 @@ static void refuses_each_wrong_tag_by_line(void **state)
     refused(" * @family f", 5, "@family is given twice");
     refused(" * @expect tsan HANG", 5, "@expect tsan is given twice");
     refused(" * @fixed-in 4.3 CLEAN", 5, "such as 4.3.3");
+    refused(" * @python-unaffected 3 CLEAN", 5, "<3.12, >=3.14 or 3.11, not '3'");
+    refused(" * @python-unaffected <=3.12 CLEAN", 5, "not '<=3.12'");
+    refused(" * @python-unaffected >=3.14", 5, "needs a range and the outcomes");
     refused(" * @args stress 1", 5, "which has no @expect line");
     refused(" * @pymodule nativeloop", 5, "@pymodule is for Python cases");
     refused(" * @expect stress", 5, "needs at least one outcome");
@@ -209,6 +212,49 @@ static void keeps_every_argument(void **state)
     zr_case_spec_free(&s);
 }
 
+/* The #3824 crash shows on 3.12 and 3.13 only: 3.11 ends the native thread
+ * with pthread_exit, 3.14 hangs it (gh-87135); both exit 0. */
+static void judges_by_the_version_of_the_interpreter(void **state)
+{
+    (void)state;
+    struct zr_case_spec s;
+    const char *text = "# @family f\n# @variant broken\n# @expect stress FATAL_PYTHON:Segmentation\n"
+                       "# @python-unaffected <3.12 CLEAN\n# @python-unaffected >=3.14 CLEAN\n";
+    assert_int_equal(zr_case_spec_parse_text("pyclients/f/x.py", text, &s), 0);
+    int m = mode("stress");
+    struct zr_judgement on313 = zr_case_judgement(&s, m, "4.3.4", "3.13.5");
+    assert_int_equal(on313.as, ZR_VARIANT_BROKEN);
+    assert_false(on313.python_unaffected);
+    assert_string_equal(on313.expect->items[0].outcome, "FATAL_PYTHON");
+    struct zr_judgement on311 = zr_case_judgement(&s, m, "4.3.4", "3.11.2");
+    assert_int_equal(on311.as, ZR_VARIANT_FIXED);
+    assert_true(on311.python_unaffected);
+    assert_string_equal(on311.expect->items[0].outcome, "CLEAN");
+    assert_int_equal(zr_case_judgement(&s, m, "4.3.4", "3.14.10").as, ZR_VARIANT_FIXED);
+    assert_int_equal(zr_case_judgement(&s, m, "4.3.4", "3.12.0").as, ZR_VARIANT_BROKEN);
+    assert_int_equal(zr_case_judgement(&s, m, "4.3.4", NULL).as, ZR_VARIANT_BROKEN); /* unknown: as the case says */
+    zr_case_spec_free(&s);
+    /* X.Y is that minor version at any patch level, not 3.1 for 3.13. */
+    struct zr_python_rule minor = { '=', (char *)"3.1", { 0, NULL } };
+    assert_false(zr_python_rule_matches(&minor, "3.13.5"));
+    assert_true(zr_python_rule_matches(&minor, "3.1.4"));
+    /* Only a broken Python case can say that some Pythons cannot show its bug. */
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c",
+                                             "/* @family f\n * @variant broken\n * @expect stress HANG\n"
+                                             " * @python-unaffected <3.12 CLEAN\n */\n",
+                                             &s),
+                     -1);
+    assert_non_null(strstr(s.error, "for Python cases"));
+    zr_case_spec_free(&s);
+    assert_int_equal(zr_case_spec_parse_text("pyclients/f/x.py",
+                                             "# @family f\n# @variant fixed\n# @expect stress CLEAN\n"
+                                             "# @python-unaffected <3.12 CLEAN\n",
+                                             &s),
+                     -1);
+    assert_non_null(strstr(s.error, "for a broken case"));
+    zr_case_spec_free(&s);
+}
+
 static void judges_by_the_version_of_the_build(void **state)
 {
     (void)state;
@@ -219,15 +265,15 @@ static void judges_by_the_version_of_the_build(void **state)
                                              &s),
                      0);
     int m = mode("stress");
-    struct zr_judgement old = zr_case_judgement(&s, m, "4.3.2");
+    struct zr_judgement old = zr_case_judgement(&s, m, "4.3.2", NULL);
     assert_int_equal(old.as, ZR_VARIANT_BROKEN);
     assert_string_equal(old.expect->items[0].outcome, "HANG");
-    struct zr_judgement new = zr_case_judgement(&s, m, "4.3.5");
+    struct zr_judgement new = zr_case_judgement(&s, m, "4.3.5", "3.13.5");
     assert_int_equal(new.as, ZR_VARIANT_FIXED);
     assert_true(new.fixed_upstream);
     assert_string_equal(new.expect->items[0].outcome, "CLEAN");
-    assert_int_equal(zr_case_judgement(&s, m, "4.3.3").as, ZR_VARIANT_FIXED);
-    assert_int_equal(zr_case_judgement(&s, m, NULL).as, ZR_VARIANT_BROKEN);
+    assert_int_equal(zr_case_judgement(&s, m, "4.3.3", NULL).as, ZR_VARIANT_FIXED);
+    assert_int_equal(zr_case_judgement(&s, m, NULL, NULL).as, ZR_VARIANT_BROKEN);
     zr_case_spec_free(&s);
     assert_int_equal(zr_version_compare("4.3.10", "4.3.9"), 1);
     assert_int_equal(zr_version_compare("4.3", "4.3.0"), 0);
@@ -298,6 +344,7 @@ int main(void)
         cmocka_unit_test(refuses_a_family_other_than_the_folder),
         cmocka_unit_test(keeps_every_argument),
         cmocka_unit_test(judges_by_the_version_of_the_build),
+        cmocka_unit_test(judges_by_the_version_of_the_interpreter),
         cmocka_unit_test(a_bad_case_does_not_take_the_others_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

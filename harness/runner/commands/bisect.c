@@ -199,7 +199,8 @@ static int run_bisection(const struct zr_options *o, const struct zr_case_spec *
     const char *mode = o->nmodes ? o->modes[0]->name : "stress";
     /* git bisect run, then the runner's own step, given the case or the same program. */
     char *options[] = { (char *)"-m", (char *)mode, (char *)"-n", attempts, (char *)"--looking-for",
-                        (char *)(fix ? "fix" : "regression"), NULL };
+                        (char *)(fix ? "fix" : "regression"), (char *)"--python",
+                        o->setup.python_build ? o->setup.python_build->prefix : (char *)o->setup.python, NULL };
     char numbers[64];
     char **child = zr_case_child_argv(spec, "bisect-step", options, numbers, sizeof numbers);
     int nchild = 0;

@@ -174,7 +174,7 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
     for (int i = 0; i < t->argc; i++)
         aspec.program.argv[i + 1] = t->argv[i];
 
-    struct zr_judgement j = zr_case_judgement(&spec, m, NULL);
+    struct zr_judgement j = zr_case_judgement(&spec, m, NULL, NULL);
     char expected[512];
     zr_expectations_format(j.expect, expected, sizeof expected);
     printf("check %s [%s on %s, libzmq %s %s], expects %s%s%s\n", t->path, mode->name, build->name,

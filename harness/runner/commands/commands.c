@@ -169,17 +169,21 @@ static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, 
         fflush(stdout);
         return ZR_EXIT_USAGE;
     }
-    struct zr_judgement j = zr_case_judgement(spec, mode, zr_build_field(build, "version"));
+    struct zr_judgement j = zr_case_judgement_here(&o->setup, spec, mode, build);
     char expected[512];
     zr_expectations_format(j.expect, expected, sizeof expected);
     printf("%s [%s] %s %s%s, expects %s\n", spec->id, tag, zr_language_name(spec->language),
-           zr_variant_name(spec->variant), j.fixed_upstream ? " (fixed upstream in this version: judged as fixed)" : "",
+           zr_variant_name(spec->variant), j.fixed_upstream      ? " (fixed upstream in this version: judged as fixed)"
+           : j.python_unaffected ? " (this Python cannot show the bug: judged as fixed)"
+                                 : "",
            expected);
     printf("  libzmq: build %s, %s %s (%s)\n", build->name, zr_build_field(build, "version"),
            zr_build_instrumented(build) ? "instrumented" : "plain", zr_build_field(build, "origin"));
     json_t *python = json_object_get(environment, "python");
     if (python)
-        printf("  python: %s %s, pyzmq %s\n", json_string_value(json_object_get(python, "executable")),
+        printf("  python: %s%s%s %s, pyzmq %s\n", json_string_value(json_object_get(python, "build")) ?
+               json_string_value(json_object_get(python, "build")) : "", json_object_get(python, "build") ? " " : "",
+               json_string_value(json_object_get(python, "executable")),
                json_string_value(json_object_get(python, "version")), json_string_value(json_object_get(python, "pyzmq")));
     /* Said before the attempts, not found after a watchdog fired. */
     if (zr_stack_tool_check(o->setup.stack_tool, err, sizeof err) != 0)
@@ -266,6 +270,11 @@ int zr_cmd_run(const struct zr_options *o, const struct zr_catalog *cat, int nca
 static void print_build(const struct zr_build *b, void *user)
 {
     (void)user;
+    if (zr_build_is_python(b)) {
+        printf("%-22s %-8s %-7s %-13s %s, pyzmq %s\n", b->name, zr_build_field(b, "python_version"), "python", "(--python)",
+               zr_build_field(b, "origin"), zr_build_field(b, "pyzmq_version"));
+        return;
+    }
     char modes[128] = "";
     for (int m = 0; m < zr_nmodes; m++)
         if (!zr_build_unfit(b, &zr_modes[m])) {
@@ -284,7 +293,9 @@ int zr_cmd_builds(const struct zr_options *o, int nargs, char **args)
         /* Named builds: where each is (its lib/ holds libzmq.so.5), for scripts. */
         for (int i = 0; i < nargs; i++) {
             struct zr_build b;
-            if (zr_build_open(args[i], &b, err, sizeof err) != 0) {
+            int opened = zr_source_is_python(args[i]) ? zr_python_build_open(args[i], &b, err, sizeof err)
+                                                      : zr_build_open(args[i], &b, err, sizeof err);
+            if (opened != 0) {
                 fprintf(stderr, "zmq-repro: %s\n", err);
                 return ZR_EXIT_USAGE;
             }
@@ -311,8 +322,12 @@ static int make_one(const struct zr_options *o, const char *source, const char *
         fprintf(stderr, "zmq-repro: build of %s failed: %s\n", source, err);
         return zr_interrupted() ? zr_interrupted_exit_code() : ZR_EXIT_USAGE;
     }
-    printf("%s: libzmq %s (%s) from %s\n  %s\n", b.name, zr_build_field(&b, "version"), zr_build_field(&b, "flavour"),
-           zr_build_field(&b, "origin"), zr_build_field(&b, "library"));
+    if (zr_build_is_python(&b))
+        printf("%s: Python %s, pyzmq %s from %s\n  %s\n", b.name, zr_build_field(&b, "python_version"),
+               zr_build_field(&b, "pyzmq_version"), zr_build_field(&b, "origin"), zr_build_field(&b, "python"));
+    else
+        printf("%s: libzmq %s (%s) from %s\n  %s\n", b.name, zr_build_field(&b, "version"),
+               zr_build_field(&b, "flavour"), zr_build_field(&b, "origin"), zr_build_field(&b, "library"));
     zr_build_close(&b);
     return ZR_EXIT_HELD;
 }

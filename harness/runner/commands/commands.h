@@ -14,6 +14,7 @@ enum {
 };
 
 #define ZR_MAX_BUILDS 32
+#define ZR_MAX_PYTHONS 8
 #define ZR_MAX_LABELS 16
 
 struct zr_options {
@@ -29,6 +30,8 @@ struct zr_options {
     const char *labels[ZR_MAX_LABELS];
     int nbuilds;
     const char *builds[ZR_MAX_BUILDS];
+    int npythons; /* each --python; matrix: one column per build and Python */
+    const char *pythons[ZR_MAX_PYTHONS];
     const char *json_out;
     const char *out_dir;   /* matrix, bundle: where the output folder goes */
     /* build */

@@ -86,10 +86,15 @@ int zr_cmd_cell(const struct zr_options *o, const struct zr_catalog *cat, int na
 /* --- The matrix. --- */
 
 struct column {
-    char *name;
+    char *name; /* the build's, or "BUILD python:SUITE" on a Python axis */
     struct zr_build build;
     bool opened;
     char *why; /* why it could not be opened */
+    /* The Python axis (several --python): this column's interpreter, or
+     * NULL for the run's one; and whether C cases are n/a here (they
+     * already ran in the build's first Python column). */
+    const char *python;
+    bool python_only;
 };
 
 struct job {
@@ -119,6 +124,11 @@ static json_t *finish_cell(json_t *result, const char *id, const char *mode, con
     json_object_set_new(cell, "mode", json_string(mode));
     json_object_set_new(cell, "build", json_string(col->name));
     json_t *env = json_object_get(cell, "environment");
+    json_t *python = json_object_get(env, "python");
+    if (python) /* which interpreter and pyzmq really ran, for the Python axis */
+        json_object_set_new(cell, "python", json_pack("{s:O?, s:O?, s:O?}", "build", json_object_get(python, "build"),
+                                                      "version", json_object_get(python, "version"), "pyzmq",
+                                                      json_object_get(python, "pyzmq")));
     json_t *host = json_object_get(env, "host");
     json_object_set_new(cell, "host",
                         json_string(host ? json_string_value(json_object_get(host, "hostname")) : zr_host_name()));
@@ -151,6 +161,10 @@ static json_t *build_json(const struct column *col)
 {
     json_t *b = col->opened ? json_deep_copy(col->build.info) : json_object();
     json_object_set_new(b, "name", json_string(col->name));
+    if (col->python) {
+        json_object_set_new(b, "libzmq_build", json_string(col->build.name ? col->build.name : col->name));
+        json_object_set_new(b, "python", json_string(col->python));
+    }
     json_object_set_new(b, "host", json_string(zr_host_name()));
     if (!col->opened)
         json_object_set_new(b, "error", zr_json_text(col->why));
@@ -176,8 +190,8 @@ static void set_matrix_header(json_t *doc, const char *dir, int attempts, double
 struct matrix_run {
     const struct zr_options *o;
     struct zr_selection sel;
-    struct column cols[ZR_MAX_BUILDS];
-    int ncells, torun, attempts, jobs;
+    struct column *cols; /* one per build, or per build and Python (several --python) */
+    int ncols, ncells, torun, attempts, jobs;
     json_t **results;  /* per cell, in order case x mode x build */
     const char **na;   /* per cell: why it does not run, or NULL */
     char *dir, *reports, *cells_dir;
@@ -198,16 +212,24 @@ static int make_folders(struct matrix_run *m, char *err, size_t errlen)
     return 0;
 }
 
-/* A column per build; one that cannot be opened says why in its column. */
+/* A column per build, or per build and Python with several --python; one
+ * that cannot be opened says why in its column. */
 static void open_columns(struct matrix_run *m)
 {
     char err[1024];
-    for (int b = 0; b < m->o->nbuilds; b++) {
-        struct column *col = &m->cols[b];
-        col->name = zr_strdup_printf("%s", m->o->builds[b]);
+    int npy = m->o->npythons > 1 ? m->o->npythons : 1;
+    m->ncols = m->o->nbuilds * npy;
+    m->cols = calloc((size_t)m->ncols, sizeof *m->cols);
+    for (int k = 0; k < m->ncols; k++) {
+        int b = k / npy, p = k % npy;
+        struct column *col = &m->cols[k];
+        col->python = m->o->npythons > 1 ? m->o->pythons[p] : NULL;
+        col->python_only = p > 0;
+        col->name = col->python ? zr_strdup_printf("%s %s", m->o->builds[b], col->python)
+                                : zr_strdup_printf("%s", m->o->builds[b]);
         col->opened = zr_build_open(m->o->builds[b], &col->build, err, sizeof err) == 0;
         col->why = col->opened ? NULL : zr_strdup_printf("%s", err);
-        if (!col->opened) {
+        if (!col->opened && p == 0) {
             fprintf(stderr, "matrix: build ");
             zr_fput_terminal(stderr, m->o->builds[b]);
             fprintf(stderr, ": ");
@@ -220,17 +242,18 @@ static void open_columns(struct matrix_run *m)
 /* Every cell, in order: case x mode x build; those that cannot run are n/a with the reason. */
 static void plan_cells(struct matrix_run *m)
 {
-    int nbuilds = m->o->nbuilds;
-    m->ncells = m->sel.n * nbuilds;
+    m->ncells = m->sel.n * m->ncols;
     m->results = calloc((size_t)m->ncells + 1, sizeof *m->results);
     m->na = calloc((size_t)m->ncells + 1, sizeof *m->na);
     m->torun = 0;
     for (int i = 0; i < m->sel.n; i++)
-        for (int b = 0; b < nbuilds; b++) {
-            int c = i * nbuilds + b;
+        for (int b = 0; b < m->ncols; b++) {
+            int c = i * m->ncols + b;
             int mode = m->sel.items[i].mode;
             if (mode < 0)
                 m->na[c] = m->sel.items[i].spec->error;
+            else if (m->cols[b].python_only && m->sel.items[i].spec->language != ZR_LANG_PYTHON)
+                m->na[c] = "a C case: it runs in the build's first Python column only";
             else if (!m->cols[b].opened)
                 m->na[c] = m->cols[b].why;
             else if (zr_build_unfit(&m->cols[b].build, &zr_modes[mode]))
@@ -244,7 +267,7 @@ static void plan_cells(struct matrix_run *m)
  * false when it could not be started (its result then says why). */
 static bool start_cell(struct matrix_run *m, struct job *job, int c)
 {
-    int i = c / m->o->nbuilds, b = c % m->o->nbuilds;
+    int i = c / m->ncols, b = c % m->ncols;
     const struct zr_case_spec *spec = m->sel.items[i].spec;
     const char *mode = zr_modes[m->sel.items[i].mode].name;
     char attempts_text[16], err[1024];
@@ -254,7 +277,13 @@ static bool start_cell(struct matrix_run *m, struct job *job, int c)
     free(name);
     /* The cell's own runner is given the case, or the same program with the same judging options. */
     char *options[] = { (char *)"-m", (char *)mode, (char *)"-b", m->cols[b].build.prefix, (char *)"-n",
-                        attempts_text, (char *)"--json", job->json, (char *)"-t", (char *)m->o->setup.transport, NULL };
+                        attempts_text, (char *)"--json", job->json, (char *)"-t", (char *)m->o->setup.transport,
+                        /* the run's interpreter: a Python build by its folder, else the program */
+                        (char *)"--python",
+                        m->cols[b].python        ? (char *)m->cols[b].python
+                        : m->o->setup.python_build ? m->o->setup.python_build->prefix
+                                                   : (char *)m->o->setup.python,
+                        NULL };
     char numbers[64];
     char **argv = zr_case_child_argv(spec, "cell", options, numbers, sizeof numbers);
     struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_NULL, .err = ZR_OUTPUT_NULL };
@@ -278,7 +307,7 @@ static void collect_cell(struct matrix_run *m, struct job *job, int done)
     zr_finish(&job->proc);
     json_error_t jerr;
     json_t *r = json_load_file(job->json, 0, &jerr);
-    int c = job->cell, i = c / m->o->nbuilds, b = c % m->o->nbuilds;
+    int c = job->cell, i = c / m->ncols, b = c % m->ncols;
     const char *id = m->sel.items[i].spec->id, *mode = zr_modes[m->sel.items[i].mode].name;
     m->results[c] = finish_cell(r, id, mode, &m->cols[b], m->dir);
     json_decref(r);
@@ -362,14 +391,14 @@ static json_t *cell_not_run(const char *id, const char *mode, const char *build,
 static json_t *matrix_document(struct matrix_run *m)
 {
     json_t *doc = json_object(), *cells = json_array(), *builds = json_array(), *rows = json_array();
-    for (int b = 0; b < m->o->nbuilds; b++)
+    for (int b = 0; b < m->ncols; b++)
         json_array_append_new(builds, build_json(&m->cols[b]));
     for (int i = 0; i < m->sel.n; i++) {
         const struct zr_case_spec *spec = m->sel.items[i].spec;
         const char *mode = m->sel.items[i].mode >= 0 ? zr_modes[m->sel.items[i].mode].name : "-";
         json_array_append_new(rows, row_json(spec, mode));
-        for (int b = 0; b < m->o->nbuilds; b++) {
-            int c = i * m->o->nbuilds + b;
+        for (int b = 0; b < m->ncols; b++) {
+            int c = i * m->ncols + b;
             json_t *cell = m->results[c] ? m->results[c] : cell_not_run(spec->id, mode, m->cols[b].name, m->na[c]);
             m->results[c] = NULL;
             json_array_append_new(cells, cell);
@@ -385,14 +414,15 @@ static json_t *matrix_document(struct matrix_run *m)
     return doc;
 }
 
-static void matrix_run_free(struct matrix_run *m, int ncolumns)
+static void matrix_run_free(struct matrix_run *m)
 {
-    for (int b = 0; b < ncolumns; b++) {
+    for (int b = 0; b < m->ncols; b++) {
         if (m->cols[b].opened)
             zr_build_close(&m->cols[b].build);
         free(m->cols[b].name);
         free(m->cols[b].why);
     }
+    free(m->cols);
     free(m->results);
     free(m->na);
     free(m->dir);
@@ -412,11 +442,11 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
     m.o = o;
     if (make_folders(&m, err, sizeof err) != 0) {
         fprintf(stderr, "zmq-repro: matrix: %s: name another folder with --out\n", err);
-        matrix_run_free(&m, 0);
+        matrix_run_free(&m);
         return ZR_EXIT_USAGE;
     }
     if (zr_select(o, cat, ncases, cases, &m.sel) != 0) {
-        matrix_run_free(&m, 0);
+        matrix_run_free(&m);
         return ZR_EXIT_USAGE;
     }
     open_columns(&m);
@@ -435,7 +465,7 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
         printf("matrix: %d cells in %.1f minutes\n  %s/matrix.json\n  %s/matrix.md\n  %s/index.html\n", m.ncells,
                (zr_now() - m.start) / 60, m.dir, m.dir, m.dir);
     json_decref(doc);
-    matrix_run_free(&m, o->nbuilds);
+    matrix_run_free(&m);
     zr_selection_free(&m.sel);
     if (zr_interrupted())
         return zr_interrupted_exit_code();

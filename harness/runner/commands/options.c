@@ -41,7 +41,9 @@ const struct zr_option zr_option_table[] = {
     [O_JSON] = { "json", 'j', true, "FILE", "where the figures go (bench default:\n"
                  "results/bench/<time>.json)" },
     [O_OUT] = { "out", 'o', true, "DIR", "the folder of the output" },
-    [O_PYTHON] = { "python", 0, true, "PATH", "the interpreter that imports zmq" },
+    [O_PYTHON] = { "python", 0, true, "NAME|PATH", "the interpreter that imports zmq: a Python\n"
+                   "build (python:trixie, see builds) or a program;\n"
+                   "matrix: repeatable, a column per build and Python" },
     [O_STACK_TOOL] = { "stack-tool", 0, true, "PATH", "eu-stack, for the stacks of a hung client (or\n"
                                                                 "ZR_STACK_TOOL)" },
     [O_FLAVOUR] = { "flavour", 0, true, "F",
@@ -223,11 +225,15 @@ static int apply_option(enum option_id id, const char *arg, struct zr_options *o
             return usage_error("at most %s builds", "32");
         o->builds[o->nbuilds++] = arg;
         return 0;
-    case O_PYTHON:
-        if (access(arg, X_OK) != 0)
-            return usage_error("--python %s: no such program (name an interpreter that imports zmq)", arg);
-        o->setup.python = arg;
+    case O_PYTHON: {
+        char why[512];
+        if (zr_setup_use_python(&o->setup, arg, why, sizeof why) != 0)
+            return usage_error("--python: %s", why);
+        if (o->npythons == ZR_MAX_PYTHONS)
+            return usage_error("at most %s Pythons", "8");
+        o->pythons[o->npythons++] = arg;
         return 0;
+    }
     case O_SUPPRESSIONS:
         if (!strcmp(arg, "none"))
             o->setup.suppressions = "/dev/null";

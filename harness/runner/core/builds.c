@@ -11,10 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "defaults.h"
 #include "files.h"
 #include "process.h"
 #include "text.h"
+
+/* Python builds (python:SUITE) are fetched by their own script. */
+#define ZR_PYTHON_BUILD_SCRIPT ZR_SOURCE_DIR "/harness/python/build-python.sh"
 
 const char *zr_cache_dir(void)
 {
@@ -56,11 +60,34 @@ const char *zr_build_flavour_for(const struct zr_mode *mode)
     return mode->needs == ZR_NEEDS_INSTRUMENTED ? "tsan" : "debug";
 }
 
+bool zr_build_is_python(const struct zr_build *b)
+{
+    const char *kind = zr_build_field(b, "kind");
+    return kind && !strcmp(kind, "python");
+}
+
+bool zr_source_is_python(const char *source)
+{
+    return !strncmp(source, "python:", 7);
+}
+
+/* A Python build (kind python) names its interpreter; a libzmq build its library. */
 static int load_info(struct zr_build *b, char *err, size_t errlen)
 {
     char *path = zr_strdup_printf("%s/build-info.json", b->prefix);
     json_error_t jerr;
     b->info = json_load_file(path, 0, &jerr);
+    if (b->info && json_is_object(b->info) && zr_build_is_python(b)) {
+        free(path);
+        if (zr_build_field(b, "python") && access(zr_build_field(b, "python"), X_OK) == 0)
+            return 0;
+        snprintf(err, errlen, "Python build %s: its interpreter %s is gone: make it again with `zmq-repro build "
+                              "--rebuild %s`", b->name, zr_build_field(b, "python") ? zr_build_field(b, "python") : "(none)",
+                 zr_build_field(b, "source") ? zr_build_field(b, "source") : b->name);
+        json_decref(b->info);
+        b->info = NULL;
+        return -1;
+    }
     if (!b->info || !json_is_object(b->info) || !zr_build_field(b, "library") || !zr_build_field(b, "lib_dir")) {
         snprintf(err, errlen, "%s is not a build description of zmq-repro (%s): make it with `zmq-repro build`", path,
                  b->info ? "fields missing" : jerr.text);
@@ -80,7 +107,7 @@ static int load_info(struct zr_build *b, char *err, size_t errlen)
     return 0;
 }
 
-int zr_build_open(const char *name_or_path, struct zr_build *b, char *err, size_t errlen)
+static int open_any(const char *name_or_path, struct zr_build *b, char *err, size_t errlen)
 {
     memset(b, 0, sizeof *b);
     b->name = zr_strdup_printf("%s", name_or_path);
@@ -108,6 +135,36 @@ int zr_build_open(const char *name_or_path, struct zr_build *b, char *err, size_
         }
     }
     if (load_info(b, err, errlen) != 0) {
+        zr_build_close(b);
+        return -1;
+    }
+    return 0;
+}
+
+int zr_build_open(const char *name_or_path, struct zr_build *b, char *err, size_t errlen)
+{
+    if (open_any(name_or_path, b, err, errlen) != 0)
+        return -1;
+    if (zr_build_is_python(b)) {
+        snprintf(err, errlen, "%s is a Python build, not a libzmq build: name it with --python %s", name_or_path,
+                 name_or_path);
+        zr_build_close(b);
+        return -1;
+    }
+    return 0;
+}
+
+int zr_python_build_open(const char *name_or_path, struct zr_build *b, char *err, size_t errlen)
+{
+    if (open_any(name_or_path, b, err, errlen) != 0) {
+        if (zr_source_is_python(name_or_path) && !strchr(name_or_path, '/') && !strstr(err, "is gone"))
+            snprintf(err, errlen, "no Python build named '%s' yet: make it with `zmq-repro build %s`", name_or_path,
+                     name_or_path);
+        return -1;
+    }
+    if (!zr_build_is_python(b)) {
+        snprintf(err, errlen, "%s is a libzmq build, not a Python build (make one with `zmq-repro build python:SUITE`)",
+                 name_or_path);
         zr_build_close(b);
         return -1;
     }
@@ -155,7 +212,12 @@ static json_t *run_script(const struct zr_build_request *r, const char *action, 
     char *outpath = zr_strdup_printf("%s/out", workdir);
     char *argv[] = { (char *)"/bin/sh", (char *)r->script, (char *)action, (char *)r->source, (char *)flavour,
                      (char *)prefix, NULL };
-    struct zr_spawn s = { .argv = argv, .out = ZR_OUTPUT_FILE(outpath), .err = ZR_OUTPUT_FD(2) };
+    /* A Python build's script takes no flavour: its interpreter is Debian's as it is. */
+    char *python_argv[] = { (char *)"/bin/sh", (char *)ZR_PYTHON_BUILD_SCRIPT, (char *)action, (char *)r->source,
+                            (char *)prefix, NULL };
+    const char *script = zr_source_is_python(r->source) ? ZR_PYTHON_BUILD_SCRIPT : r->script;
+    struct zr_spawn s = { .argv = zr_source_is_python(r->source) ? python_argv : argv, .out = ZR_OUTPUT_FILE(outpath),
+                          .err = ZR_OUTPUT_FD(2) };
     struct zr_proc p;
     json_t *pairs = NULL;
     if (zr_spawn(&s, &p, err, errlen) == 0) {
@@ -166,7 +228,7 @@ static json_t *run_script(const struct zr_build_request *r, const char *action, 
         if (interrupted)
             snprintf(err, errlen, "the build was interrupted");
         else if (!WIFEXITED(p.status) || WEXITSTATUS(p.status) != 0)
-            snprintf(err, errlen, "%s %s failed (its message is above)", r->script, action);
+            snprintf(err, errlen, "%s %s failed (its message is above)", script, action);
         else
             pairs = parse_pairs(out ? out : "");
         free(out);
@@ -176,7 +238,21 @@ static json_t *run_script(const struct zr_build_request *r, const char *action, 
     return pairs;
 }
 
-static int write_info(const char *prefix, json_t *info, char *err, size_t errlen)
+/* text with every occurrence of from replaced by to; malloc'd. */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+    char *out = zr_strdup_printf("%s", "");
+    for (const char *at; (at = strstr(text, from)); text = at + strlen(from)) {
+        char *more = zr_strdup_printf("%s%.*s%s", out, (int)(at - text), text, to);
+        free(out);
+        out = more;
+    }
+    char *all = zr_strdup_printf("%s%s", out, text);
+    free(out);
+    return all;
+}
+
+int zr_build_write_info(const char *prefix, json_t *info, char *err, size_t errlen)
 {
     char *path = zr_strdup_printf("%s/build-info.json", prefix);
     int rc = zr_write_json_atomically(path, info, err, errlen);
@@ -218,6 +294,8 @@ static char *default_name(json_t *resolved, const char *flavour)
     const char *stem = json_string_value(json_object_get(resolved, "stem"));
     if (kind && !strcmp(kind, "system"))
         return zr_strdup_printf("system");
+    if (kind && !strcmp(kind, "python"))
+        return zr_strdup_printf("%s", stem);
     if (kind && !strcmp(kind, "debian-binary"))
         return zr_strdup_printf("%s-binary", stem ? stem : "debian");
     return zr_strdup_printf("%s-%s", stem && *stem ? stem : "libzmq", flavour);
@@ -225,7 +303,7 @@ static char *default_name(json_t *resolved, const char *flavour)
 
 static bool prebuilt(const char *source)
 {
-    return !strcmp(source, "system") || !strncmp(source, "debian-binary:", 14);
+    return !strcmp(source, "system") || !strncmp(source, "debian-binary:", 14) || zr_source_is_python(source);
 }
 
 /* Builds into a fresh folder beside the store's entries, then renames it into
@@ -253,17 +331,18 @@ static int build_into_store(const struct zr_build_request *r, const char *flavou
         time_t now = time(NULL);
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
         json_object_set_new(info, "built_at", json_string(when));
-        /* The paths the script printed point into tmp: make them point to the entry. */
-        const char *fields[] = { "library", "lib_dir", "loader", "loader_path", NULL };
+        /* The paths the script printed point into tmp: make them point to the
+         * entry (a search path names several). */
+        const char *fields[] = { "library", "lib_dir", "loader", "loader_path", "python", "include_dirs", NULL };
         for (int i = 0; fields[i]; i++) {
             const char *v = json_string_value(json_object_get(info, fields[i]));
-            if (v && !strncmp(v, tmp, strlen(tmp))) {
-                char *moved = zr_strdup_printf("%s%s", store_entry, v + strlen(tmp));
+            if (v && strstr(v, tmp)) {
+                char *moved = replace_all(v, tmp, store_entry);
                 json_object_set_new(info, fields[i], json_string(moved));
                 free(moved);
             }
         }
-        if (write_info(tmp, info, err, errlen) == 0) {
+        if (zr_build_write_info(tmp, info, err, errlen) == 0) {
             char *old = zr_strdup_printf("%s.old-%d", store_entry, (int)getpid());
             rename(store_entry, old); /* a --rebuild replaces the entry */
             if (rename(tmp, store_entry) != 0)
@@ -309,7 +388,14 @@ int zr_build_make(const struct zr_build_request *r, struct zr_build *b, char *er
             rc = name_build(name, key, err, errlen);
     }
     if (rc == 0)
-        rc = zr_build_open(name, b, err, errlen);
+        rc = zr_source_is_python(r->source) ? zr_python_build_open(name, b, err, errlen)
+                                            : zr_build_open(name, b, err, errlen);
+    /* A Python build is described by running it: which interpreter and pyzmq it is. */
+    if (rc == 0 && zr_build_is_python(b) && !zr_build_field(b, "python_version") &&
+        zr_python_build_probe(b, err, errlen) != 0) {
+        zr_build_close(b);
+        rc = -1;
+    }
     free(name);
     free(store);
     free(entry);
@@ -348,7 +434,7 @@ int zr_builds_each(zr_build_fn fn, void *user, char *err, size_t errlen)
     for (size_t i = 0; i < n; i++) {
         struct zr_build b;
         char why[512];
-        if (zr_build_open(names[i], &b, why, sizeof why) == 0) {
+        if (open_any(names[i], &b, why, sizeof why) == 0) {
             fn(&b, user);
             zr_build_close(&b);
         } else {

@@ -6,7 +6,13 @@
  * ~/.cache/zmq-repro) holds store/<key>/ (one build: lib/, include/,
  * build-info.json; the key is the resolved identity of the source, the
  * flavour, the flags and the compiler) and builds/<name>, a link to one of
- * them. */
+ * them.
+ *
+ * The same cache holds Python builds (`zmq-repro build python:SUITE`, kind
+ * "python" in build-info.json): an interpreter with pyzmq and no libzmq of
+ * its own, run under its own glibc's loader (fields python, loader,
+ * loader_path, include_dirs, python_version, pyzmq_version, ext_suffix), so
+ * that every Python combines with every libzmq build. */
 #ifndef ZR_BUILDS_H
 #define ZR_BUILDS_H
 
@@ -29,6 +35,16 @@ const char *zr_cache_dir(void);
  * build-info.json. -1 with what to do in err. */
 int zr_build_open(const char *name_or_path, struct zr_build *b, char *err, size_t errlen);
 void zr_build_close(struct zr_build *b);
+/* A Python build by name (builds/python:SUITE) or folder; a libzmq build is refused. */
+int zr_python_build_open(const char *name_or_path, struct zr_build *b, char *err, size_t errlen);
+bool zr_build_is_python(const struct zr_build *b);
+/* True for a source that makes a Python build (python:SUITE). */
+bool zr_source_is_python(const char *source);
+/* Runs a Python build's interpreter and records its version, pyzmq's and
+ * the extension suffix in its build-info.json (python_builds.c). */
+int zr_python_build_probe(struct zr_build *b, char *err, size_t errlen);
+/* Writes prefix/build-info.json atomically. */
+int zr_build_write_info(const char *prefix, json_t *info, char *err, size_t errlen);
 
 /* A field of build-info.json, or NULL. */
 const char *zr_build_field(const struct zr_build *b, const char *field);
@@ -43,7 +59,7 @@ const char *zr_build_flavour_for(const struct zr_mode *mode);
 
 struct zr_build_request {
     const char *script; /* harness/libzmq/build-libzmq.sh */
-    const char *source; /* system, debian, debian-binary:SUITE, DIR, TARBALL, URL[#REF] */
+    const char *source; /* system, debian, debian-binary:SUITE, DIR, TARBALL, URL[#REF], or python:SUITE */
     const char *flavour; /* tsan, debug, binary; NULL: binary for prebuilt sources, else tsan */
     const char *name;   /* NULL: derived from the source and flavour */
     bool rebuild;       /* build again even when the cache has it */

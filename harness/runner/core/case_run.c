@@ -7,9 +7,11 @@
 
 #include "config.h"
 #include "defaults.h"
+#include "environment.h"
 #include "files.h"
 #include "outcomes.h"
 #include "process.h"
+#include "python_builds.h"
 #include "text.h"
 
 const char *zr_status_name(enum zr_status s)
@@ -56,7 +58,7 @@ void zr_case_attempt_spec(const struct zr_setup *setup, const struct zr_case_spe
             a->program.argv[a->program.argc++] = zr_strdup_printf("%s", m->args[i]);
     }
     if (spec->pymodule)
-        a->program.pythonpath = zr_strdup_printf("%s/pyext/%s", setup->build_dir, zr_modes[mode].flavour->name);
+        a->program.pythonpath = zr_pyext_dir(setup, zr_modes[mode].flavour);
     a->server_mode = spec->server_mode;
     a->server_delay_ms = spec->server_delay_ms;
     a->timeout_s = m->timeout_s;
@@ -81,6 +83,8 @@ static void summarise(struct zr_case_run *run)
     char upstream[64] = "";
     if (run->judged.fixed_upstream)
         snprintf(upstream, sizeof upstream, "%s%s)", fixed_note, run->spec->fixed_in);
+    else if (run->judged.python_unaffected)
+        snprintf(upstream, sizeof upstream, " (this Python cannot show the bug: @python-unaffected)");
     switch (run->status) {
     case ZR_INTERRUPTED:
         run->status_text = zr_strdup_printf("interrupted after %d attempts", run->n);
@@ -106,7 +110,8 @@ static void summarise(struct zr_case_run *run)
         else
             run->status_text = zr_strdup_printf("%s%s: %d of %d runs were not %s; run %d: %s %s",
                                                 run->spec->users_program ? "NOT CLEAN"
-                                                : run->spec->variant == ZR_VARIANT_FIXED || run->judged.fixed_upstream
+                                                : run->spec->variant == ZR_VARIANT_FIXED || run->judged.fixed_upstream ||
+                                                        run->judged.python_unaffected
                                                     ? "NOT FIXED"
                                                     : "NOT HELD",
                                                 upstream, run->n - run->met, run->n, expected, run->deciding + 1,
@@ -124,6 +129,22 @@ void zr_case_run(const struct zr_setup *setup, const struct zr_case_spec *spec, 
     zr_case_attempt_spec_free(&aspec);
 }
 
+struct zr_judgement zr_case_judgement_here(const struct zr_setup *setup, const struct zr_case_spec *spec, int mode,
+                                           const struct zr_build *build)
+{
+    /* The interpreter's version as the probe measured it (cached): only a
+     * case with @python-unaffected asks. */
+    json_t *python = NULL;
+    if (spec->language == ZR_LANG_PYTHON && spec->npython_rules) {
+        char err[512];
+        python = zr_python_probe(setup, &zr_modes[mode], build, err, sizeof err);
+    }
+    struct zr_judgement j = zr_case_judgement(spec, mode, zr_build_field(build, "version"),
+                                              json_string_value(json_object_get(python, "version")));
+    json_decref(python);
+    return j;
+}
+
 void zr_run_attempts(const struct zr_setup *setup, const struct zr_attempt_spec *aspec,
                      const struct zr_case_spec *spec, int mode, int max_attempts, bool keep_going,
                      zr_progress_fn progress, void *user, struct zr_case_run *run)
@@ -133,7 +154,7 @@ void zr_run_attempts(const struct zr_setup *setup, const struct zr_attempt_spec 
     run->spec = spec;
     run->mode = mode;
     run->build = build;
-    run->judged = zr_case_judgement(spec, mode, zr_build_field(build, "version"));
+    run->judged = zr_case_judgement_here(setup, spec, mode, build);
     run->max_attempts = max_attempts;
     run->keep_going = keep_going;
     run->deciding = -1;
@@ -280,6 +301,7 @@ json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment)
     json_object_set_new(doc, "variant", json_string(zr_variant_name(spec->variant)));
     json_object_set_new(doc, "judged_as", json_string(zr_variant_name(run->judged.as)));
     json_object_set_new(doc, "fixed_upstream_in", run->judged.fixed_upstream ? zr_json_text(spec->fixed_in) : json_null());
+    json_object_set_new(doc, "python_unaffected", json_boolean(run->judged.python_unaffected));
     json_object_set_new(doc, "mode", json_string(zr_modes[run->mode].name));
     json_object_set_new(doc, "upstream", zr_json_text(spec->upstream));
     json_object_set_new(doc, "expect", expect);

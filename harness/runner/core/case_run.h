@@ -68,4 +68,9 @@ json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment);
 int zr_write_result(const char *dir, const char *stem, json_t *doc, char *path, size_t len, char *err,
                     size_t errlen);
 
+/* The judgement of a case in a mode on a build by the run's interpreter
+ * (zr_case_judgement with the libzmq build's and the probed Python's versions). */
+struct zr_judgement zr_case_judgement_here(const struct zr_setup *setup, const struct zr_case_spec *spec, int mode,
+                                           const struct zr_build *build);
+
 #endif

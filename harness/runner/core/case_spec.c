@@ -219,6 +219,34 @@ static int parse_version(struct parser *p, const char *word)
     return 0;
 }
 
+/* @python-unaffected RANGE OUTCOMES...: RANGE is <X.Y (below), >=X.Y (from
+ * it on) or X.Y (that minor version, any patch level). */
+static int parse_python_rule(struct parser *p, int n, char **w)
+{
+    struct zr_case_spec *s = p->spec;
+    if (n < 3)
+        return fail(p, "@python-unaffected needs a range and the outcomes every run must show there, e.g. "
+                       "@python-unaffected <3.12 CLEAN");
+    if (s->npython_rules == ZR_MAX_PYTHON_RULES)
+        return fail(p, "at most %d @python-unaffected lines", ZR_MAX_PYTHON_RULES);
+    const char *range = w[1];
+    char op = '=';
+    if (!strncmp(range, "<", 1) && range[1] != '=') {
+        op = '<';
+        range += 1;
+    } else if (!strncmp(range, ">=", 2)) {
+        op = '>';
+        range += 2;
+    }
+    int a, b, used = 0;
+    if (sscanf(range, "%d.%d%n", &a, &b, &used) != 2 || range[used] || a < 2 || b < 0)
+        return fail(p, "@python-unaffected needs a range of Python versions: <3.12, >=3.14 or 3.11, not '%s'", w[1]);
+    struct zr_python_rule *r = &s->python_rules[s->npython_rules++];
+    r->op = op;
+    r->version = dup_or_die(range);
+    return parse_expectations(p, "python-unaffected", n - 2, w + 2, &r->expect);
+}
+
 /* The Levenshtein distance, for "did you mean". */
 static int distance(const char *a, const char *b)
 {
@@ -241,7 +269,7 @@ static int distance(const char *a, const char *b)
 
 static const char *const known_tags[] = {
     "family", "variant", "server", "server-delay-ms", "pymodule", "upstream",
-    "expect", "args", "timeout", "stall", "fixed-in", NULL,
+    "expect", "args", "timeout", "stall", "fixed-in", "python-unaffected", NULL,
 };
 
 static int unknown_tag(struct parser *p, const char *tag)
@@ -258,7 +286,7 @@ static int unknown_tag(struct parser *p, const char *tag)
     if (best)
         return fail(p, "unknown tag @%s: did you mean @%s?", tag, best);
     return fail(p, "unknown tag @%s (tags: family variant server server-delay-ms pymodule upstream expect args "
-                   "timeout stall fixed-in)",
+                   "timeout stall fixed-in python-unaffected)",
                 tag);
 }
 
@@ -337,6 +365,8 @@ static int parse_tag(struct parser *p, int n, char **w)
             return -1;
         s->fixed_in = dup_or_die(w[1]);
         return parse_expectations(p, tag, n - 2, w + 2, &s->fixed_expect);
+    } else if (!strcmp(tag, "python-unaffected")) {
+        return parse_python_rule(p, n, w);
     } else if (!strcmp(tag, "expect")) {
         if (parse_mode(p, tag, n, w, &mode))
             return -1;
@@ -529,6 +559,10 @@ static int parse_text(const char *path, const char *text, bool outside, struct z
         return fail(&p, "no @expect line, so the case runs in no mode");
     if (s->fixed_in && s->variant != ZR_VARIANT_BROKEN)
         return fail(&p, "@fixed-in is for a broken case (a bug that a later libzmq fixed)");
+    if (s->npython_rules && s->variant != ZR_VARIANT_BROKEN)
+        return fail(&p, "@python-unaffected is for a broken case (a bug that some Pythons cannot show)");
+    if (s->npython_rules && s->language != ZR_LANG_PYTHON)
+        return fail(&p, "@python-unaffected is for Python cases");
     return 0;
 }
 
@@ -591,6 +625,10 @@ void zr_case_spec_free(struct zr_case_spec *s)
     free(s->pymodule);
     free(s->upstream);
     free(s->fixed_in);
+    for (int i = 0; i < s->npython_rules; i++) {
+        free(s->python_rules[i].version);
+        zr_expect_list_free(&s->python_rules[i].expect);
+    }
     free(s->error);
     zr_expect_list_free(&s->fixed_expect);
     for (int m = 0; m < ZR_MAX_MODES; m++) {
@@ -618,14 +656,35 @@ int zr_version_compare(const char *a, const char *b)
     }
 }
 
-struct zr_judgement zr_case_judgement(const struct zr_case_spec *spec, int mode, const char *libzmq_version)
+bool zr_python_rule_matches(const struct zr_python_rule *rule, const char *python_version)
 {
-    struct zr_judgement j = { spec->variant, &spec->modes[mode].expect, false };
+    if (!python_version || !*python_version)
+        return false;
+    if (rule->op == '<')
+        return zr_version_compare(python_version, rule->version) < 0;
+    if (rule->op == '>')
+        return zr_version_compare(python_version, rule->version) >= 0;
+    size_t n = strlen(rule->version);
+    return !strncmp(python_version, rule->version, n) && (python_version[n] == '\0' || python_version[n] == '.');
+}
+
+struct zr_judgement zr_case_judgement(const struct zr_case_spec *spec, int mode, const char *libzmq_version,
+                                      const char *python_version)
+{
+    struct zr_judgement j = { spec->variant, &spec->modes[mode].expect, false, false };
     if (spec->fixed_in && libzmq_version && *libzmq_version && zr_version_compare(libzmq_version, spec->fixed_in) >= 0) {
         j.as = ZR_VARIANT_FIXED;
         j.expect = &spec->fixed_expect;
         j.fixed_upstream = true;
+        return j;
     }
+    for (int i = 0; i < spec->npython_rules; i++)
+        if (zr_python_rule_matches(&spec->python_rules[i], python_version)) {
+            j.as = ZR_VARIANT_FIXED;
+            j.expect = &spec->python_rules[i].expect;
+            j.python_unaffected = true;
+            break;
+        }
     return j;
 }
 

@@ -11,6 +11,8 @@
 #include "modes.h"
 
 enum zr_language { ZR_LANG_C, ZR_LANG_PYTHON };
+
+#define ZR_MAX_PYTHON_RULES 4
 enum zr_variant { ZR_VARIANT_BROKEN, ZR_VARIANT_FIXED };
 
 /* One accepted outcome: OUTCOME, or OUTCOME:text. For TSAN the text is
@@ -60,6 +62,14 @@ struct zr_case_spec {
     char *upstream; /* or NULL */
     char *fixed_in; /* a libzmq version from which the broken case is judged fixed, or NULL */
     struct zr_expect_list fixed_expect;
+    /* @python-unaffected RANGE OUTCOMES...: on an interpreter in RANGE the bug
+     * cannot show (a broken case judged as fixed, against these outcomes). */
+    int npython_rules;
+    struct zr_python_rule {
+        char op;       /* '<' below, '>' from version on, '=' that minor version */
+        char *version; /* 3.12 */
+        struct zr_expect_list expect;
+    } python_rules[ZR_MAX_PYTHON_RULES];
     struct zr_mode_spec modes[ZR_MAX_MODES]; /* indexed like zr_modes */
     bool outside;  /* a case file from outside cases/ and pyclients/: its family from its @family tag */
     bool users_program; /* a user's program under check, bench, matrix...: not a case; "NOT CLEAN", never "NOT FIXED" */
@@ -88,15 +98,21 @@ void zr_expect_list_free(struct zr_expect_list *list);
 const char *zr_language_name(enum zr_language lang);
 const char *zr_variant_name(enum zr_variant variant);
 
-/* How a case is judged in a mode on a libzmq of a given version (NULL:
- * unknown): as broken or fixed, against which outcomes. A broken case with
- * @fixed-in is judged as fixed on versions from that one on. */
+/* How a case is judged in a mode on a libzmq of a given version and (a
+ * Python case) by an interpreter of a given version (NULL: unknown): as
+ * broken or fixed, against which outcomes. A broken case with @fixed-in is
+ * judged as fixed on libzmq versions from that one on; one with
+ * @python-unaffected on the Pythons its range names. */
 struct zr_judgement {
     enum zr_variant as;
     const struct zr_expect_list *expect;
-    bool fixed_upstream; /* judged fixed because of @fixed-in */
+    bool fixed_upstream;      /* judged fixed because of @fixed-in */
+    bool python_unaffected;   /* judged fixed because of @python-unaffected */
 };
-struct zr_judgement zr_case_judgement(const struct zr_case_spec *spec, int mode, const char *libzmq_version);
+struct zr_judgement zr_case_judgement(const struct zr_case_spec *spec, int mode, const char *libzmq_version,
+                                      const char *python_version);
+/* True when python_version (3.13.5) is in the rule's range. */
+bool zr_python_rule_matches(const struct zr_python_rule *rule, const char *python_version);
 
 /* -1, 0, 1 as a is older, the same, newer than b ("4.3.10" > "4.3.9"). */
 int zr_version_compare(const char *a, const char *b);

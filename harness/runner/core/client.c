@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "open_sockets.h"
+#include "python_builds.h"
 #include "text.h"
 
 char *zr_loaded_log_path(const char *workdir)
@@ -132,7 +133,17 @@ int zr_client_prepare(const struct zr_setup *setup, const struct zr_mode *mode, 
         return -1;
     }
     int n = 0;
-    if (loader) {
+    bool own_loader = prog->python && setup->python_build && zr_build_field(setup->python_build, "loader");
+    if (own_loader) {
+        /* A Python build of a newer Debian runs under its own glibc's loader;
+         * the libzmq build's library comes after the interpreter's own, so
+         * every Python combines with every libzmq build. */
+        char *libzmq_dirs = loader ? join_path(zr_build_field(build, "loader_path"), lib_dir)
+                                   : zr_strdup_printf("%s", lib_dir);
+        n = zr_python_build_argv(setup->python_build, libzmq_dirs, cmd->argv);
+        free(libzmq_dirs);
+        loader = zr_build_field(setup->python_build, "loader"); /* no LD_LIBRARY_PATH below */
+    } else if (loader) {
         /* A build made for a newer glibc runs under that glibc's own loader,
          * named here rather than in LD_LIBRARY_PATH so that the program's own
          * children (which this loader does not start) are not broken by it. */
@@ -140,7 +151,7 @@ int zr_client_prepare(const struct zr_setup *setup, const struct zr_mode *mode, 
         cmd->argv[n++] = zr_strdup_printf("--library-path");
         cmd->argv[n++] = join_path(zr_build_field(build, "loader_path"), lib_dir);
     }
-    if (prog->python)
+    if (prog->python && !own_loader)
         cmd->argv[n++] = zr_strdup_printf("%s", setup->python);
     for (int i = 0; i < prog->argc; i++)
         cmd->argv[n++] = substitute(prog->argv[i], endpoint);

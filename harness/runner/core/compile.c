@@ -31,6 +31,8 @@ struct compile_line {
     char *argv[64];
     int argc;
     char *cflags, *ldflags; /* the copies the flag words point into */
+    char *includes, *include_args[8];
+    int nincludes;
 };
 
 static void add_flag_words(struct compile_line *c, char *flags)
@@ -42,14 +44,24 @@ static void add_flag_words(struct compile_line *c, char *flags)
     free(words);
 }
 
+/* include_dirs: NULL for a program; for an extension module, a
+ * colon-separated list (a Python's headers): built -shared -fPIC. */
 static void compile_line_make(struct compile_line *c, const struct zr_flavour *flavour, char *compiler,
-                              const char *source, const char *out)
+                              const char *source, const char *out, const char *include_dirs)
 {
     memset(c, 0, sizeof *c);
     c->cflags = zr_strdup_printf("%s", flavour->cflags);
     c->ldflags = zr_strdup_printf("%s", flavour->ldflags);
     c->argv[c->argc++] = compiler;
     add_flag_words(c, c->cflags);
+    if (include_dirs) {
+        c->includes = zr_strdup_printf("%s", include_dirs);
+        c->argv[c->argc++] = (char *)"-shared";
+        c->argv[c->argc++] = (char *)"-fPIC";
+        for (char *save = NULL, *dir = strtok_r(c->includes, ":", &save); dir && c->nincludes < 8;
+             dir = strtok_r(NULL, ":", &save))
+            c->argv[c->argc++] = c->include_args[c->nincludes++] = zr_strdup_printf("-I%s", dir);
+    }
     c->argv[c->argc++] = (char *)"-o";
     c->argv[c->argc++] = (char *)out;
     c->argv[c->argc++] = (char *)source;
@@ -91,8 +103,8 @@ static void print_compiler_output(const char *who, const char *logpath)
     free(log);
 }
 
-int zr_compile(const char *who, const struct zr_flavour *flavour, const char *source, const char *out, char *err,
-               size_t errlen)
+static int compile_with(const char *who, const struct zr_flavour *flavour, const char *source, const char *out,
+                        const char *include_dirs, char *err, size_t errlen)
 {
     const char *cc = zr_source_is_cxx(source) ? "c++" : "cc";
     char *compiler = zr_find_program(cc);
@@ -104,7 +116,7 @@ int zr_compile(const char *who, const struct zr_flavour *flavour, const char *so
     /* A source named "-x" is a file, not an option of the compiler. */
     char *src = source[0] == '-' ? zr_strdup_printf("./%s", source) : zr_strdup_printf("%s", source);
     struct compile_line line;
-    compile_line_make(&line, flavour, compiler, src, out);
+    compile_line_make(&line, flavour, compiler, src, out, include_dirs);
     fflush(stdout);
     fprintf(stderr, "%s: %s", who, cc);
     for (int i = 1; i < line.argc; i++) {
@@ -129,7 +141,22 @@ int zr_compile(const char *who, const struct zr_flavour *flavour, const char *so
     free(logpath);
     free(line.cflags);
     free(line.ldflags);
+    free(line.includes);
+    for (int k = 0; k < line.nincludes; k++)
+        free(line.include_args[k]);
     free(compiler);
     free(src);
     return status == 0 ? 0 : -1;
+}
+
+int zr_compile(const char *who, const struct zr_flavour *flavour, const char *source, const char *out, char *err,
+               size_t errlen)
+{
+    return compile_with(who, flavour, source, out, NULL, err, errlen);
+}
+
+int zr_compile_module(const struct zr_flavour *flavour, const char *source, const char *out, const char *include_dirs,
+                      char *err, size_t errlen)
+{
+    return compile_with("compile", flavour, source, out, include_dirs, err, errlen);
 }

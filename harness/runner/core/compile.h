@@ -24,4 +24,9 @@ bool zr_source_compiles(const char *path);
 int zr_compile(const char *who, const struct zr_flavour *flavour, const char *source, const char *out, char *err,
                size_t errlen);
 
+/* The same for a Python extension module: -shared -fPIC, with -I for each
+ * of the colon-separated include_dirs (the interpreter's headers). */
+int zr_compile_module(const struct zr_flavour *flavour, const char *source, const char *out, const char *include_dirs,
+                      char *err, size_t errlen);
+
 #endif

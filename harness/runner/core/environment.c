@@ -11,6 +11,7 @@
 #include "client.h"
 #include "config.h"
 #include "process.h"
+#include "python_builds.h"
 #include "text.h"
 
 static char *os_name(void)
@@ -103,6 +104,30 @@ int zr_preflight_mode(const struct zr_setup *setup, const struct zr_mode *mode, 
     return 0;
 }
 
+/* What ran; for a Python build, also which one, and an ERROR when what ran
+ * is not what the build says it is (a stale cache entry, a PYTHONHOME). */
+static json_t *python_info(const struct zr_setup *setup, const char *version, const char *pyzmq, char *err,
+                           size_t errlen)
+{
+    json_t *info = json_pack("{s:s, s:s, s:s}", "executable", setup->python, "version", version, "pyzmq", pyzmq);
+    const struct zr_build *py = setup->python_build;
+    if (!py)
+        return info;
+    const char *want_version = zr_build_field(py, "python_version"), *want_pyzmq = zr_build_field(py, "pyzmq_version");
+    if (!want_version || !want_pyzmq || strcmp(version, want_version) || strcmp(pyzmq, want_pyzmq)) {
+        snprintf(err, errlen, "Python build %s ran Python %s with pyzmq %s, not the %s with pyzmq %s it was built as: "
+                              "make it again with `zmq-repro build --rebuild %s`",
+                 py->name, version, pyzmq, want_version ? want_version : "?", want_pyzmq ? want_pyzmq : "?", py->name);
+        json_decref(info);
+        return NULL;
+    }
+    /* Named by its folder (matrix's and bisect's workers are): its default name. */
+    const char *name = strchr(py->name, '/') && zr_build_field(py, "stem") ? zr_build_field(py, "stem") : py->name;
+    json_object_set_new(info, "build", json_string(name));
+    json_object_set_new(info, "origin", json_string(zr_build_field(py, "origin")));
+    return info;
+}
+
 /* One probe per mode and build: the benchmark asks for every case. */
 struct probe_cache {
     const struct zr_mode *mode;
@@ -156,7 +181,7 @@ static json_t *run_probe(const struct zr_setup *setup, const struct zr_mode *mod
                      "through the dynamic linker), not a wheel with a bundled libzmq",
                      build->name, loaded ? loaded : "no libzmq", zr_build_field(build, "library"));
         else
-            info = json_pack("{s:s, s:s, s:s}", "executable", setup->python, "version", version, "pyzmq", pyzmq);
+            info = python_info(setup, version, pyzmq, err, errlen);
         free(have);
         free(want);
     } else {
@@ -229,12 +254,7 @@ json_t *zr_preflight(const struct zr_setup *setup, const struct zr_case_spec *sp
         return env;
     }
     if (spec->pymodule) {
-        char *dir = zr_strdup_printf("%s/pyext/%s", setup->build_dir, m->flavour->name);
-        bool built = access(dir, R_OK) == 0;
-        if (!built)
-            snprintf(err, errlen, "the extension module %s is not built (%s): run cmake --build", spec->pymodule, dir);
-        free(dir);
-        if (!built) {
+        if (zr_pyext_ensure(setup, m->flavour, spec->pymodule, err, errlen) != 0) {
             json_decref(compiler);
             json_decref(env);
             return NULL;

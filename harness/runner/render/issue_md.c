@@ -130,7 +130,9 @@ static void write_environment(FILE *f, const struct zr_bundle *b, const struct z
             (long long)json_integer_value(json_object_get(host, "cpus")));
     fprintf(f, "* Compiler: %s\n", cc);
     if (b->python) {
-        char *how = pyzmq_origin(setup->python);
+        /* A Python build (--python python:SUITE) says where it came from. */
+        char *how = setup->python_build ? zr_strdup_printf("%s", zr_build_field(setup->python_build, "origin"))
+                                        : pyzmq_origin(setup->python);
         fprintf(f, "* What pyzmq version? %s\n", json_string_value(json_object_get(b->python_env, "pyzmq")));
         fprintf(f, "* What libzmq version? %s (pyzmq links the system libzmq.so.5)\n", version ? version : "?");
         fprintf(f, "* Python version (and how it was installed): %s, %s; pyzmq: %s\n",

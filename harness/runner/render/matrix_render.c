@@ -33,7 +33,9 @@ static void judge_cell(json_t *cell, struct zr_cell_view *v, bool broken)
         v->css = v->met > 0 ? "held" : "not-held";
     } else {
         bool all = v->met == v->n && v->n > 0;
-        v->verdict = all ? (upstream ? "fixed upstream" : "clean") : "NOT FIXED";
+        /* @python-unaffected: this interpreter cannot show the bug. */
+        bool unaffected = json_is_true(json_object_get(cell, "python_unaffected"));
+        v->verdict = all ? (unaffected ? "Python unaffected" : upstream ? "fixed upstream" : "clean") : "NOT FIXED";
         v->css = all ? "held" : "not-held";
     }
     if (errors && v->met == 0) {

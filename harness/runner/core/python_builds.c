@@ -1,0 +1,171 @@
+/* Python builds (python:SUITE): describing one by running it, and the
+ * argument vector that starts its interpreter. */
+#include "python_builds.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "files.h"
+#include "process.h"
+#include "text.h"
+
+int zr_python_build_argv(const struct zr_build *py, const char *extra_libs, char **argv)
+{
+    int n = 0;
+    const char *loader = zr_build_field(py, "loader");
+    if (loader) {
+        /* The interpreter's own glibc: its loader named here, not found
+         * through PT_INTERP (that is this machine's older one). */
+        argv[n++] = zr_strdup_printf("%s", loader);
+        argv[n++] = zr_strdup_printf("--library-path");
+        const char *own = zr_build_field(py, "loader_path");
+        if (extra_libs && *extra_libs)
+            argv[n++] = zr_strdup_printf("%s:%s", own ? own : "", extra_libs);
+        else
+            argv[n++] = zr_strdup_printf("%s", own ? own : "");
+    }
+    argv[n++] = zr_strdup_printf("%s", zr_build_field(py, "python"));
+    return n;
+}
+
+/* Each printed line: version, pyzmq's version, the extension suffix. */
+static const char probe_code[] = "import sys, sysconfig, zmq\n"
+                                 "print(sys.version.split()[0]); print(zmq.pyzmq_version())\n"
+                                 "print(sysconfig.get_config_var('EXT_SUFFIX'))\n";
+
+static int read_probe(struct zr_build *b, const char *out, const char *errtext, char *err, size_t errlen)
+{
+    char version[64] = "", pyzmq[64] = "", suffix[128] = "";
+    if (!out || sscanf(out, "%63s %63s %127s", version, pyzmq, suffix) != 3) {
+        char last[300];
+        zr_last_line(errtext, last, sizeof last);
+        snprintf(err, errlen, "Python build %s does not import zmq: %s", b->name, last[0] ? last : "no output");
+        return -1;
+    }
+    json_object_set_new(b->info, "python_version", json_string(version));
+    json_object_set_new(b->info, "pyzmq_version", json_string(pyzmq));
+    json_object_set_new(b->info, "ext_suffix", json_string(suffix));
+    json_object_set_new(b->info, "version", json_string(version));
+    return zr_build_write_info(b->prefix, b->info, err, errlen);
+}
+
+int zr_python_build_probe(struct zr_build *b, char *err, size_t errlen)
+{
+    char *dir = zr_make_workdir("pyprobe", err, errlen);
+    if (!dir)
+        return -1;
+    char *argv[8] = { 0 };
+    int n = zr_python_build_argv(b, NULL, argv);
+    argv[n++] = zr_strdup_printf("-c");
+    argv[n++] = zr_strdup_printf("%s", probe_code);
+    struct zr_env env;
+    zr_env_init(&env);
+    const char *drop[] = { "LD_PRELOAD", "LD_LIBRARY_PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", NULL };
+    for (int i = 0; drop[i]; i++)
+        zr_env_set(&env, drop[i], NULL);
+    char *outpath = zr_strdup_printf("%s/out", dir), *errpath = zr_strdup_printf("%s/err", dir);
+    /* libzmq itself comes from this machine's (found through ld.so.cache):
+     * the probe asks only what the interpreter and pyzmq are. */
+    struct zr_spawn s = { .argv = argv, .envp = env.vars, .out = ZR_OUTPUT_FILE(outpath),
+                          .err = ZR_OUTPUT_FILE(errpath) };
+    int status = zr_run_to_end(&s, 120, err, errlen);
+    int rc = -1;
+    if (status >= 0) {
+        char *out = zr_read_file(outpath, NULL), *errtext = zr_read_file(errpath, NULL);
+        rc = status == 0 ? read_probe(b, out, errtext, err, errlen) : -1;
+        if (status != 0) {
+            char last[300];
+            zr_last_line(errtext, last, sizeof last);
+            snprintf(err, errlen, "Python build %s: its interpreter exited with %d: %s", b->name, status, last);
+        }
+        free(out);
+        free(errtext);
+    }
+    for (int i = 0; argv[i]; i++)
+        free(argv[i]);
+    zr_env_free(&env);
+    free(outpath);
+    free(errpath);
+    zr_remove_tree(dir);
+    return rc;
+}
+
+char *zr_pyext_dir(const struct zr_setup *setup, const struct zr_flavour *flavour)
+{
+    if (setup->python_build)
+        return zr_strdup_printf("%s/pyext/%s", setup->python_build->prefix, flavour->name);
+    return zr_strdup_printf("%s/pyext/%s", setup->build_dir, flavour->name);
+}
+
+/* pyclients/ext/<module>.c, else .cpp; NULL when neither exists. */
+static char *module_source(const struct zr_setup *setup, const char *module)
+{
+    const char *suffixes[] = { ".c", ".cpp", NULL };
+    for (int i = 0; suffixes[i]; i++) {
+        char *path = zr_strdup_printf("%s/pyclients/ext/%s%s", setup->source_dir, module, suffixes[i]);
+        if (access(path, R_OK) == 0)
+            return path;
+        free(path);
+    }
+    return NULL;
+}
+
+static bool newer_than(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+           (sa.st_mtim.tv_sec > sb.st_mtim.tv_sec ||
+            (sa.st_mtim.tv_sec == sb.st_mtim.tv_sec && sa.st_mtim.tv_nsec > sb.st_mtim.tv_nsec));
+}
+
+int zr_pyext_ensure(const struct zr_setup *setup, const struct zr_flavour *flavour, const char *module, char *err,
+                    size_t errlen)
+{
+    char *dir = zr_pyext_dir(setup, flavour);
+    if (!setup->python_build) { /* the configured interpreter's: CMake builds them */
+        bool built = access(dir, R_OK) == 0;
+        if (!built)
+            snprintf(err, errlen, "the extension module %s is not built (%s): run cmake --build", module, dir);
+        free(dir);
+        return built ? 0 : -1;
+    }
+    const struct zr_build *py = setup->python_build;
+    char *source = module_source(setup, module);
+    const char *suffix = zr_build_field(py, "ext_suffix");
+    int rc = -1;
+    if (!source) {
+        snprintf(err, errlen, "no source pyclients/ext/%s.c or .cpp for the extension module %s", module, module);
+    } else if (!suffix || !zr_build_field(py, "include_dirs")) {
+        snprintf(err, errlen, "Python build %s names no headers or extension suffix: make it again with `zmq-repro "
+                              "build --rebuild %s`", py->name, py->name);
+    } else if (zr_mkdirs(dir) != 0) {
+        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+    } else {
+        char *out = zr_strdup_printf("%s/%s%s", dir, module, suffix);
+        if (access(out, R_OK) == 0 && !newer_than(source, out)) {
+            rc = 0;
+        } else {
+            /* Built beside, then renamed: two runs at once never import half a file. */
+            char *tmp = zr_strdup_printf("%s.tmp-%d", out, (int)getpid());
+            fprintf(stderr, "zmq-repro: building the extension module %s for Python build %s (%s)\n", module, py->name,
+                    flavour->name);
+            rc = zr_compile_module(flavour, source, tmp, zr_build_field(py, "include_dirs"), err, errlen);
+            if (rc == 0 && rename(tmp, out) != 0) {
+                snprintf(err, errlen, "cannot move %s into place: %s", out, strerror(errno));
+                rc = -1;
+            }
+            unlink(tmp);
+            free(tmp);
+        }
+        free(out);
+    }
+    free(source);
+    free(dir);
+    return rc;
+}
