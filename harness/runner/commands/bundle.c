@@ -20,6 +20,7 @@
 #include "bundle.h"
 #include "bundle_content.h"
 #include "case_run.h"
+#include "compile.h"
 #include "environment.h"
 #include "figures.h"
 #include "files.h"
@@ -180,6 +181,15 @@ out:
     return rc;
 }
 
+/* The harness's diagnosis; for a user's program, whether it says the
+ * failure is the program's own (the bundle then explains the usage error;
+ * a case of this repository is a maintained reproduction, filed as one). */
+static void set_diagnosis(struct zr_bundle *b, const char *diagnosis, bool users_program)
+{
+    b->diagnosis = diagnosis ? zr_utf8_sanitize(diagnosis, strlen(diagnosis)) : NULL;
+    b->usage_error = users_program && diagnosis && !strncmp(diagnosis, "your program", strlen("your program"));
+}
+
 /* --- From a case: run it here. --- */
 
 /* The mode a bundle of the case carries: -m's, else the symptom users see
@@ -237,6 +247,8 @@ static void fill_from_case_run(struct zr_bundle *b, const struct zr_options *o, 
     b->median_detect_s = json_is_number(t) ? json_number_value(t) : -1;
     b->build = json_deep_copy(build->info);
     b->python_env = json_incref(json_object_get(env, "python"));
+    b->endpoint_first = true;
+    set_diagnosis(b, d->verdict.diagnosis, false);
 }
 
 static int bundle_case(const struct zr_options *o, const struct zr_case_spec *spec, const char *out, struct zr_bundle *b,
@@ -354,7 +366,8 @@ static int read_result_fields(json_t *doc, const char *path, struct result_field
             snprintf(err, errlen, "%s: the field attempts[%zu].outcome is missing or not a string", path, i);
             r->judged_as = NULL;
         }
-        if (!r->deciding && outcome && json_is_string(json_object_get(a, "report")) && !zr_outcome_is_clean(outcome))
+        /* The attempt that shows it: the first that is neither clean nor the harness's own. */
+        if (!r->deciding && outcome && zr_outcome_is_failure(outcome))
             r->deciding = a;
     }
     json_array_foreach(json_object_get(doc, "expect"), i, a) if (r->judged_as && !json_is_string(a)) {
@@ -389,15 +402,15 @@ static char *classes_of_result(json_t *expect)
     return classes;
 }
 
-/* The client's command line after the program, without the endpoint:
- * that is run.sh's first argument to the client, always. */
+/* The client's command line after the program, as it was run: "{endpoint}"
+ * where it took the server's endpoint (run.sh puts its own there). */
 static void fill_args_from_command(struct zr_bundle *b, json_t *cmd)
 {
     size_t ncmd = cmd ? json_array_size(cmd) : 0;
     b->args = calloc(ncmd + 1, sizeof *b->args);
     for (size_t k = 1; k < ncmd; k++) {
         const char *arg = json_string_value(json_array_get(cmd, k));
-        if (arg && strcmp(arg, "{endpoint}"))
+        if (arg)
             b->args[b->nargs++] = zr_strdup_printf("%s", arg);
     }
 }
@@ -420,7 +433,24 @@ static void fill_from_result(struct zr_bundle *b, const struct zr_options *o, js
     fill_args_from_command(b, json_object_get(doc, "command"));
     b->mode = m;
     b->timeout_s = o->timeout_s > 0 ? o->timeout_s : 10;
-    b->expected = classes_of_result(json_object_get(doc, "expect"));
+    b->cxx = zr_source_is_cxx(r->file);
+    /* A check ran a user's program: as it was run, judged by what it did. */
+    bool check = !strcmp(r->kind, "check");
+    b->endpoint_first = !check;
+    b->judged_by_exit = check && !json_is_true(json_object_get(doc, "done_contract"));
+    /* What counts: the expected failures; after an expectation of clean runs,
+     * the failure that was seen, never "anything but clean". */
+    if (!strcmp(r->judged_as, "fixed")) {
+        struct zr_expectation seen = { (char *)text_or(d, "outcome", "?"), NULL };
+        struct zr_expect_list list = { 1, &seen };
+        b->expected = classes_of(&list);
+    } else
+        b->expected = classes_of_result(json_object_get(doc, "expect"));
+    json_t *diagnosis = json_object_get(d, "diagnosis");
+    set_diagnosis(b,
+                  json_is_string(diagnosis) ? json_string_value(diagnosis)
+                                            : json_string_value(json_object_get(doc, "diagnosis")),
+                  check);
     const char *signature = text_or(d, "signature", "");
     b->verdict = zr_strdup_printf("%s%s%s", text_or(d, "outcome", "?"), *signature ? " " : "", signature);
     b->report = zr_strdup_printf("%s", text_or(d, "report", ""));
@@ -448,7 +478,7 @@ static int bundle_result(const struct zr_options *o, const char *path, struct zr
     if (!r.deciding || !source || !m || (m->preload & ZR_PRELOAD_OWNER_CHECKER)) {
         snprintf(err, errlen, "%s: %s", path,
                  !source       ? "the program is not a source file or script: a bundle carries source"
-                 : !r.deciding ? "no attempt with a report: nothing to file"
+                 : !r.deciding ? "no attempt showed a failure: nothing to file"
                                : "only tsan and stress results can be bundled");
         json_decref(doc);
         return -1;
@@ -482,6 +512,7 @@ int zr_cmd_bundle(const struct zr_options *o, const struct zr_catalog *cat, int 
         snprintf(err, sizeof err, "%s", spec ? spec->error : "no such case or result file (see `zmq-repro list`)");
         rc = -1;
     }
+    b.as_bug = o->as_bug;
     if (rc == 0)
         rc = write_bundle(&b, &o->setup, out, err, sizeof err);
     zr_bundle_free(&b);

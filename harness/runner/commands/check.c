@@ -99,6 +99,7 @@ static void write_result(const struct zr_options *o, const struct check_target *
         json_array_append_new(cmd, zr_json_text(t->argv[i]));
     json_object_set_new(doc, "command", cmd);
     json_object_set_new(doc, "server", json_string(o->server_mode));
+    json_object_set_new(doc, "done_contract", json_boolean(o->done));
     char path[2048], stem[512];
     snprintf(stem, sizeof stem, "check-%s-%s-%s", run->spec->name, zr_modes[run->mode].name, run->build->name);
     if (zr_write_result(o->results_dir, stem, doc, path, sizeof path, err, sizeof err) == 0)

@@ -47,6 +47,7 @@ struct zr_options {
     bool suite;
     bool known_bugs; /* check --suite: also suppress the known libzmq bugs */
     bool every_attempt; /* check: every attempt must meet the expectation */
+    bool as_bug;        /* bundle: libzmq's bug template even for a usage error */
     bool done;          /* check: hold the program to the cases' DONE contract (cases/README.md) */
     /* soak, matrix */
     double minutes;

@@ -197,7 +197,7 @@ const struct zr_command zr_commands[] = {
         .synopsis = "CASE|RESULT.json",
         .summary = "a standalone reproduction to file upstream (--out DIR): the client and server sources, run.sh, "
                    "ISSUE.md, the report",
-        .options = "mode attempts out timeout " RUNNING,
+        .options = "as-bug mode attempts out timeout " RUNNING,
         .needs_catalog = true,
         .runs_cases = true,
         .run = zr_cmd_bundle,

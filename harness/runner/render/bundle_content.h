@@ -29,6 +29,13 @@ struct zr_bundle {
     double median_detect_s;
     json_t *build;     /* build-info of the build it ran on */
     json_t *python_env; /* {version, pyzmq} or NULL */
+    bool cxx;           /* a C++ source: built with c++, shown as C++ */
+    bool endpoint_first; /* a case: ENDPOINT, then args; a user's program: args as it was run, with
+                            "{endpoint}" where it took the endpoint */
+    bool judged_by_exit; /* a user's program: clean is exit 0 with no report, no DONE line needed */
+    char *diagnosis;     /* the harness's own "my usage or libzmq?", or NULL */
+    bool usage_error;    /* the diagnosis says it is the program's doing: an explanation, not a bug report */
+    bool as_bug;         /* --as-bug: libzmq's bug template all the same */
 };
 
 void zr_bundle_free(struct zr_bundle *b);

@@ -116,6 +116,29 @@ static void write_description(FILE *f, const struct zr_bundle *b)
                                                   : "with no sanitizer");
 }
 
+/* The harness's own answer to "my usage or libzmq?", first. */
+static void write_diagnosis(FILE *f, const struct zr_bundle *b)
+{
+    if (!b->diagnosis)
+        return;
+    fprintf(f, "What the harness found (zmq-repro's diagnosis):\n\n");
+    fence(f, "", b->diagnosis, 0);
+    fprintf(f, "\n");
+}
+
+/* The bundle of a usage error: what the program does wrong and its fix,
+ * not a libzmq bug report. */
+static void write_usage_error(FILE *f, const struct zr_bundle *b)
+{
+    fprintf(f, "# A usage error, not a libzmq bug\n\n%s\n\n", b->title);
+    fprintf(f, "The harness's diagnosis says the failure is the program's own doing:\n\n");
+    fence(f, "", b->diagnosis, 0);
+    fprintf(f, "\nReproduced here in %d of %d runs, %s. The steps below show it; the fix is the program's (zmq(7): "
+               "a socket is not thread safe; give each socket one owner thread, close every socket in its own "
+               "thread before zmq_ctx_term, or set ZMQ_LINGER).\n",
+            b->met, b->n, b->mode->tsan_options ? "under ThreadSanitizer" : "with no sanitizer");
+}
+
 static void write_environment(FILE *f, const struct zr_bundle *b, const struct zr_setup *setup, json_t *host)
 {
     const char *version = json_string_value(json_object_get(b->build, "version"));
@@ -153,10 +176,10 @@ static void write_steps(FILE *f, const struct zr_bundle *b)
                 server ? "Build the peer with `cc -O2 -g -o router_server router_server.c -lzmq`" : "Nothing to build",
                 client);
     else
-        fprintf(f, "1. Build%s`cc %s -o client ./%s -lzmq -lpthread`\n",
+        fprintf(f, "1. Build%s`%s %s -o client ./%s -lzmq -lpthread`\n",
                 server ? " the peer with `cc -O2 -g -o router_server router_server.c -lzmq` and the client with "
                        : " the client: ",
-                b->mode->flavour->cflags, client);
+                b->cxx ? "c++" : "cc", b->mode->flavour->cflags, client);
     if (server)
     {
         fprintf(f, "2. Start the peer, a ROUTER that echoes every request: `./router_server --bind 'tcp://127.0.0.1:*' "
@@ -164,14 +187,22 @@ static void write_steps(FILE *f, const struct zr_bundle *b)
         zr_fput_sh_word(f, b->server_mode);
         fprintf(f, "` (it prints the endpoint it bound).\n");
     }
-    fprintf(f, "%d. Run the client against it: `%s%s ENDPOINT", server ? 3 : 2, b->python ? "python3 ./" : "./",
-            b->python ? client : "client");
+    /* As it was run: a case takes the endpoint first; a program where it asked for it. */
+    bool endpoint = b->endpoint_first;
+    for (int i = 0; i < b->nargs; i++)
+        endpoint |= strstr(b->args[i], "{endpoint}") != NULL;
+    fprintf(f, "%d. Run the client%s: `%s%s%s", server ? 3 : 2, server ? " against it" : "",
+            b->python ? "python3 ./" : "./", b->python ? client : "client", b->endpoint_first ? " ENDPOINT" : "");
     free(client);
     for (int i = 0; i < b->nargs; i++) {
         fputc(' ', f);
-        zr_fput_sh_word(f, b->args[i]);
+        const char *at = strstr(b->args[i], "{endpoint}");
+        if (at)
+            fprintf(f, "%.*sENDPOINT%s", (int)(at - b->args[i]), b->args[i], at + strlen("{endpoint}"));
+        else
+            zr_fput_sh_word(f, b->args[i]);
     }
-    fprintf(f, "`%s\n", server ? "" : " (ENDPOINT: any ipc:// path where nothing listens)");
+    fprintf(f, "`%s\n", server || !endpoint ? "" : " (ENDPOINT: any ipc:// path where nothing listens)");
     fprintf(f, "%d. Or all of it, N times, with a timeout per run: `%s./run.sh 20`\n\n", server ? 4 : 3,
             b->mode->tsan_options ? "LIBZMQ_PREFIX=/prefix/of/libzmq-built-with-tsan " : "");
 }
@@ -180,7 +211,7 @@ static void write_steps(FILE *f, const struct zr_bundle *b)
 static void write_test_code(FILE *f, const struct zr_bundle *b)
 {
     char *source = zr_read_file(b->client_path, NULL);
-    fence(f, b->python ? "python" : "c", source ? source : "", 0);
+    fence(f, b->python ? "python" : b->cxx ? "cpp" : "c", source ? source : "", 0);
     free(source);
     if (zr_bundle_has_server(b))
         fprintf(f, "\nThe peer is `router_server.c` in the same folder: plain C, one thread, a ROUTER that replies to "
@@ -193,7 +224,9 @@ static void write_results(FILE *f, const struct zr_bundle *b)
     fprintf(f, "%s\n\n", b->verdict);
     fence(f, "", b->report ? b->report : "(no report text)", REPORT_LINES_IN_ISSUE);
     fprintf(f, "\n# What's the expected result?\n\n");
-    if (!strcmp(b->expected, "hang"))
+    if (b->judged_by_exit)
+        fprintf(f, "The program finishes and exits 0, with no report from ThreadSanitizer, libzmq or CPython.\n");
+    else if (!strcmp(b->expected, "hang"))
         fprintf(f, "The program finishes: every blocking call returns and `zmq_ctx_term` returns once every socket is "
                    "closed; it prints DONE and exits 0.\n");
     else
@@ -209,7 +242,19 @@ int zr_write_issue_md(const struct zr_bundle *b, const struct zr_setup *setup, c
     if (!f)
         return -1;
     json_t *host = zr_host_json();
+    if (b->usage_error && !b->as_bug) {
+        write_usage_error(f, b);
+        write_steps(f, b);
+        write_test_code(f, b);
+        write_results(f, b);
+        fprintf(f, "\n---\nMade by zmq-repro %s. To file it upstream all the same (if libzmq should catch this "
+                   "use), make the bundle again with --as-bug: libzmq's issue template.\n",
+                ZR_VERSION);
+        json_decref(host);
+        return fclose(f) == 0 ? 0 : -1;
+    }
     write_description(f, b);
+    write_diagnosis(f, b);
     write_environment(f, b, setup, host);
     write_steps(f, b);
     write_test_code(f, b);

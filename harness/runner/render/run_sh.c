@@ -19,6 +19,23 @@ static void fput_local_file(FILE *f, const char *name)
     zr_fput_sh_word(f, name);
 }
 
+/* An argument as one shell word, "{endpoint}" in it being the run's endpoint. */
+static void fput_arg(FILE *f, const char *arg)
+{
+    const char *at = strstr(arg, "{endpoint}");
+    if (!at) {
+        zr_fput_sh_word(f, arg);
+        return;
+    }
+    char *before = zr_strdup_printf("%.*s", (int)(at - arg), arg);
+    if (*before)
+        zr_fput_sh_word(f, before);
+    fputs("\"$endpoint\"", f);
+    if (at[10])
+        fput_arg(f, at + 10);
+    free(before);
+}
+
 /* text as a shell comment that stays on its line. */
 static void fput_comment(FILE *f, const char *text)
 {
@@ -53,7 +70,10 @@ static void write_preamble(FILE *f, const struct zr_bundle *b)
 /* The settings: RUNS, TIMEOUT and the classes that count, each checked. */
 static void write_settings(FILE *f, const struct zr_bundle *b)
 {
-    fprintf(f, "#\n# usage: ./run.sh [RUNS]      environment: TIMEOUT (seconds a run may take, default %g)\n"
+    fprintf(f, "#\n# usage: ./run.sh [RUNS]      RUNS: how many runs (default 20)\n"
+               "# environment: TIMEOUT  seconds a run may take (default %g)\n"
+               "#              LIBZMQ_PREFIX  the prefix of another libzmq (its lib/ holds libzmq.so.5)\n"
+               "#              PYTHON  the interpreter that imports zmq (default python3)\n"
                "# A run counts as a reproduction when it shows: %s.\n"
                "set -u\n"
                "# Under env -i there is no PATH, and cc cannot find its own programs (cc1, as, ld).\n"
@@ -62,8 +82,13 @@ static void write_settings(FILE *f, const struct zr_bundle *b)
                "cd \"$(dirname \"$0\")\" || exit 2\n"
                "runs=${1:-20}\n"
                "timeout_s=${TIMEOUT:-%g}\n"
+               "# %s\n"
+               "contract=%s\n"
                "expected=",
-            b->timeout_s, b->expected, b->timeout_s);
+            b->timeout_s, b->expected, b->timeout_s,
+            b->judged_by_exit ? "A program judged by what it did: exit 0 with no report is clean."
+                              : "A case's contract: DONE as its last line, with its message accounting.",
+            b->judged_by_exit ? "exit" : "done");
     zr_fput_sh_word(f, b->expected);
     /* The watch ticks four times a second; a timeout like 1.2 s is 5 ticks.
      * RUNS is a plain number the shell can count to: no leading 0 ("00"
@@ -88,7 +113,7 @@ static void write_builds(FILE *f, const struct zr_bundle *b)
         fprintf(f, "cc -O2 -g -o router_server router_server.c -lzmq || exit 2\n");
     if (!b->python)
     {
-        fprintf(f, "cc %s -o client ", b->mode->flavour->cflags);
+        fprintf(f, "%s %s -o client ", b->cxx ? "c++" : "cc", b->mode->flavour->cflags);
         fput_local_file(f, zr_bundle_file_name(b->client_path));
         fprintf(f, " -lzmq -lpthread || exit 2\n");
     }
@@ -147,8 +172,9 @@ void zr_run_sh_write_classifier(FILE *f)
                "    then echo fatal-python\n"
                "    elif [ \"$hung\" = yes ]; then echo hang\n"
                "    elif [ \"$rc\" -gt 128 ]; then echo signal\n"
-               "    elif [ \"$rc\" -ne 0 ] || ! grep -q '^DONE' \"$tmp/out\"; then echo exit\n"
-               "    elif awk 'BEGIN { s = -1; r = -1 }\n"
+               "    elif [ \"$rc\" -ne 0 ]; then echo exit\n"
+               "    elif [ \"${contract:-done}\" = done ] && ! grep -q '^DONE' \"$tmp/out\"; then echo exit\n"
+               "    elif [ \"${contract:-done}\" = done ] && awk 'BEGIN { s = -1; r = -1 }\n"
                "              /^DONE/ { s = -1; r = -1\n"
                "                        for (i = 2; i <= NF; i++) { if ($i ~ /^sent=/) s = substr($i, 6) + 0\n"
                "                                                    if ($i ~ /^received=/) r = substr($i, 10) + 0 } }\n"
@@ -207,10 +233,11 @@ static void write_one_run(FILE *f, const struct zr_bundle *b)
         fprintf(f, "    endpoint=\"ipc://$tmp/nobody-listens-here\"\n");
     fprintf(f, "    hung=no\n    $norandom env $client_env %s", b->python ? "\"$python\" " : "");
     fput_local_file(f, b->python ? zr_bundle_file_name(b->client_path) : "client");
-    fprintf(f, " \"$endpoint\"");
+    if (b->endpoint_first)
+        fprintf(f, " \"$endpoint\"");
     for (int i = 0; i < b->nargs; i++) {
         fputc(' ', f);
-        zr_fput_sh_word(f, b->args[i]);
+        fput_arg(f, b->args[i]);
     }
     fprintf(f, " >\"$tmp/out\" 2>\"$tmp/err\" &\n"
                "    client=$!\n"
