@@ -20,6 +20,8 @@
 #define TICK_S 0.05              /* how often the client and the server are looked at */
 #define STACK_TOOL_TIMEOUT_S 10.0
 #define FAULTHANDLER_WAIT_S 2.0  /* for faulthandler's dump after the SIGABRT */
+#define FREEZE_WAIT_S 1.0        /* for every thread of the tree to stop */
+#define KILL_WAIT_S 2.0          /* for every process of the tree to be gone */
 #define SERVER_STALE_S 1.0       /* no heartbeat for this long: the server is stuck */
 #define SERVER_FRESH_S 0.2       /* a heartbeat this recent: the server's loop is turning */
 /* A sleeping client still spends a little CPU (TSan's background thread,
@@ -42,31 +44,6 @@ static size_t file_size(const char *path)
     return stat(path, &st) == 0 ? (size_t)st.st_size : 0;
 }
 
-/* What the loaded-library probe wrote for the client's process: 0 with the
- * path and version, -1 when the process never loaded libzmq. */
-static int read_loaded(const char *workdir, pid_t pid, char **path, char **version)
-{
-    char *logpath = zr_loaded_log_path(workdir);
-    char *text = zr_read_file(logpath, NULL);
-    free(logpath);
-    int rc = -1;
-    for (const char *line = text; line && *line && rc != 0;) {
-        int p;
-        char v[64];
-        int consumed = 0;
-        if (sscanf(line, "LOADED pid=%d version=%63s path=%n", &p, v, &consumed) == 2 && consumed > 0 && p == pid) {
-            *path = zr_strdup_printf("%.*s", (int)strcspn(line + consumed, "\n"), line + consumed);
-            *version = zr_strdup_printf("%s", v);
-            rc = 0;
-        }
-        line = strchr(line, '\n');
-        if (line)
-            line++;
-    }
-    free(text);
-    return rc;
-}
-
 /* The harness's own finding about the library, or NULL when the client ran
  * on the build it was asked to run on. */
 static char *check_library(const struct zr_build *build, const char *loaded)
@@ -86,60 +63,193 @@ static char *check_library(const struct zr_build *build, const char *loaded)
     return finding;
 }
 
+/* What the watch knows of the client's tree: its processes, when it last
+ * made progress, and since when it has been stuck in waits with no
+ * deadline. */
 struct watch {
-    double window_start;
-    double window_cpu;
+    struct zr_tree tree;
+    struct zr_tree_sample last; /* the latest sample (its threads' waits, for the stacks) */
+    double anchor_t, anchor_cpu; /* the CPU used since the last progress is counted from here */
     long long received, replied;
+    double last_progress;   /* the program's last progress */
+    double last_served;     /* the server's counters last rose */
+    double unbounded_since; /* every judged thread has waited with no deadline since, the server idle */
+    char moved[200];        /* what moved last */
 };
 
-/* True when nothing moved since the window started: the client's threads all
- * asleep and (almost) no CPU used, the server idle with every request
- * answered. Restarts the window on any progress. */
-static bool no_progress(struct watch *w, pid_t client, const struct zr_server_sample *x, double now)
+static void watch_init(struct watch *w, pid_t client, double now)
 {
-    struct zr_group_sample g;
-    if (zr_group_sample(client, &g) != 0)
-        return false;
-    /* The server counts as idle only while its loop keeps turning and finds
-     * nothing to read: a server that was not scheduled (a loaded machine)
-     * may have requests waiting unread. */
-    bool server_busy = x && (x->held > 0 || x->received != x->replied + x->unroutable || x->received != w->received ||
-                             x->replied != w->replied || x->heartbeat_age_s > SERVER_FRESH_S);
-    double window = now - w->window_start;
-    bool cpu_moved = g.cpu_s - w->window_cpu > IDLE_CPU_FLOOR_S + IDLE_CPU_SHARE * window;
-    if (w->window_cpu < 0 || g.running || cpu_moved || server_busy) {
-        w->window_start = now;
-        w->window_cpu = g.cpu_s;
-        if (x) {
-            w->received = x->received;
-            w->replied = x->replied;
-        }
-        return false;
+    memset(w, 0, sizeof *w);
+    zr_tree_init(&w->tree, client);
+    w->anchor_t = w->last_progress = w->unbounded_since = now;
+    w->anchor_cpu = -1;
+    w->received = w->replied = -1;
+}
+
+static void watch_free(struct watch *w)
+{
+    zr_tree_sample_free(&w->last);
+    zr_tree_free(&w->tree);
+}
+
+/* Progress: CPU beyond the idle share since the last progress, the server's
+ * counters rising, or a thread or process of the tree moving (one coming or
+ * going, a thread waiting elsewhere than before). */
+static bool made_progress(struct watch *w, const struct zr_tree_sample *s, const struct zr_server_sample *x, double now)
+{
+    double since = now - w->anchor_t;
+    if (w->anchor_cpu < 0)
+        snprintf(w->moved, sizeof w->moved, "the program started");
+    else if (s->cpu_s - w->anchor_cpu > IDLE_CPU_FLOOR_S + IDLE_CPU_SHARE * since)
+        snprintf(w->moved, sizeof w->moved, "%.0f ms of CPU in %.2f s", (s->cpu_s - w->anchor_cpu) * 1e3, since);
+    else if (x && (x->received != w->received || x->replied != w->replied))
+    {
+        snprintf(w->moved, sizeof w->moved, "the server received %lld and answered %lld requests more",
+                 x->received - w->received, x->replied - w->replied);
+        w->last_served = now;
     }
+    else if (s->moved)
+        snprintf(w->moved, sizeof w->moved, "%s", s->why);
+    else
+        return false;
+    w->anchor_t = now;
+    w->anchor_cpu = s->cpu_s;
+    if (x) {
+        w->received = x->received;
+        w->replied = x->replied;
+    }
+    w->last_progress = now;
     return true;
 }
 
-/* After a hang: the stacks, then for Python a SIGABRT so that faulthandler
- * prints every Python thread's stack. Returns the stacks (or NULL with why in
- * err); *ended when the client turned out to have ended meanwhile. */
+/* One look at the tree. True when it is stuck: every judged thread of every
+ * process in a wait with no deadline since the window started, (almost) no
+ * CPU used, the server idle with every request answered. */
+static bool watch_tick(struct watch *w, const struct zr_server_sample *x, double now, double stall_s)
+{
+    struct zr_tree_sample s;
+    if (zr_tree_sample(&w->tree, &s) != 0) {
+        zr_tree_sample_free(&s);
+        return false;
+    }
+    bool progress = made_progress(w, &s, x, now);
+    /* The server counts as idle only while its loop keeps turning and finds
+     * nothing to read: a server that was not scheduled (a loaded machine)
+     * may have requests waiting unread. */
+    bool server_busy = x && (x->held > 0 || x->received != x->replied + x->unroutable ||
+                             x->heartbeat_age_s > SERVER_FRESH_S);
+    if (progress || server_busy || !zr_tree_all_unbounded(&s))
+        w->unbounded_since = now;
+    zr_tree_sample_free(&w->last);
+    w->last = s;
+    return stall_s > 0 && now - w->unbounded_since >= stall_s;
+}
+
+/* At the watchdog's expiry: still making progress when it moved within the
+ * last quiet_s. Not when, the server's counters still, a thread has waited
+ * in one place for a file descriptor with no deadline for a quarter of
+ * the watchdog or more (and the quiet window): the rest of the program spins around a thread that is
+ * stuck (the pyzmq #2070 bus whose asyncio loop raises ContextTerminated in
+ * a hot loop while the main thread waits in zmq_ctx_term). */
+static bool still_progressing(const struct watch *w, double now, double quiet_s, double watchdog_s)
+{
+    if (now - w->last_progress >= quiet_s)
+        return false;
+    if (w->last_served > 0 && now - w->last_served < quiet_s)
+        return true;
+    const struct zr_known_thread *k = zr_tree_longest_fd_wait(&w->tree);
+    double stuck_s = watchdog_s / 4 > quiet_s ? watchdog_s / 4 : quiet_s;
+    return !(k && now - k->since >= stuck_s);
+}
+
+/* The processes of the tree still alive after the client ended, as
+ * "pid N (command line)" lines; NULL when none. */
+static char *left_behind(struct watch *w)
+{
+    pid_t pids[256];
+    int n = zr_tree_pids(&w->tree, pids, 256);
+    char *out = NULL;
+    for (int i = 0; i < n; i++) {
+        const struct zr_member *m = zr_tree_member(&w->tree, pids[i]);
+        char *more = zr_strdup_printf("%s%spid %d (%s)", out ? out : "", out ? ", " : "", (int)pids[i],
+                                      m ? m->cmdline : "?");
+        free(out);
+        out = more;
+    }
+    return out;
+}
+
+/* After a hang: the tree frozen (SIGSTOP) while the stack tool reads every
+ * process of it, so that all the stacks come from one moment; then for
+ * Python a SIGABRT and the tree let go, so that faulthandler prints every
+ * Python thread's stack. Returns the stacks (or NULL with why in err);
+ * *ended when the client turned out to have ended meanwhile. */
 static char *capture_hang(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_proc *client,
-                          const char *workdir, bool *ended, char *err, size_t errlen)
+                          struct watch *w, const char *workdir, bool *ended, char *err, size_t errlen)
 {
     char *stacks = NULL;
-    if (zr_stack_tool_check(setup->stack_tool, err, errlen) == 0)
-        stacks = zr_capture_stacks(setup->stack_tool, client->pid, workdir, STACK_TOOL_TIMEOUT_S * setup->multiplier, err,
-                                   errlen);
     /* A client that exits just after the deadline is not hung: its exit decides. */
     *ended = zr_ended(client);
+    if (*ended)
+        return NULL;
+    zr_tree_freeze(&w->tree, FREEZE_WAIT_S * setup->multiplier);
+    if (zr_stack_tool_check(setup->stack_tool, err, errlen) == 0)
+        stacks = zr_capture_tree_stacks(setup->stack_tool, &w->tree, &w->last, workdir,
+                                        STACK_TOOL_TIMEOUT_S * setup->multiplier, err, errlen);
+    *ended = zr_ended(client);
     if (*ended) {
+        zr_tree_thaw(&w->tree);
         free(stacks);
         return NULL;
     }
     if (spec->program.python) {
         kill(client->pid, SIGABRT);
+        zr_tree_thaw(&w->tree);
         zr_wait(client, FAULTHANDLER_WAIT_S * setup->multiplier);
     }
     return stacks;
+}
+
+/* The LOADED lines of every process of the tree (each process that loaded
+ * libzmq writes one): the client's own path and version (or the first
+ * child's, when the client itself never loaded it), and the harness's
+ * finding when a process loaded another library than the build's. 0, or -1
+ * when no process loaded libzmq. */
+static int check_loaded(const char *workdir, pid_t client, const struct zr_build *build, char **path, char **version,
+                        char **finding)
+{
+    char *logpath = zr_loaded_log_path(workdir);
+    char *text = zr_read_file(logpath, NULL);
+    free(logpath);
+    int rc = -1;
+    for (const char *line = text; line && *line;) {
+        int p;
+        char v[64];
+        int consumed = 0;
+        if (sscanf(line, "LOADED pid=%d version=%63s path=%n", &p, v, &consumed) == 2 && consumed > 0) {
+            char *one = zr_strdup_printf("%.*s", (int)strcspn(line + consumed, "\n"), line + consumed);
+            if (rc != 0 || p == client) {
+                free(*path);
+                free(*version);
+                *path = zr_strdup_printf("%s", one);
+                *version = zr_strdup_printf("%s", v);
+            }
+            rc = 0;
+            char *wrong = *finding ? NULL : check_library(build, one);
+            if (wrong && p != client) {
+                *finding = zr_strdup_printf("a child process of the client (pid %d): %s", p, wrong);
+                free(wrong);
+            } else if (wrong) {
+                *finding = wrong;
+            }
+            free(one);
+        }
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    free(text);
+    return rc;
 }
 
 static void verbose_command(const struct zr_client_cmd *cmd)
@@ -155,6 +265,93 @@ static void verbose_command(const struct zr_client_cmd *cmd)
             fprintf(stderr, "    %s=%s\n", shown[i], zr_env_get(&cmd->env, shown[i]));
 }
 
+/* The verdict from what the client did, its stacks and the server's view. */
+static void judge(const struct zr_attempt_spec *spec, struct zr_attempt *a, const char *workdir, pid_t pid,
+                  const char *outpath, const char *errpath, size_t err_before_hang, const char *stacks,
+                  const char *stacks_error)
+{
+    char *finding = NULL;
+    if (a->interrupted)
+        finding = zr_strdup_printf("interrupted");
+    else if (check_loaded(workdir, pid, spec->build, &a->loaded_path, &a->loaded_version, &finding) != 0 &&
+             a->exited && a->exit_code == 127)
+        finding = NULL; /* never started: the classification says so */
+    else if (!a->loaded_path)
+        finding = check_library(spec->build, NULL);
+    char *out = zr_read_file(outpath, NULL), *errtext = zr_read_file(errpath, NULL);
+    struct zr_run_output run = {
+        .exited = a->exited, .exit_code = a->exit_code, .signal = a->signal,
+        .timed_out = a->timed_out, .stalled = a->stalled,
+        .out = out, .err = errtext, .err_before_hang = err_before_hang,
+        .stacks = stacks, .stacks_error = stacks_error,
+        .server = spec->server_mode && strcmp(spec->server_mode, "none") ? &a->server : NULL,
+        .harness_error = finding,
+        .progressing = a->progressing, .progress_note = a->progress_note, .left_behind = a->left_behind,
+    };
+    zr_classify(&run, &a->verdict);
+    free(out);
+    free(errtext);
+    free(finding);
+}
+
+/* How long the tree must have been still at the watchdog's expiry for a
+ * HANG: a stall window, but at most a quarter of the watchdog (a program's
+ * start-up is progress, and the shortest watchdogs are 0.5 s), and at least
+ * three looks. Moved more recently than that: TIMEOUT. */
+static double expiry_quiet_s(const struct zr_attempt_spec *spec, double mult)
+{
+    double window = (spec->stall_s > 0 ? spec->stall_s : 0.5) * mult, quarter = spec->timeout_s * mult / 4;
+    double quiet = window < quarter ? window : quarter;
+    return quiet > 3 * TICK_S ? quiet : 3 * TICK_S;
+}
+
+/* Watches the client until it ends, the watchdog fires, the tree is stuck,
+ * the server fails or the runner is interrupted; says which in a. */
+static void watch_client(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_proc *client,
+                         struct zr_server *server, struct watch *w, double start, struct zr_attempt *a,
+                         bool *server_failed)
+{
+    double mult = setup->multiplier;
+    double deadline = start + spec->timeout_s * mult, stall_s = spec->stall_s * mult;
+    bool with_server = server != NULL;
+    while (!zr_ended(client)) {
+        double now = zr_now();
+        if (zr_interrupted()) {
+            a->interrupted = true;
+            break;
+        }
+        if (now >= deadline) {
+            a->timed_out = true;
+            a->progressing = still_progressing(w, now, expiry_quiet_s(spec, mult), spec->timeout_s * mult);
+            if (a->progressing)
+                a->progress_note = zr_strdup_printf("%s, %.2f s before the watchdog (%.3g s) fired", w->moved,
+                                                    now - w->last_progress, spec->timeout_s * mult);
+            break;
+        }
+        if (client->pidfd >= 0) {
+            double wait = deadline - now < TICK_S ? deadline - now : TICK_S;
+            struct pollfd pfd = { client->pidfd, POLLIN, 0 };
+            poll(&pfd, 1, (int)(wait * 1000) + 1);
+        } else {
+            usleep((useconds_t)(TICK_S * 1e6));
+        }
+        if (zr_ended(client))
+            break;
+        struct zr_server_sample x;
+        if (with_server) {
+            zr_server_sample(server, &x);
+            if (!x.alive || zr_server_stalled(&x, SERVER_STALE_S * mult)) {
+                *server_failed = true;
+                break;
+            }
+        }
+        if (watch_tick(w, with_server ? &x : NULL, zr_now(), stall_s)) {
+            a->stalled = true;
+            break;
+        }
+    }
+}
+
 void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_attempt *a)
 {
     memset(a, 0, sizeof *a);
@@ -165,6 +362,8 @@ void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *
         error(a, zr_strdup_printf("%s", err));
         return;
     }
+    /* Orphans of the client's tree come to the runner, where the watch finds them. */
+    zr_become_subreaper();
     double mult = setup->multiplier, start = zr_now();
     struct zr_server server = { .out_fd = -1 };
     bool with_server = strcmp(spec->server_mode, "none") != 0;
@@ -183,6 +382,8 @@ void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *
     struct zr_client_cmd cmd;
     char *outpath = zr_strdup_printf("%s/client.out", workdir), *errpath = zr_strdup_printf("%s/client.err", workdir);
     struct zr_proc client = { 0 };
+    struct watch w;
+    watch_init(&w, 0, start);
     char *stacks = NULL, *stacks_error = NULL;
     bool server_failed = false;
     size_t err_before_hang = 0;
@@ -202,47 +403,13 @@ void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *
         error(a, zr_strdup_printf("%s", err));
         goto stop_server;
     }
-
-    double deadline = start + spec->timeout_s * mult, stall_s = spec->stall_s * mult;
-    struct watch w = { start, -1, -1, -1 };
-    while (!zr_ended(&client)) {
-        double now = zr_now();
-        if (zr_interrupted()) {
-            a->interrupted = true;
-            break;
-        }
-        if (now >= deadline) {
-            a->timed_out = true;
-            break;
-        }
-        if (client.pidfd >= 0) {
-            double wait = deadline - now < TICK_S ? deadline - now : TICK_S;
-            struct pollfd pfd = { client.pidfd, POLLIN, 0 };
-            poll(&pfd, 1, (int)(wait * 1000) + 1);
-        } else {
-            usleep((useconds_t)(TICK_S * 1e6));
-        }
-        if (zr_ended(&client))
-            break;
-        struct zr_server_sample x;
-        if (with_server) {
-            zr_server_sample(&server, &x);
-            if (!x.alive || zr_server_stalled(&x, SERVER_STALE_S * mult)) {
-                server_failed = true;
-                break;
-            }
-        }
-        if (stall_s > 0 && no_progress(&w, client.pid, with_server ? &x : NULL, zr_now()) &&
-            zr_now() - w.window_start >= stall_s) {
-            a->stalled = true;
-            break;
-        }
-    }
+    watch_init(&w, client.pid, start);
+    watch_client(setup, spec, &client, with_server ? &server : NULL, &w, start, a, &server_failed);
     a->duration_s = zr_now() - start;
     err_before_hang = file_size(errpath);
-    if (a->timed_out || a->stalled) {
+    if (a->stalled || (a->timed_out && !a->progressing)) {
         bool ended;
-        stacks = capture_hang(setup, spec, &client, workdir, &ended, err, sizeof err);
+        stacks = capture_hang(setup, spec, &client, &w, workdir, &ended, err, sizeof err);
         if (ended) {
             a->timed_out = a->stalled = false;
             a->duration_s = zr_now() - start;
@@ -250,7 +417,11 @@ void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *
             stacks_error = zr_strdup_printf("%s", err);
         }
     }
+    /* A descendant still alive once the client ended is left behind: killed, and said. */
+    if (!a->timed_out && !a->stalled && zr_ended(&client))
+        a->left_behind = left_behind(&w);
     zr_finish(&client);
+    zr_tree_kill(&w.tree, KILL_WAIT_S * mult);
     a->exited = WIFEXITED(client.status);
     a->exit_code = a->exited ? WEXITSTATUS(client.status) : -1;
     a->signal = WIFSIGNALED(client.status) ? WTERMSIG(client.status) : 0;
@@ -263,31 +434,12 @@ stop_server:
         free(a->server.how);
         a->server.how = zr_strdup_printf("stopped answering");
     }
-    if (client.pid > 0 && !a->verdict.signature) {
-        char *finding = NULL;
-        if (a->interrupted)
-            finding = zr_strdup_printf("interrupted");
-        else if (read_loaded(workdir, client.pid, &a->loaded_path, &a->loaded_version) != 0 && a->exited &&
-                 a->exit_code == 127)
-            finding = NULL; /* never started: the classification says so */
-        else
-            finding = check_library(spec->build, a->loaded_path);
-        char *out = zr_read_file(outpath, NULL), *errtext = zr_read_file(errpath, NULL);
-        struct zr_run_output run = {
-            .exited = a->exited, .exit_code = a->exit_code, .signal = a->signal,
-            .timed_out = a->timed_out, .stalled = a->stalled,
-            .out = out, .err = errtext, .err_before_hang = err_before_hang,
-            .stacks = stacks, .stacks_error = stacks_error,
-            .server = with_server ? &a->server : NULL, .harness_error = finding,
-        };
-        zr_classify(&run, &a->verdict);
-        free(out);
-        free(errtext);
-        free(finding);
-    }
+    if (client.pid > 0 && !a->verdict.signature)
+        judge(spec, a, workdir, client.pid, outpath, errpath, err_before_hang, stacks, stacks_error);
     a->verdict_s = zr_now() - start;
     if (!a->verdict.signature)
         error(a, zr_strdup_printf("the client did not run"));
+    watch_free(&w);
     free(stacks);
     free(stacks_error);
     free(outpath);
@@ -297,6 +449,8 @@ stop_server:
 
 void zr_attempt_free(struct zr_attempt *a)
 {
+    free(a->progress_note);
+    free(a->left_behind);
     zr_verdict_free(&a->verdict);
     zr_server_view_free(&a->server);
     free(a->endpoint);

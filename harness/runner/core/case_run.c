@@ -142,7 +142,8 @@ void zr_run_attempts(const struct zr_setup *setup, const struct zr_attempt_spec 
         }
         if (progress)
             progress(run, a, user);
-        if (!strcmp(a->verdict.outcome, "ERROR")) {
+        /* TIMEOUT is the harness's limit, too short for this machine's load: like ERROR, never a verdict. */
+        if (!strcmp(a->verdict.outcome, "ERROR") || !strcmp(a->verdict.outcome, "TIMEOUT")) {
             run->status = ZR_HARNESS_ERROR;
             run->deciding = run->n - 1;
             break;
@@ -227,6 +228,8 @@ json_t *zr_attempt_json(const struct zr_attempt *a, int index, bool with_report)
     json_object_set_new(j, "loaded_libzmq", a->loaded_path ? json_pack("{s:s, s:s}", "path", a->loaded_path, "version",
                                                                        a->loaded_version ? a->loaded_version : "?")
                                                            : json_null());
+    if (a->left_behind)
+        json_object_set_new(j, "left_behind", json_string(a->left_behind));
     if (v->libzmq_internal)
         json_object_set_new(j, "libzmq_internal", json_true());
     if (with_report && v->report)

@@ -11,7 +11,7 @@
 #include "text.h"
 
 static const char *const known_outcomes[] = {
-    "CLEAN", "NOISE", "TSAN", "ASSERT", "FATAL_PYTHON", "SIGNAL", "HANG", "LOSS", "EXIT", "SHARED_SOCKET", "HANDOFF", NULL,
+    "CLEAN", "NOISE", "TSAN", "ASSERT", "FATAL_PYTHON", "SIGNAL", "HANG", "LOSS", "EXIT", "SHARED_SOCKET", "HANDOFF", "TIMEOUT", NULL,
 };
 
 static const char *const server_modes[] = { "echo", "slow", "delay", "sink", "none", NULL };
