@@ -147,19 +147,32 @@ static bool watch_tick(struct watch *w, const struct zr_server_sample *x, double
 
 /* At the watchdog's expiry: still making progress when it moved within the
  * last quiet_s. Not when, the server's counters still, a thread has waited
- * in one place for a file descriptor with no deadline for a quarter of
- * the watchdog or more (and the quiet window): the rest of the program spins around a thread that is
+ * in one place for a file descriptor with no deadline, never leaving it,
+ * for the quiet window or longer: the rest of the program spins around a thread that is
  * stuck (the pyzmq #2070 bus whose asyncio loop raises ContextTerminated in
  * a hot loop while the main thread waits in zmq_ctx_term). */
-static bool still_progressing(const struct watch *w, double now, double quiet_s, double watchdog_s)
+static bool still_progressing(const struct watch *w, double now, double quiet_s, char **note)
 {
-    if (now - w->last_progress >= quiet_s)
+    /* Stuck right now, every thread waiting with no deadline for a few
+     * looks: a hang that began too late for the stall window to close. */
+    if (now - w->unbounded_since >= 3 * TICK_S) {
+        *note = zr_strdup_printf("every thread waiting with no deadline for the last %.2f s", now - w->unbounded_since);
         return false;
+    }
+    if (now - w->last_progress >= quiet_s) {
+        *note = zr_strdup_printf("nothing moved for the last %.2f s", now - w->last_progress);
+        return false;
+    }
     if (w->last_served > 0 && now - w->last_served < quiet_s)
         return true;
     const struct zr_known_thread *k = zr_tree_longest_fd_wait(&w->tree);
-    double stuck_s = watchdog_s / 4 > quiet_s ? watchdog_s / 4 : quiet_s;
-    return !(k && now - k->since >= stuck_s);
+    if (k && now - k->since >= quiet_s) {
+        *note = zr_strdup_printf("thread %d (%s) waited for a file descriptor with no deadline, never leaving it, for "
+                                 "the last %.2f s while the rest of the program spun (%s)",
+                                 (int)k->tid, k->comm, now - k->since, w->moved);
+        return false;
+    }
+    return true;
 }
 
 /* The processes of the tree still alive after the client ended, as
@@ -322,7 +335,7 @@ static void watch_client(const struct zr_setup *setup, const struct zr_attempt_s
         }
         if (now >= deadline) {
             a->timed_out = true;
-            a->progressing = still_progressing(w, now, expiry_quiet_s(spec, mult), spec->timeout_s * mult);
+            a->progressing = still_progressing(w, now, expiry_quiet_s(spec, mult), &a->progress_note);
             if (a->progressing)
                 a->progress_note = zr_strdup_printf("%s, %.2f s before the watchdog (%.3g s) fired", w->moved,
                                                     now - w->last_progress, spec->timeout_s * mult);

@@ -312,9 +312,12 @@ static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
     free(native);
     free(calls);
     free(python);
-    const char *how = run->stalled ? "no progress: every thread of every process of the program waiting with no "
-                                     "deadline, no CPU used, the server idle with every request answered"
-                                   : "the watchdog fired, the program making no progress";
+    char *how = run->stalled ? zr_strdup_printf("no progress: every thread of every process of the program waiting "
+                                                "with no deadline, no CPU used, the server idle with every request "
+                                                "answered")
+                             : zr_strdup_printf("the watchdog fired, the program making no progress%s%s",
+                                                run->progress_note ? ": " : "",
+                                                run->progress_note ? run->progress_note : "");
     const char *stacks = run->stacks ? run->stacks : "";
     size_t ntail = strlen(after) > STDERR_TAIL_MAX ? STDERR_TAIL_MAX : strlen(after);
     const char *tail = after + strlen(after) - ntail;
@@ -323,6 +326,7 @@ static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
                                     tail);
     v->report = zr_utf8_sanitize(report, strlen(report));
     free(report);
+    free(how);
 }
 
 void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)

@@ -41,7 +41,7 @@ struct zr_run_output {
     const struct zr_server_view *server; /* NULL: no server */
     const char *harness_error; /* the runner's own finding (the wrong libzmq loaded...), or NULL */
     bool progressing;          /* timed_out while still making progress: the watchdog was too short */
-    const char *progress_note; /* what moved last, when progressing */
+    const char *progress_note; /* at the watchdog: what moved last (progressing), or why it was no progress */
     const char *left_behind;   /* processes of the client's tree still alive after it ended, or NULL */
 };
 

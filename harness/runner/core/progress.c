@@ -423,6 +423,58 @@ static void note_move(struct zr_tree_sample *s, const char *fmt, const char *a, 
     }
 }
 
+/* How many times the thread went to sleep (voluntary_ctxt_switches): a
+ * thread seen twice in the same wait with no deadline that slept again in
+ * between left its wait and came back (a request answered, a message read). */
+static unsigned long long voluntary_switches(const char *task_dir)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/status", task_dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[256];
+    unsigned long long n = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "voluntary_ctxt_switches: %llu", &n) == 1)
+            break;
+    fclose(f);
+    return n;
+}
+
+/* Whether a judged thread moved since the tree's previous sample: it is
+ * new, it waits elsewhere, or it left a wait with no deadline and came back
+ * to it. A thread that wakes on its timer and waits again where it was has
+ * not moved. */
+static void note_thread_moves(struct zr_tree_sample *s, struct zr_known_thread *k, const struct zr_thread_view *v,
+                              bool is_new, unsigned long long nvcsw)
+{
+    if (is_new)
+        note_move(s, "a thread started (%s %ld)", v->comm, (long)v->tid);
+    const char *name = zr_syscall_name(v->nr);
+    char what[64];
+    snprintf(what, sizeof what, "%s (%s)", v->comm, name ? name : "a syscall");
+    if (v->where[0]) {
+        bool elsewhere = k->where[0] && strcmp(k->where, v->where);
+        bool came_back = !elsewhere && k->where[0] && v->wait == ZR_WAIT_UNBOUNDED && nvcsw != k->nvcsw;
+        if (elsewhere)
+            note_move(s, "thread %s now waits elsewhere (tid %ld)", what, (long)v->tid);
+        else if (came_back)
+            note_move(s, "thread %s left its wait and came back (tid %ld)", what, (long)v->tid);
+        if (elsewhere || came_back || k->since == 0)
+            k->since = zr_now();
+        snprintf(k->where, sizeof k->where, "%s", v->where);
+    } else {
+        k->since = 0;
+    }
+    k->nvcsw = nvcsw;
+    snprintf(k->comm, sizeof k->comm, "%s", v->comm);
+    static const long fd_waits[] = { 7, 271, 23, 270, 232, 281, 441, 0, 19, 45, 47, -1 };
+    k->on_fd = false;
+    for (int i = 0; fd_waits[i] >= 0 && v->wait == ZR_WAIT_UNBOUNDED; i++)
+        k->on_fd |= v->nr == fd_waits[i];
+}
+
 /* One thread: its state, CPU and wait; whether it is judged, and whether it moved. */
 static void sample_thread(struct zr_tree *t, pid_t pid, pid_t tid, const char *task, struct zr_tree_sample *s)
 {
@@ -458,28 +510,8 @@ static void sample_thread(struct zr_tree *t, pid_t pid, pid_t tid, const char *t
     if (v->nr >= 0 && v->wait != ZR_WAIT_RUNNING)
         where_of(line, v->nr, v->where, sizeof v->where);
     free(line);
-    if (v->ignored)
-        return;
-    if (is_new)
-        note_move(s, "a thread started (%s %ld)", v->comm, (long)tid);
-    if (v->where[0]) {
-        if (k->where[0] && strcmp(k->where, v->where)) {
-            const char *name = zr_syscall_name(v->nr);
-            char what[64];
-            snprintf(what, sizeof what, "%s (%s)", v->comm, name ? name : "a syscall");
-            note_move(s, "thread %s now waits elsewhere (tid %ld)", what, (long)tid);
-        }
-        if (strcmp(k->where, v->where) || k->since == 0)
-            k->since = zr_now();
-        snprintf(k->where, sizeof k->where, "%s", v->where);
-    } else {
-        k->since = 0;
-    }
-    snprintf(k->comm, sizeof k->comm, "%s", v->comm);
-    static const long fd_waits[] = { 7, 271, 23, 270, 232, 281, 441, 0, 19, 45, 47, -1 };
-    k->on_fd = false;
-    for (int i = 0; fd_waits[i] >= 0 && v->wait == ZR_WAIT_UNBOUNDED; i++)
-        k->on_fd |= v->nr == fd_waits[i];
+    if (!v->ignored)
+        note_thread_moves(s, k, v, is_new, voluntary_switches(task));
 }
 
 const struct zr_known_thread *zr_tree_longest_fd_wait(const struct zr_tree *t)

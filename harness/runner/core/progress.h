@@ -50,7 +50,8 @@ struct zr_tree_sample {
     struct zr_thread_view *threads;
     /* Since the tree's previous sample: a process or a judged thread came or
      * went, or a judged thread waits elsewhere than it last waited (another
-     * syscall or other arguments). A thread that wakes on its timer and
+     * syscall or other arguments) or left a wait with no deadline and came
+     * back to it (it slept again in between). A thread that wakes on its timer and
      * waits again where it was has not moved; nor has one seen running
      * (the CPU it uses says whether it does anything). */
     bool moved;
@@ -72,6 +73,7 @@ struct zr_known_thread {
     bool tsan; /* TSan's background thread: not judged from then on */
     char where[160];
     double since;   /* when it began to wait there (zr_now), 0 when not waiting */
+    unsigned long long nvcsw; /* its voluntary context switches then */
     bool on_fd;     /* that wait is for a file descriptor (poll, epoll, select, read, recv), with no deadline */
     char comm[20];
 };
@@ -123,8 +125,8 @@ int zr_tree_unbounded_tids(const struct zr_tree_sample *s, pid_t pid, int *tids,
 const struct zr_member *zr_tree_member(const struct zr_tree *t, pid_t pid);
 
 /* The judged thread that has waited longest in one place for a file
- * descriptor with no deadline (libzmq's zmq_ctx_term waits so on its
- * mailbox), or NULL. */
+ * descriptor with no deadline, never leaving it (libzmq's zmq_ctx_term
+ * waits so on its mailbox), or NULL. */
 const struct zr_known_thread *zr_tree_longest_fd_wait(const struct zr_tree *t);
 
 /* The state letter of a process (R, S, D, T, t, Z...), or 0 when gone. */
