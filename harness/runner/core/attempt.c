@@ -98,16 +98,16 @@ static void watch_free(struct watch *w)
 static bool made_progress(struct watch *w, const struct zr_tree_sample *s, const struct zr_server_sample *x, double now)
 {
     double since = now - w->anchor_t;
+    bool served = x && w->anchor_cpu >= 0 && (x->received != w->received || x->replied != w->replied);
+    if (served)
+        w->last_served = now;
     if (w->anchor_cpu < 0)
         snprintf(w->moved, sizeof w->moved, "the program started");
     else if (s->cpu_s - w->anchor_cpu > IDLE_CPU_FLOOR_S + IDLE_CPU_SHARE * since)
         snprintf(w->moved, sizeof w->moved, "%.0f ms of CPU in %.2f s", (s->cpu_s - w->anchor_cpu) * 1e3, since);
-    else if (x && (x->received != w->received || x->replied != w->replied))
-    {
+    else if (served)
         snprintf(w->moved, sizeof w->moved, "the server received %lld and answered %lld requests more",
                  x->received - w->received, x->replied - w->replied);
-        w->last_served = now;
-    }
     else if (s->moved)
         snprintf(w->moved, sizeof w->moved, "%s", s->why);
     else

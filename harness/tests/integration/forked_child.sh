@@ -2,8 +2,8 @@
 # The whole process tree is watched: a child made by fork or by
 # multiprocessing that hangs in zmq_ctx_term is the HANG, named by its pid;
 # a child that loaded another libzmq than the build is an ERROR; a
-# descendant still alive when the client ended is killed and reported as
-# left behind.
+# descendant still alive when the client ended (a daemon in a session of
+# its own too) is killed and reported as left behind.
 . "$(dirname "$0")/lib.sh"
 
 c=$source_dir/harness/tests/progs/forked_hang_child.c
@@ -29,6 +29,11 @@ expect_exit 0 "the parent exits, its hung child is left behind: killed and said"
     "$repro" check -t ipc -m stress --no-results -- "$c" '{endpoint}' LEAVE
 expect_output "CLEAN"
 expect_output "left behind: pid [0-9]* (.*forked_hang_child.c-plain .* LEAVE), still running after the client ended (killed by the harness)"
+
+expect_exit 0 "a double-forked daemon (its own session) hangs: found, killed and said" \
+    "$repro" check -t ipc -m stress --no-results -- "$c" '{endpoint}' DAEMON
+expect_output "CLEAN"
+expect_output "left behind: pid [0-9]* (.*forked_hang_child.c-plain .* DAEMON), still running"
 
 mkdir -p "$TMPDIR/otherlib"
 # A copy of the system build's own library, in another folder: another file.

@@ -6,10 +6,16 @@
  * child's pid and zmq_ctx_term.
  *
  * With LEAVE as second argument the parent does not wait: it prints DONE
- * and exits at once, and the child, hung, is left behind.
+ * and exits at once, and the child, hung, is left behind. With DAEMON the
+ * child is a daemon made the classic way: it starts a session of its own
+ * (setsid: another process group), forks the one that hangs and exits; the
+ * parent waits for it and prints DONE. The hung grandchild is in none of
+ * the client's process groups and its parent is gone: only the runner, as
+ * child subreaper, still finds it.
  *
- * usage: forked_hang_child ENDPOINT [LEAVE]
+ * usage: forked_hang_child ENDPOINT [LEAVE|DAEMON]
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -19,7 +25,7 @@
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "SETUP-ERROR: usage: %s ENDPOINT [LEAVE]\n", argv[0]);
+        fprintf(stderr, "SETUP-ERROR: usage: %s ENDPOINT [LEAVE|DAEMON]\n", argv[0]);
         return 3;
     }
     fflush(stdout);
@@ -27,6 +33,12 @@ int main(int argc, char **argv)
     if (child < 0) {
         fprintf(stderr, "SETUP-ERROR: fork failed\n");
         return 3;
+    }
+    bool daemon = argc > 2 && !strcmp(argv[2], "DAEMON");
+    if (child == 0 && daemon) {
+        setsid();
+        if (fork() != 0)
+            _exit(0);
     }
     if (child == 0) {
         void *ctx = zmq_ctx_new();
