@@ -365,6 +365,33 @@ static void watch_client(const struct zr_setup *setup, const struct zr_attempt_s
     }
 }
 
+/* The end of the client's tree: its stacks when it hangs, what it left
+ * behind, every process of it killed, and how the client ended. */
+static void end_client(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_proc *client,
+                       struct watch *w, const char *workdir, double start, struct zr_attempt *a, char **stacks,
+                       char **stacks_error)
+{
+    char err[1024];
+    if (a->stalled || (a->timed_out && !a->progressing)) {
+        bool ended;
+        *stacks = capture_hang(setup, spec, client, w, workdir, &ended, err, sizeof err);
+        if (ended) {
+            a->timed_out = a->stalled = false;
+            a->duration_s = zr_now() - start;
+        } else if (!*stacks) {
+            *stacks_error = zr_strdup_printf("%s", err);
+        }
+    }
+    /* A descendant still alive once the client ended is left behind: killed, and said. */
+    if (!a->timed_out && !a->stalled && zr_ended(client))
+        a->left_behind = left_behind(w);
+    zr_finish(client);
+    zr_tree_kill(&w->tree, KILL_WAIT_S * setup->multiplier);
+    a->exited = WIFEXITED(client->status);
+    a->exit_code = a->exited ? WEXITSTATUS(client->status) : -1;
+    a->signal = WIFSIGNALED(client->status) ? WTERMSIG(client->status) : 0;
+}
+
 void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_attempt *a)
 {
     memset(a, 0, sizeof *a);
@@ -420,24 +447,7 @@ void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *
     watch_client(setup, spec, &client, with_server ? &server : NULL, &w, start, a, &server_failed);
     a->duration_s = zr_now() - start;
     err_before_hang = file_size(errpath);
-    if (a->stalled || (a->timed_out && !a->progressing)) {
-        bool ended;
-        stacks = capture_hang(setup, spec, &client, &w, workdir, &ended, err, sizeof err);
-        if (ended) {
-            a->timed_out = a->stalled = false;
-            a->duration_s = zr_now() - start;
-        } else if (!stacks) {
-            stacks_error = zr_strdup_printf("%s", err);
-        }
-    }
-    /* A descendant still alive once the client ended is left behind: killed, and said. */
-    if (!a->timed_out && !a->stalled && zr_ended(&client))
-        a->left_behind = left_behind(&w);
-    zr_finish(&client);
-    zr_tree_kill(&w.tree, KILL_WAIT_S * mult);
-    a->exited = WIFEXITED(client.status);
-    a->exit_code = a->exited ? WEXITSTATUS(client.status) : -1;
-    a->signal = WIFSIGNALED(client.status) ? WTERMSIG(client.status) : 0;
+    end_client(setup, spec, &client, &w, workdir, start, a, &stacks, &stacks_error);
 
 stop_server:
     if (with_server)

@@ -329,6 +329,21 @@ static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
     free(how);
 }
 
+/* Processes of the client's tree still alive after it ended: said in the
+ * diagnosis and the report whatever the outcome (the harness killed them). */
+static void note_left_behind(const char *left_behind, struct zr_verdict *v)
+{
+    char *note = zr_strdup_printf("left behind: %s, still running after the client ended (killed by the harness)",
+                                  left_behind);
+    char *d = v->diagnosis ? zr_strdup_printf("%s\n%s", v->diagnosis, note) : zr_strdup_printf("%s", note);
+    free(v->diagnosis);
+    v->diagnosis = d;
+    char *r = v->report ? zr_strdup_printf("%s\n%s", v->report, note) : zr_strdup_printf("%s", note);
+    free(v->report);
+    v->report = r;
+    free(note);
+}
+
 void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
 {
     memset(v, 0, sizeof *v);
@@ -431,18 +446,8 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
     v->report = *err ? dup_span(err, nerr) : NULL;
 
 finish:
-    if (run->left_behind) {
-        /* Said whatever the outcome: the harness killed them. */
-        char *note = zr_strdup_printf("left behind: %s, still running after the client ended (killed by the harness)",
-                                      run->left_behind);
-        char *d = v->diagnosis ? zr_strdup_printf("%s\n%s", v->diagnosis, note) : zr_strdup_printf("%s", note);
-        free(v->diagnosis);
-        v->diagnosis = d;
-        char *r = v->report ? zr_strdup_printf("%s\n%s", v->report, note) : zr_strdup_printf("%s", note);
-        free(v->report);
-        v->report = r;
-        free(note);
-    }
+    if (run->left_behind)
+        note_left_behind(run->left_behind, v);
     if (!v->signature)
         v->signature = zr_strdup_printf("%s", "");
     if (!v->symptom)
