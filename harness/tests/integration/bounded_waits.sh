@@ -45,5 +45,13 @@ expect_exit 1 "a program that made no progress at the watchdog: HANG" \
     "$repro" check -t ipc -m stress --server echo --timeout 1 --no-results -- "$prog" '{endpoint}' sleep 30
 expect_output "attempt 1/1: HANG"
 expect_output "the watchdog fired, the program making no progress"
+# A real hang beside a bounded zmq_poll: found by the watchdog (the polling
+# thread keeps the stall window open); the signature is the thread that
+# waits with no deadline only.
+expect_exit 1 "zmq_ctx_term hung beside a thread in a bounded zmq_poll: HANG zmq_ctx_term" \
+    "$repro" check -t ipc -m stress --timeout 2 --no-results -- "$prog" '{endpoint}' hang 0
+expect_output "attempt 1/1: HANG zmq_ctx_term ("
+expect_no_output "attempt 1/1: HANG .*zmq_poll"
+expect_output "every thread waiting with no deadline\|nothing moved for the last"
 expect_no_leftovers
 finish

@@ -7,6 +7,11 @@
  *   heartbeat  a heartbeat to the server every 100 ms, its reply read with zmq_poll
  *   thread     a thread doing the poll loop while main waits in pthread_join
  *              (a wait with no deadline, next to one that has one)
+ *   hang       not correct: a thread doing the poll loop on a context of its
+ *              own, forever, while main hangs in zmq_ctx_term (one message
+ *              unsent, the default LINGER, nobody at ENDPOINT): a HANG found
+ *              by the watchdog, whose signature names zmq_ctx_term and not
+ *              the bounded zmq_poll beside it
  *
  * usage: bounded_waits ENDPOINT MODE SECONDS
  */
@@ -91,6 +96,16 @@ int main(int argc, char **argv)
         nanosleep(&ts, NULL);
     } else if (!strcmp(mode, "heartbeat")) {
         heartbeat_loop();
+    } else if (!strcmp(mode, "hang")) {
+        pthread_t t;
+        seconds = 3600;
+        pthread_create(&t, NULL, poll_loop, NULL); /* on ctx, made above */
+        void *own = zmq_ctx_new();
+        void *sock = zmq_socket(own, ZMQ_DEALER);
+        zmq_connect(sock, endpoint);
+        zmq_send(sock, "lost", 4, 0);
+        zmq_close(sock);
+        zmq_ctx_term(own); /* never returns: the message cannot leave */
     } else if (!strcmp(mode, "thread")) {
         pthread_t t;
         pthread_create(&t, NULL, poll_loop, NULL);
