@@ -17,19 +17,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-enum zr_wait {
-    ZR_WAIT_RUNNING,   /* on a CPU or runnable, or in uninterruptible sleep */
-    ZR_WAIT_BOUNDED,   /* blocked with a deadline */
-    ZR_WAIT_UNBOUNDED, /* blocked with no deadline */
-    ZR_WAIT_UNKNOWN,   /* stopped, not in a system call, or the kernel would not say */
-};
-
-/* The wait of one /proc/PID/task/TID/syscall line: "running", "-1 SP PC",
- * or "NR ARG0..ARG5 SP PC" in hex. The syscall number goes to nr (-1: none). */
-enum zr_wait zr_wait_of_syscall(const char *line, long *nr);
-const char *zr_wait_name(enum zr_wait w);
-/* The name of an x86_64 syscall number the watch knows, or NULL. */
-const char *zr_syscall_name(long nr);
+#include "waits.h"
 
 struct zr_thread_view {
     pid_t pid, tid;
