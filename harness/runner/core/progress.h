@@ -31,7 +31,7 @@ struct zr_thread_view {
 };
 
 struct zr_tree_sample {
-    double cpu_s; /* every thread of every process, summed */
+    double cpu_s; /* every thread of every process but TSan's background thread, summed */
     int nprocs;
     pid_t *pids;
     int nthreads, threads_cap;
