@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "progress.h"
 #include "stacks.h"
 #include "text.h"
 
@@ -124,6 +125,87 @@ static void a_process_with_no_zmq_thread_says_so(void **state)
     zr_native_stacks_free(&s);
 }
 
+/* Waits are judged by their arguments: a deadline makes a wait bounded.
+ * The lines are /proc/PID/task/TID/syscall as the kernel prints them. */
+static void waits_are_judged_by_their_arguments(void **state)
+{
+    (void)state;
+    long nr;
+    assert_int_equal(zr_wait_of_syscall("7 0x0 0x0 0x3e8 0x8 0x0 0x7ffc0bd81ad7 0x7ffc0bd81b90 0x7fd7823ec26f", &nr),
+                     ZR_WAIT_BOUNDED);
+    assert_int_equal(nr, 7);
+    assert_int_equal(zr_wait_of_syscall("7 0x7f00 0x1 0xffffffff 0x8 0x0 0x0 0x7ffc0bd81b90 0x7fd7823ec26f", &nr),
+                     ZR_WAIT_UNBOUNDED);
+    /* futex FUTEX_WAIT_BITSET|PRIVATE|CLOCK_REALTIME with a timeout (CPython's take_gil), and without one (a join). */
+    assert_int_equal(zr_wait_of_syscall("202 0x55d0 0x189 0x0 0x7ffd1000 0x0 0xffffffff 0x7ffd0f00 0x7f12", &nr),
+                     ZR_WAIT_BOUNDED);
+    assert_int_equal(zr_wait_of_syscall("202 0x7f5c 0x80 0x2 0x0 0x0 0x0 0x7ffd0f00 0x7f12", &nr), ZR_WAIT_UNBOUNDED);
+    assert_int_equal(zr_wait_of_syscall("202 0x7f5c 0x189 0x0 0x0 0x0 0xffffffff 0x7ffd0f00 0x7f12", &nr),
+                     ZR_WAIT_UNBOUNDED);
+    assert_int_equal(zr_wait_of_syscall("232 0x3 0x7f00 0x100 0x3e8 0x0 0x0 0x7ffd 0x7f12", &nr), ZR_WAIT_BOUNDED);
+    assert_int_equal(zr_wait_of_syscall("232 0x3 0x7f00 0x100 0xffffffff 0x0 0x0 0x7ffd 0x7f12", &nr),
+                     ZR_WAIT_UNBOUNDED);
+    assert_int_equal(zr_wait_of_syscall("271 0x7f00 0x1 0x7ffd2000 0x0 0x8 0x0 0x7ffd 0x7f12", &nr), ZR_WAIT_BOUNDED);
+    assert_int_equal(zr_wait_of_syscall("271 0x7f00 0x1 0x0 0x0 0x8 0x0 0x7ffd 0x7f12", &nr), ZR_WAIT_UNBOUNDED);
+    assert_int_equal(zr_wait_of_syscall("35 0x7ffd2000 0x7ffd2000 0x0 0x0 0x0 0x0 0x7ffd 0x7f12", &nr), ZR_WAIT_BOUNDED);
+    assert_int_equal(zr_wait_of_syscall("230 0x1 0x0 0x7ffd2000 0x7ffd2000 0x0 0x0 0x7ffd 0x7f12", &nr),
+                     ZR_WAIT_BOUNDED);
+    assert_int_equal(zr_wait_of_syscall("61 0x1234 0x7ffd2000 0x0 0x0 0x0 0x0 0x7ffd 0x7f12", &nr), ZR_WAIT_UNBOUNDED);
+    assert_int_equal(zr_wait_of_syscall("0 0x3 0x7ffd2000 0x400 0x0 0x0 0x0 0x7ffd 0x7f12", &nr), ZR_WAIT_UNBOUNDED);
+    assert_int_equal(zr_wait_of_syscall("running", &nr), ZR_WAIT_RUNNING);
+    assert_int_equal(zr_wait_of_syscall("-1 0x7ffd 0x7f12", &nr), ZR_WAIT_UNKNOWN);
+}
+
+/* A tree's stacks: only the threads that waited with no deadline make the
+ * signature (the Python ones matched by their stack mappings); a child's
+ * threads are named by its pid and program. */
+static void tree_signature_keeps_the_threads_with_no_deadline(void **state)
+{
+    (void)state;
+    char *client = fixture("eu_stack_hang_python_shared_socket_stress.txt");
+    char *child = fixture("eu_stack_hang_ctx_term_tsan.txt");
+    char *text = zr_strdup_printf("=== process 7073 (the client): /usr/bin/python3.11 x.py ipc://e ===\n"
+                                  "=== waiting with no deadline: 7073 7077 ===\n"
+                                  "=== stack of thread 7077: 7fd4d4300000-7fd4d4b4b000 ===\n"
+                                  "=== stack of thread 7078: 7fd4d4b4b000-7fd4d5350000 ===\n%s"
+                                  "=== process 6794 (a child of the client): /tmp/prog ipc://e ===\n"
+                                  "=== waiting with no deadline: 6794 ===\n%s",
+                                  client, child);
+    char *native, *calls;
+    zr_tree_hang_signature(text, &native, &calls);
+    assert_non_null(strstr(native, "zmq_msg_recv"));
+    assert_null(strstr(native, "zmq_msg_send"));
+    assert_non_null(strstr(native, " ; pid 6794 (prog): zmq_ctx_term -> zmq::ctx_t::terminate"));
+    assert_non_null(strstr(calls, " ; child (prog): zmq_ctx_term"));
+    assert_null(strstr(calls, "6794"));
+    char *err = fixture("stderr_faulthandler_python_shared_socket_stress.txt");
+    char *py = zr_tree_python_summary(err, text);
+    assert_true(!strncmp(py, "main: broken_pyzmq_two_threads.py:76 main", 41));
+    /* One of the two socket threads, not both. */
+    assert_true((strstr(py, " sender") != NULL) != (strstr(py, " receiver") != NULL));
+    free(py);
+    free(err);
+    free(native);
+    free(calls);
+    free(text);
+    free(client);
+    free(child);
+}
+
+/* A single eu-stack output (no headers) is summed up as it always was. */
+static void tree_signature_of_one_process_is_unchanged(void **state)
+{
+    (void)state;
+    char *text = fixture("eu_stack_hang_ctx_term_tsan.txt");
+    char *native, *calls;
+    zr_tree_hang_signature(text, &native, &calls);
+    assert_string_equal(native, "zmq_ctx_term -> zmq::ctx_t::terminate -> zmq::mailbox_t::recv -> zmq::signaler_t::wait");
+    assert_string_equal(calls, "zmq_ctx_term");
+    free(native);
+    free(calls);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -134,6 +216,9 @@ int main(void)
         cmocka_unit_test(python_shared_socket_names_both_threads),
         cmocka_unit_test(no_python_stacks_is_null),
         cmocka_unit_test(a_process_with_no_zmq_thread_says_so),
+        cmocka_unit_test(waits_are_judged_by_their_arguments),
+        cmocka_unit_test(tree_signature_keeps_the_threads_with_no_deadline),
+        cmocka_unit_test(tree_signature_of_one_process_is_unchanged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "diagnosis.h"
+#include "loaded.h"
 #include "open_sockets.h"
 #include "process.h"
 #include "progress.h"
@@ -22,6 +23,8 @@
 #define TICK_S 0.05              /* how often the client and the server are looked at */
 #define STACK_TOOL_TIMEOUT_S 10.0
 #define FAULTHANDLER_WAIT_S 2.0  /* for faulthandler's dump after the SIGABRT */
+#define FREEZE_WAIT_S 1.0        /* for every thread of the tree to stop */
+#define KILL_WAIT_S 2.0          /* for every process of the tree to be gone */
 #define SERVER_STALE_S 1.0       /* no heartbeat for this long: the server is stuck */
 #define SERVER_FRESH_S 0.2       /* a heartbeat this recent: the server's loop is turning */
 /* A sleeping client still spends a little CPU (TSan's background thread,
@@ -44,31 +47,6 @@ static size_t file_size(const char *path)
     return stat(path, &st) == 0 ? (size_t)st.st_size : 0;
 }
 
-/* What the loaded-library probe wrote for the client's process: 0 with the
- * path and version, -1 when the process never loaded libzmq. */
-static int read_loaded(const char *workdir, pid_t pid, char **path, char **version)
-{
-    char *logpath = zr_loaded_log_path(workdir);
-    char *text = zr_read_file(logpath, NULL);
-    free(logpath);
-    int rc = -1;
-    for (const char *line = text; line && *line && rc != 0;) {
-        int p;
-        char v[64];
-        int consumed = 0;
-        if (sscanf(line, "LOADED pid=%d version=%63s path=%n", &p, v, &consumed) == 2 && consumed > 0 && p == pid) {
-            *path = zr_strdup_printf("%.*s", (int)strcspn(line + consumed, "\n"), line + consumed);
-            *version = zr_strdup_printf("%s", v);
-            rc = 0;
-        }
-        line = strchr(line, '\n');
-        if (line)
-            line++;
-    }
-    free(text);
-    return rc;
-}
-
 /* The harness's own finding about the library, or NULL when the client ran
  * on the build it was asked to run on. */
 static char *check_library(const struct zr_build *build, const char *loaded)
@@ -77,71 +55,207 @@ static char *check_library(const struct zr_build *build, const char *loaded)
         return zr_strdup_printf("the client never loaded libzmq through the dynamic linker (a static link?): the "
                                 "build %s cannot be vouched for",
                                 build->name);
-    char *have = realpath(loaded, NULL), *want = realpath(zr_build_field(build, "library"), NULL);
-    char *finding = NULL;
-    if (!have || !want || strcmp(have, want))
-        finding = zr_strdup_printf("the client loaded %s, not the library of build %s (%s): an RPATH, a RUNPATH or a "
-                                   "bundled copy won; no verdict on the wrong library",
-                                   have ? have : loaded, build->name, zr_build_field(build, "library"));
+    if (zr_loaded_is_build(build, loaded))
+        return NULL;
+    char *have = realpath(loaded, NULL);
+    char *finding = zr_strdup_printf("the client loaded %s, not the library of build %s (%s): an RPATH, a RUNPATH or a "
+                                     "bundled copy won; no verdict on the wrong library",
+                                     have ? have : loaded, build->name, zr_build_field(build, "library"));
     free(have);
-    free(want);
     return finding;
 }
 
+/* What the watch knows of the client's tree: its processes, when it last
+ * made progress, and since when it has been stuck in waits with no
+ * deadline. */
 struct watch {
-    double window_start;
-    double window_cpu;
+    struct zr_tree tree;
+    struct zr_tree_sample last; /* the latest sample (its threads' waits, for the stacks) */
+    double anchor_t, anchor_cpu; /* the CPU used since the last progress is counted from here */
     long long received, replied;
+    double last_progress;   /* the program's last progress */
+    double last_served;     /* the server's counters last rose */
+    double unbounded_since; /* every judged thread has waited with no deadline since, the server idle */
+    char moved[200];        /* what moved last */
 };
 
-/* True when nothing moved since the window started: the client's threads all
- * asleep and (almost) no CPU used, the server idle with every request
- * answered. Restarts the window on any progress. */
-static bool no_progress(struct watch *w, pid_t client, const struct zr_server_sample *x, double now)
+static void watch_init(struct watch *w, pid_t client, double now)
 {
-    struct zr_group_sample g;
-    if (zr_group_sample(client, &g) != 0)
+    memset(w, 0, sizeof *w);
+    zr_tree_init(&w->tree, client);
+    w->anchor_t = w->last_progress = w->unbounded_since = now;
+    w->anchor_cpu = -1;
+    w->received = w->replied = -1;
+}
+
+static void watch_free(struct watch *w)
+{
+    zr_tree_sample_free(&w->last);
+    zr_tree_free(&w->tree);
+}
+
+/* Progress: CPU beyond the idle share since the last progress, the server's
+ * counters rising, or a thread or process of the tree moving (one coming or
+ * going, a thread waiting elsewhere than before). */
+static bool made_progress(struct watch *w, const struct zr_tree_sample *s, const struct zr_server_sample *x, double now)
+{
+    double since = now - w->anchor_t;
+    bool served = x && w->anchor_cpu >= 0 && (x->received != w->received || x->replied != w->replied);
+    if (served)
+        w->last_served = now;
+    if (w->anchor_cpu < 0)
+        snprintf(w->moved, sizeof w->moved, "the program started");
+    else if (s->cpu_s - w->anchor_cpu > IDLE_CPU_FLOOR_S + IDLE_CPU_SHARE * since)
+        snprintf(w->moved, sizeof w->moved, "%.0f ms of CPU in %.2f s", (s->cpu_s - w->anchor_cpu) * 1e3, since);
+    else if (served)
+        snprintf(w->moved, sizeof w->moved, "the server received %lld and answered %lld requests more",
+                 x->received - w->received, x->replied - w->replied);
+    else if (s->moved)
+        snprintf(w->moved, sizeof w->moved, "%s", s->why);
+    else
         return false;
+    w->anchor_t = now;
+    w->anchor_cpu = s->cpu_s;
+    if (x) {
+        w->received = x->received;
+        w->replied = x->replied;
+    }
+    w->last_progress = now;
+    return true;
+}
+
+/* One look at the tree. True when it is stuck: every judged thread of every
+ * process in a wait with no deadline since the window started, (almost) no
+ * CPU used, the server idle with every request answered. */
+static bool watch_tick(struct watch *w, const struct zr_server_sample *x, double now, double stall_s)
+{
+    struct zr_tree_sample s;
+    if (zr_tree_sample(&w->tree, &s) != 0) {
+        zr_tree_sample_free(&s);
+        return false;
+    }
+    bool progress = made_progress(w, &s, x, now);
     /* The server counts as idle only while its loop keeps turning and finds
      * nothing to read: a server that was not scheduled (a loaded machine)
      * may have requests waiting unread. */
-    bool server_busy = x && (x->held > 0 || x->received != x->replied + x->unroutable || x->received != w->received ||
-                             x->replied != w->replied || x->heartbeat_age_s > SERVER_FRESH_S);
-    double window = now - w->window_start;
-    bool cpu_moved = g.cpu_s - w->window_cpu > IDLE_CPU_FLOOR_S + IDLE_CPU_SHARE * window;
-    if (w->window_cpu < 0 || g.running || cpu_moved || server_busy) {
-        w->window_start = now;
-        w->window_cpu = g.cpu_s;
-        if (x) {
-            w->received = x->received;
-            w->replied = x->replied;
-        }
+    bool server_busy = x && (x->held > 0 || x->received != x->replied + x->unroutable ||
+                             x->heartbeat_age_s > SERVER_FRESH_S);
+    if (progress || server_busy || !zr_tree_all_unbounded(&s))
+        w->unbounded_since = now;
+    zr_tree_sample_free(&w->last);
+    w->last = s;
+    return stall_s > 0 && now - w->unbounded_since >= stall_s;
+}
+
+/* At the watchdog's expiry: still making progress when it moved within the
+ * last quiet_s. Not when, the server's counters still, a thread has waited
+ * in one place for a file descriptor with no deadline, never leaving it,
+ * for the quiet window or longer: the rest of the program spins around a thread that is
+ * stuck (the pyzmq #2070 bus whose asyncio loop raises ContextTerminated in
+ * a hot loop while the main thread waits in zmq_ctx_term). */
+static bool still_progressing(const struct watch *w, double now, double quiet_s, char **note)
+{
+    /* Stuck right now, every thread waiting with no deadline for a few
+     * looks: a hang that began too late for the stall window to close. */
+    if (now - w->unbounded_since >= 3 * TICK_S) {
+        *note = zr_strdup_printf("every thread waiting with no deadline for the last %.2f s", now - w->unbounded_since);
+        return false;
+    }
+    if (now - w->last_progress >= quiet_s) {
+        *note = zr_strdup_printf("nothing moved for the last %.2f s", now - w->last_progress);
+        return false;
+    }
+    if (w->last_served > 0 && now - w->last_served < quiet_s)
+        return true;
+    const struct zr_known_thread *k = zr_tree_longest_fd_wait(&w->tree);
+    if (k && now - k->since >= quiet_s) {
+        *note = zr_strdup_printf("thread %d (%s) waited for a file descriptor with no deadline, never leaving it, for "
+                                 "the last %.2f s while the rest of the program spun (%s)",
+                                 (int)k->tid, k->comm, now - k->since, w->moved);
         return false;
     }
     return true;
 }
 
-/* After a hang: the stacks, then for Python a SIGABRT so that faulthandler
- * prints every Python thread's stack. Returns the stacks (or NULL with why in
- * err); *ended when the client turned out to have ended meanwhile. */
+/* The processes of the tree still alive after the client ended, as
+ * "pid N (command line)" lines; NULL when none. */
+static char *left_behind(struct watch *w)
+{
+    pid_t pids[256];
+    int n = zr_tree_pids(&w->tree, pids, 256);
+    char *out = NULL;
+    for (int i = 0; i < n; i++) {
+        const struct zr_member *m = zr_tree_member(&w->tree, pids[i]);
+        char *more = zr_strdup_printf("%s%spid %d (%s)", out ? out : "", out ? ", " : "", (int)pids[i],
+                                      m ? m->cmdline : "?");
+        free(out);
+        out = more;
+    }
+    return out;
+}
+
+/* After a hang: the tree frozen (SIGSTOP) while the stack tool reads every
+ * process of it, so that all the stacks come from one moment; then for
+ * Python a SIGABRT and the tree let go, so that faulthandler prints every
+ * Python thread's stack. Returns the stacks (or NULL with why in err);
+ * *ended when the client turned out to have ended meanwhile. */
 static char *capture_hang(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_proc *client,
-                          const char *workdir, bool *ended, char *err, size_t errlen)
+                          struct watch *w, const char *workdir, bool *ended, char *err, size_t errlen)
 {
     char *stacks = NULL;
-    if (zr_stack_tool_check(setup->stack_tool, err, errlen) == 0)
-        stacks = zr_capture_stacks(setup->stack_tool, client->pid, workdir, STACK_TOOL_TIMEOUT_S * setup->multiplier, err,
-                                   errlen);
     /* A client that exits just after the deadline is not hung: its exit decides. */
     *ended = zr_ended(client);
+    if (*ended)
+        return NULL;
+    zr_tree_freeze(&w->tree, FREEZE_WAIT_S * setup->multiplier);
+    if (zr_stack_tool_check(setup->stack_tool, err, errlen) == 0)
+        stacks = zr_capture_tree_stacks(setup->stack_tool, &w->tree, &w->last, workdir,
+                                        STACK_TOOL_TIMEOUT_S * setup->multiplier, err, errlen);
+    *ended = zr_ended(client);
     if (*ended) {
+        zr_tree_thaw(&w->tree);
         free(stacks);
         return NULL;
     }
     if (spec->program.python) {
         kill(client->pid, SIGABRT);
+        zr_tree_thaw(&w->tree);
         zr_wait(client, FAULTHANDLER_WAIT_S * setup->multiplier);
     }
     return stacks;
+}
+
+/* The LOADED lines of every process of the tree (each process that loaded
+ * libzmq writes one): the client's own path and version (or the first
+ * child's, when the client itself never loaded it), and the harness's
+ * finding when a process loaded another library than the build's. 0, or -1
+ * when no process loaded libzmq. */
+static int check_loaded(const char *workdir, pid_t client, const struct zr_build *build, char **path, char **version,
+                        char **finding)
+{
+    char *logpath = zr_loaded_log_path(workdir);
+    char *text = zr_read_file(logpath, NULL);
+    free(logpath);
+    struct zr_loaded *loaded;
+    int n = zr_loaded_parse(text, &loaded);
+    free(text);
+    /* The client's own line names the library; else the first process's. */
+    const struct zr_loaded *own = zr_loaded_of(loaded, n, client);
+    const struct zr_loaded *shown = own ? own : n ? &loaded[0] : NULL;
+    if (shown) {
+        *path = zr_strdup_printf("%s", shown->path);
+        *version = zr_strdup_printf("%s", shown->version);
+    }
+    for (int i = 0; i < n && !*finding; i++) {
+        char *wrong = check_library(build, loaded[i].path);
+        if (wrong && loaded[i].pid != client) {
+            *finding = zr_strdup_printf("a child process of the client (pid %d): %s", (int)loaded[i].pid, wrong);
+            free(wrong);
+        } else
+            *finding = wrong;
+    }
+    zr_loaded_free(loaded, n);
+    return n > 0 ? 0 : -1;
 }
 
 static void verbose_command(const struct zr_client_cmd *cmd)
@@ -157,6 +271,127 @@ static void verbose_command(const struct zr_client_cmd *cmd)
             fprintf(stderr, "    %s=%s\n", shown[i], zr_env_get(&cmd->env, shown[i]));
 }
 
+/* The verdict from what the client did, its stacks and the server's view. */
+static void judge(const struct zr_attempt_spec *spec, struct zr_attempt *a, const char *workdir, pid_t pid,
+                  const char *outpath, const char *errpath, size_t err_before_hang, const char *stacks,
+                  const char *stacks_error)
+{
+    char *finding = NULL;
+    if (a->interrupted)
+        finding = zr_strdup_printf("interrupted");
+    else if (check_loaded(workdir, pid, spec->build, &a->loaded_path, &a->loaded_version, &finding) != 0 &&
+             a->exited && a->exit_code == 127)
+        finding = NULL; /* never started: the classification says so */
+    else if (!a->loaded_path)
+        finding = check_library(spec->build, NULL);
+    char *out = zr_read_file(outpath, NULL), *errtext = zr_read_file(errpath, NULL);
+    struct zr_run_output run = {
+        .exited = a->exited, .exit_code = a->exit_code, .signal = a->signal,
+        .timed_out = a->timed_out, .stalled = a->stalled,
+        .out = out, .err = errtext, .err_before_hang = err_before_hang,
+        .stacks = stacks, .stacks_error = stacks_error,
+        .server = spec->server_mode && strcmp(spec->server_mode, "none") ? &a->server : NULL,
+        .harness_error = finding,
+        .progressing = a->progressing, .progress_note = a->progress_note, .left_behind = a->left_behind,
+        .judged_by_exit = spec->judged_by_exit,
+    };
+    zr_classify(&run, &a->verdict);
+    /* A hang in zmq_ctx_term: the sockets it waits for, from the probe's table. */
+    if (!strcmp(a->verdict.outcome, "HANG") && !a->verdict.diagnosis) {
+        char *sockets = zr_sockets_log_path(workdir);
+        a->verdict.diagnosis = zr_diagnose_term_hang_file(sockets, pid);
+        free(sockets);
+    }
+    free(out);
+    free(errtext);
+    free(finding);
+}
+
+/* How long the tree must have been still at the watchdog's expiry for a
+ * HANG: a stall window, but at most a quarter of the watchdog (a program's
+ * start-up is progress, and the shortest watchdogs are 0.5 s), and at least
+ * three looks. Moved more recently than that: TIMEOUT. */
+static double expiry_quiet_s(const struct zr_attempt_spec *spec, double mult)
+{
+    double window = (spec->stall_s > 0 ? spec->stall_s : 0.5) * mult, quarter = spec->timeout_s * mult / 4;
+    double quiet = window < quarter ? window : quarter;
+    return quiet > 3 * TICK_S ? quiet : 3 * TICK_S;
+}
+
+/* Watches the client until it ends, the watchdog fires, the tree is stuck,
+ * the server fails or the runner is interrupted; says which in a. */
+static void watch_client(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_proc *client,
+                         struct zr_server *server, struct watch *w, double start, struct zr_attempt *a,
+                         bool *server_failed)
+{
+    double mult = setup->multiplier;
+    double deadline = start + spec->timeout_s * mult, stall_s = spec->stall_s * mult;
+    bool with_server = server != NULL;
+    while (!zr_ended(client)) {
+        double now = zr_now();
+        if (zr_interrupted()) {
+            a->interrupted = true;
+            break;
+        }
+        if (now >= deadline) {
+            a->timed_out = true;
+            a->progressing = still_progressing(w, now, expiry_quiet_s(spec, mult), &a->progress_note);
+            if (a->progressing)
+                a->progress_note = zr_strdup_printf("%s, %.2f s before the watchdog (%.3g s) fired", w->moved,
+                                                    now - w->last_progress, spec->timeout_s * mult);
+            break;
+        }
+        if (client->pidfd >= 0) {
+            double wait = deadline - now < TICK_S ? deadline - now : TICK_S;
+            struct pollfd pfd = { client->pidfd, POLLIN, 0 };
+            poll(&pfd, 1, (int)(wait * 1000) + 1);
+        } else {
+            usleep((useconds_t)(TICK_S * 1e6));
+        }
+        if (zr_ended(client))
+            break;
+        struct zr_server_sample x;
+        if (with_server) {
+            zr_server_sample(server, &x);
+            if (!x.alive || zr_server_stalled(&x, SERVER_STALE_S * mult)) {
+                *server_failed = true;
+                break;
+            }
+        }
+        if (watch_tick(w, with_server ? &x : NULL, zr_now(), stall_s)) {
+            a->stalled = true;
+            break;
+        }
+    }
+}
+
+/* The end of the client's tree: its stacks when it hangs, what it left
+ * behind, every process of it killed, and how the client ended. */
+static void end_client(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_proc *client,
+                       struct watch *w, const char *workdir, double start, struct zr_attempt *a, char **stacks,
+                       char **stacks_error)
+{
+    char err[1024];
+    if (a->stalled || (a->timed_out && !a->progressing)) {
+        bool ended;
+        *stacks = capture_hang(setup, spec, client, w, workdir, &ended, err, sizeof err);
+        if (ended) {
+            a->timed_out = a->stalled = false;
+            a->duration_s = zr_now() - start;
+        } else if (!*stacks) {
+            *stacks_error = zr_strdup_printf("%s", err);
+        }
+    }
+    /* A descendant still alive once the client ended is left behind: killed, and said. */
+    if (!a->timed_out && !a->stalled && zr_ended(client))
+        a->left_behind = left_behind(w);
+    zr_finish(client);
+    zr_tree_kill(&w->tree, KILL_WAIT_S * setup->multiplier);
+    a->exited = WIFEXITED(client->status);
+    a->exit_code = a->exited ? WEXITSTATUS(client->status) : -1;
+    a->signal = WIFSIGNALED(client->status) ? WTERMSIG(client->status) : 0;
+}
+
 void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_attempt *a)
 {
     memset(a, 0, sizeof *a);
@@ -167,8 +402,11 @@ void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *
         error(a, zr_strdup_printf("%s", err));
         return;
     }
+    /* Orphans of the client's tree come to the runner, where the watch finds them. */
+    zr_become_subreaper();
     double mult = setup->multiplier, start = zr_now();
     struct zr_server server = { .out_fd = -1 };
+    char *ipc_dir = NULL; /* a short folder for the endpoint when the workdir's path is too long */
     bool with_server = strcmp(spec->server_mode, "none") != 0;
     if (with_server) {
         if (zr_server_start(setup, spec->server_mode, spec->server_delay_ms, workdir, &server, err, sizeof err) != 0) {
@@ -179,12 +417,19 @@ void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *
         }
         a->endpoint = zr_strdup_printf("%s", server.endpoint);
     } else {
-        a->endpoint = zr_strdup_printf("ipc://%s/nobody-listens-here", workdir);
+        a->endpoint = zr_ipc_endpoint(workdir, "nobody-listens-here", &ipc_dir, err, sizeof err);
+        if (!a->endpoint) {
+            error(a, zr_strdup_printf("%s", err));
+            zr_remove_tree(workdir);
+            return;
+        }
     }
 
     struct zr_client_cmd cmd;
     char *outpath = zr_strdup_printf("%s/client.out", workdir), *errpath = zr_strdup_printf("%s/client.err", workdir);
     struct zr_proc client = { 0 };
+    struct watch w;
+    watch_init(&w, 0, start);
     char *stacks = NULL, *stacks_error = NULL;
     bool server_failed = false;
     size_t err_before_hang = 0;
@@ -205,58 +450,11 @@ void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *
         error(a, zr_strdup_printf("%s", err));
         goto stop_server;
     }
-
-    double deadline = start + spec->timeout_s * mult, stall_s = spec->stall_s * mult;
-    struct watch w = { start, -1, -1, -1 };
-    while (!zr_ended(&client)) {
-        double now = zr_now();
-        if (zr_interrupted()) {
-            a->interrupted = true;
-            break;
-        }
-        if (now >= deadline) {
-            a->timed_out = true;
-            break;
-        }
-        if (client.pidfd >= 0) {
-            double wait = deadline - now < TICK_S ? deadline - now : TICK_S;
-            struct pollfd pfd = { client.pidfd, POLLIN, 0 };
-            poll(&pfd, 1, (int)(wait * 1000) + 1);
-        } else {
-            usleep((useconds_t)(TICK_S * 1e6));
-        }
-        if (zr_ended(&client))
-            break;
-        struct zr_server_sample x;
-        if (with_server) {
-            zr_server_sample(&server, &x);
-            if (!x.alive || zr_server_stalled(&x, SERVER_STALE_S * mult)) {
-                server_failed = true;
-                break;
-            }
-        }
-        if (stall_s > 0 && no_progress(&w, client.pid, with_server ? &x : NULL, zr_now()) &&
-            zr_now() - w.window_start >= stall_s) {
-            a->stalled = true;
-            break;
-        }
-    }
+    watch_init(&w, client.pid, start);
+    watch_client(setup, spec, &client, with_server ? &server : NULL, &w, start, a, &server_failed);
     a->duration_s = zr_now() - start;
     err_before_hang = file_size(errpath);
-    if (a->timed_out || a->stalled) {
-        bool ended;
-        stacks = capture_hang(setup, spec, &client, workdir, &ended, err, sizeof err);
-        if (ended) {
-            a->timed_out = a->stalled = false;
-            a->duration_s = zr_now() - start;
-        } else if (!stacks) {
-            stacks_error = zr_strdup_printf("%s", err);
-        }
-    }
-    zr_finish(&client);
-    a->exited = WIFEXITED(client.status);
-    a->exit_code = a->exited ? WEXITSTATUS(client.status) : -1;
-    a->signal = WIFSIGNALED(client.status) ? WTERMSIG(client.status) : 0;
+    end_client(setup, spec, &client, &w, workdir, start, a, &stacks, &stacks_error);
 
 stop_server:
     if (with_server)
@@ -266,47 +464,24 @@ stop_server:
         free(a->server.how);
         a->server.how = zr_strdup_printf("stopped answering");
     }
-    if (client.pid > 0 && !a->verdict.signature) {
-        char *finding = NULL;
-        if (a->interrupted)
-            finding = zr_strdup_printf("interrupted");
-        else if (read_loaded(workdir, client.pid, &a->loaded_path, &a->loaded_version) != 0 && a->exited &&
-                 a->exit_code == 127)
-            finding = NULL; /* never started: the classification says so */
-        else
-            finding = check_library(spec->build, a->loaded_path);
-        char *out = zr_read_file(outpath, NULL), *errtext = zr_read_file(errpath, NULL);
-        struct zr_run_output run = {
-            .exited = a->exited, .exit_code = a->exit_code, .signal = a->signal,
-            .timed_out = a->timed_out, .stalled = a->stalled,
-            .out = out, .err = errtext, .err_before_hang = err_before_hang,
-            .stacks = stacks, .stacks_error = stacks_error,
-            .server = with_server ? &a->server : NULL, .harness_error = finding,
-            .judged_by_exit = spec->judged_by_exit,
-        };
-        zr_classify(&run, &a->verdict);
-        /* A hang in zmq_ctx_term: the sockets it waits for, from the probe's table. */
-        if (!strcmp(a->verdict.outcome, "HANG") && !a->verdict.diagnosis) {
-            char *sockets = zr_sockets_log_path(workdir);
-            a->verdict.diagnosis = zr_diagnose_term_hang_file(sockets, client.pid);
-            free(sockets);
-        }
-        free(out);
-        free(errtext);
-        free(finding);
-    }
+    if (client.pid > 0 && !a->verdict.signature)
+        judge(spec, a, workdir, client.pid, outpath, errpath, err_before_hang, stacks, stacks_error);
     a->verdict_s = zr_now() - start;
     if (!a->verdict.signature)
         error(a, zr_strdup_printf("the client did not run"));
+    watch_free(&w);
     free(stacks);
     free(stacks_error);
     free(outpath);
     free(errpath);
+    zr_remove_tree(ipc_dir);
     zr_remove_tree(workdir);
 }
 
 void zr_attempt_free(struct zr_attempt *a)
 {
+    free(a->progress_note);
+    free(a->left_behind);
     zr_verdict_free(&a->verdict);
     zr_server_view_free(&a->server);
     free(a->endpoint);

@@ -32,6 +32,9 @@ struct zr_attempt {
     int exit_code;
     int signal;
     bool timed_out, stalled, interrupted;
+    bool progressing;    /* timed out while still making progress: TIMEOUT, not HANG */
+    char *progress_note; /* at the watchdog: what moved last (progressing), or why it was no progress */
+    char *left_behind;   /* processes of the client's tree alive after it ended (killed), or NULL */
     char *endpoint;
     struct zr_server_view server;
     char *loaded_path;    /* the libzmq file the client mapped, or NULL */

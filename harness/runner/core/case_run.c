@@ -178,6 +178,7 @@ void zr_run_attempts(const struct zr_setup *setup, const struct zr_attempt_spec 
         }
         if (progress)
             progress(run, a, user);
+        /* ERROR and TIMEOUT (the harness's limit, too short for this machine's load): never a verdict. */
         if (zr_outcome_is_harness(a->verdict.outcome)) {
             run->status = ZR_HARNESS_ERROR;
             run->deciding = run->n - 1;
@@ -260,6 +261,8 @@ json_t *zr_attempt_json(const struct zr_attempt *a, int index, bool with_report)
                                                                        zr_json_text(a->loaded_version ? a->loaded_version
                                                                                                       : "?"))
                                                            : json_null());
+    if (a->left_behind)
+        json_object_set_new(j, "left_behind", json_string(a->left_behind));
     if (v->libzmq_internal)
         json_object_set_new(j, "libzmq_internal", json_true());
     json_object_set_new(j, "diagnosis", zr_json_text(v->diagnosis));

@@ -292,22 +292,29 @@ static void classify_tsan(const char *err, size_t len, struct zr_verdict *v, boo
     free(text);
 }
 
+/* The watchdog fired on a program that was still making progress: the
+ * harness's limit was too short for this machine's load. Never a
+ * reproduction, never "not fixed". */
+static void classify_timeout(const struct zr_run_output *run, struct zr_verdict *v)
+{
+    set(v, "TIMEOUT", zr_strdup_printf("the watchdog fired while the program was still making progress (%s): the "
+                                       "harness's limit is too short for this machine's load, not a hang; raise it "
+                                       "with --timeout or ZR_TIMEOUT_MULTIPLIER",
+                                       run->progress_note ? run->progress_note : "it moved"));
+    v->symptom = zr_strdup_printf("the watchdog fired while the program was still making progress");
+}
+
 static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
 {
     const char *err = run->err ? run->err : "";
     size_t nerr = strlen(err);
     char *native = NULL, *calls = NULL;
-    if (run->stacks) {
-        struct zr_native_stacks s;
-        if (zr_native_stacks_parse(run->stacks, &s) == 0) {
-            native = zr_native_hang_summary(&s);
-            calls = zr_native_hang_calls(&s);
-        }
-        zr_native_stacks_free(&s);
-    }
+    /* Every process of the tree, only its threads that wait with no deadline. */
+    if (run->stacks)
+        zr_tree_hang_signature(run->stacks, &native, &calls);
     /* faulthandler's dump follows the harness's SIGABRT: after err_before_hang. */
     const char *after = err + (run->err_before_hang <= nerr ? run->err_before_hang : nerr);
-    char *python = zr_python_hang_summary(after);
+    char *python = run->stacks ? zr_tree_python_summary(after, run->stacks) : zr_python_hang_summary(after);
     if (!native) {
         v->stacks_missing = true;
         native = zr_strdup_printf("stacks not taken: %s", run->stacks_error ? run->stacks_error : "unknown");
@@ -323,9 +330,12 @@ static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
     free(native);
     free(calls);
     free(python);
-    const char *how = run->stalled ? "no progress: every thread asleep, no CPU used, the server idle with every "
-                                     "request answered"
-                                   : "the watchdog fired";
+    char *how = run->stalled ? zr_strdup_printf("no progress: every thread of every process of the program waiting "
+                                                "with no deadline, no CPU used, the server idle with every request "
+                                                "answered")
+                             : zr_strdup_printf("the watchdog fired, the program making no progress%s%s",
+                                                run->progress_note ? ": " : "",
+                                                run->progress_note ? run->progress_note : "");
     const char *stacks = run->stacks ? run->stacks : "";
     size_t ntail = strlen(after) > STDERR_TAIL_MAX ? STDERR_TAIL_MAX : strlen(after);
     const char *tail = after + strlen(after) - ntail;
@@ -334,6 +344,22 @@ static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
                                     tail);
     v->report = zr_utf8_sanitize(report, strlen(report));
     free(report);
+    free(how);
+}
+
+/* Processes of the client's tree still alive after it ended: said in the
+ * diagnosis and the report whatever the outcome (the harness killed them). */
+static void note_left_behind(const char *left_behind, struct zr_verdict *v)
+{
+    char *note = zr_strdup_printf("left behind: %s, still running after the client ended (killed by the harness)",
+                                  left_behind);
+    char *d = v->diagnosis ? zr_strdup_printf("%s\n%s", v->diagnosis, note) : zr_strdup_printf("%s", note);
+    free(v->diagnosis);
+    v->diagnosis = d;
+    char *r = v->report ? zr_strdup_printf("%s\n%s", v->report, note) : zr_strdup_printf("%s", note);
+    free(v->report);
+    v->report = r;
+    free(note);
 }
 
 char *zr_output_tail(const char *text, int max_lines, size_t max_bytes)
@@ -430,6 +456,10 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
         v->report = dup_span(err, evidence);
         goto finish;
     }
+    if (run->timed_out && run->progressing) {
+        classify_timeout(run, v);
+        goto finish;
+    }
     if (run->timed_out || run->stalled) {
         if (!server_answered_all(run->server)) {
             const struct zr_server_view *s = run->server;
@@ -469,6 +499,8 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
     classify_exit(run, out, err, v);
 
 finish:
+    if (run->left_behind)
+        note_left_behind(run->left_behind, v);
     if (!v->signature)
         v->signature = zr_strdup_printf("%s", "");
     if (!v->symptom)

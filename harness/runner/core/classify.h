@@ -45,6 +45,9 @@ struct zr_run_output {
                              no report: NOISE), and a missing DONE means nothing. false: the
                              cases' contract (cases/README.md), where CLEAN needs a last `DONE`
                              line whose sent/received accounting can show a LOSS */
+    bool progressing;          /* timed_out while still making progress: the watchdog was too short */
+    const char *progress_note; /* at the watchdog: what moved last (progressing), or why it was no progress */
+    const char *left_behind;   /* processes of the client's tree still alive after it ended, or NULL */
 };
 
 struct zr_verdict {

@@ -1,5 +1,6 @@
 #include "process.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -40,6 +41,41 @@ static void forget(pid_t pid)
     for (int i = 0; i < MAX_LIVE; i++)
         if (live_groups[i] == pid)
             live_groups[i] = 0;
+}
+
+bool zr_is_spawned(pid_t pid)
+{
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (live_groups[i] == pid)
+            return true;
+    return false;
+}
+
+void zr_reap_adopted(void)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return;
+    pid_t self = getpid();
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        pid_t pid = (pid_t)atol(e->d_name);
+        if (pid <= 0 || zr_is_spawned(pid))
+            continue;
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        char *close = strrchr(buf, ')'), state;
+        long ppid;
+        if (close && sscanf(close + 1, " %c %ld", &state, &ppid) == 2 && ppid == (long)self && state == 'Z')
+            waitpid(pid, NULL, WNOHANG);
+    }
+    closedir(d);
 }
 
 static void kill_live_groups(void)

@@ -73,6 +73,13 @@ void zr_kill_group(struct zr_proc *p, int sig);
 /* Kills the group, reaps the child and releases it. */
 void zr_finish(struct zr_proc *p);
 
+/* True while pid is a child that the runner spawned and has not finished. */
+bool zr_is_spawned(pid_t pid);
+
+/* Reaps the runner's ended children that it did not spawn: orphans of a
+ * client's tree adopted by the runner as child subreaper. */
+void zr_reap_adopted(void);
+
 /* Installs the SIGINT/SIGTERM/SIGHUP handler. */
 void zr_install_interrupt_handler(void);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "process.h"
+#include "progress.h"
 #include "text.h"
 
 /* --- eu-stack's output: "TID 42:" then "#3  0x00007f.. zmq_ctx_term - /usr/lib/../libzmq.so.5.2.4",
@@ -203,7 +204,10 @@ static char *thread_call(const struct zr_native_thread *t)
 
 typedef char *(*thread_fn)(const struct zr_native_thread *t);
 
-static char *join_threads(const struct zr_native_stacks *s, thread_fn describe)
+#define NO_THREAD_IN_LIBZMQ "no thread in a libzmq call or taking the GIL"
+
+/* The threads described, main first; NULL when none is in a libzmq call or taking the GIL. */
+static char *join_threads_or_null(const struct zr_native_stacks *s, thread_fn describe)
 {
     char *out = NULL;
     size_t len = 0, cap = 0;
@@ -222,9 +226,17 @@ static char *join_threads(const struct zr_native_stacks *s, thread_fn describe)
             append(&out, &len, &cap, one);
             free(one);
         }
-    if (!len)
-        append(&out, &len, &cap, "no thread in a libzmq call or taking the GIL");
+    if (!len) {
+        free(out);
+        return NULL;
+    }
     return out;
+}
+
+static char *join_threads(const struct zr_native_stacks *s, thread_fn describe)
+{
+    char *out = join_threads_or_null(s, describe);
+    return out ? out : zr_strdup_printf("%s", NO_THREAD_IN_LIBZMQ);
 }
 
 char *zr_native_hang_calls(const struct zr_native_stacks *s)
@@ -313,12 +325,34 @@ static bool parse_py_frame(const char *line, struct py_frame *f)
 /* The end of one thread's dump: keep the threads of the program itself (a
  * frame in a file that is not the standard library's or a package's), not
  * the idle helpers of asyncio or the interpreter. */
-static void flush_thread(struct py_frame **frames, int *n, char **out, size_t *len, size_t *cap)
+/* Which Python threads a hang's signature keeps: those whose native thread
+ * waits with no deadline. faulthandler names a thread by its pthread_t, the
+ * address of glibc's thread descriptor, which lies at the top of that
+ * thread's own stack mapping; the main thread's lies elsewhere. */
+struct py_filter {
+    bool active;
+    int n;
+    unsigned long long lo[256], hi[256];
+    bool keep[256];
+    bool keep_main;
+};
+
+static bool py_thread_kept(const struct py_filter *f, unsigned long long id)
+{
+    if (!f || !f->active)
+        return true;
+    for (int i = 0; i < f->n; i++)
+        if (id >= f->lo[i] && id < f->hi[i])
+            return f->keep[i];
+    return f->keep_main;
+}
+
+static void flush_thread(struct py_frame **frames, int *n, char **out, size_t *len, size_t *cap, bool kept)
 {
     bool own = false;
     for (int i = 0; i < *n && !own; i++)
         own = !is_library_file((*frames)[i].file);
-    if (own) {
+    if (own && kept) {
         bool is_main = !strcmp((*frames)[*n - 1].func, "<module>");
         char *one = python_thread_summary(*frames, *n, is_main);
         /* The main thread first. */
@@ -340,7 +374,7 @@ static void flush_thread(struct py_frame **frames, int *n, char **out, size_t *l
     *n = 0;
 }
 
-char *zr_python_hang_summary(const char *text)
+static char *python_summary(const char *text, const struct py_filter *filter)
 {
     if (!text)
         return NULL;
@@ -348,7 +382,7 @@ char *zr_python_hang_summary(const char *text)
     size_t len = 0, cap = 0;
     struct py_frame *frames = NULL;
     int n = 0;
-    bool in_thread = false;
+    bool in_thread = false, kept = true;
     for (const char *p = text;; p = strchr(p, '\n') + 1) {
         char *line = zr_line_dup(p);
         struct py_frame f;
@@ -362,17 +396,25 @@ char *zr_python_hang_summary(const char *text)
             frames = more;
             frames[n++] = f;
         } else if (in_thread) {
-            flush_thread(&frames, &n, &out, &len, &cap);
+            flush_thread(&frames, &n, &out, &len, &cap, kept);
             in_thread = false;
         }
-        if (!frame && is_thread_header(line))
+        if (!frame && is_thread_header(line)) {
             in_thread = true;
+            const char *id = strstr(line, "0x");
+            kept = py_thread_kept(filter, id ? strtoull(id, NULL, 16) : 0);
+        }
         free(line);
         if (!strchr(p, '\n'))
             break;
     }
-    flush_thread(&frames, &n, &out, &len, &cap);
+    flush_thread(&frames, &n, &out, &len, &cap, kept);
     return out;
+}
+
+char *zr_python_hang_summary(const char *text)
+{
+    return python_summary(text, NULL);
 }
 
 /* --- Taking the stacks. --- */
@@ -445,4 +487,298 @@ int zr_stack_tool_check(const char *tool, char *err, size_t errlen)
         checked = -1;
     snprintf(err, errlen, "%s", cause);
     return checked > 0 ? 0 : -1;
+}
+
+/* --- A hung tree: every process's stacks from one stopped moment, each
+ * under header lines of the runner's (none of them is eu-stack's):
+ *     === process 4242 (the client): ./prog ipc://... ===
+ *     === waiting with no deadline: 4242 4250 ===
+ *     === stack of thread 4250: 7f00a000-7f00b000 ===
+ * then eu-stack's output for that process. --- */
+
+#define PROCESS_HEADER "=== process "
+#define NO_DEADLINE_HEADER "=== waiting with no deadline:"
+#define STACK_HEADER "=== stack of thread "
+#define MAX_TREE_PIDS 256
+
+/* The mapping of /proc/PID/maps that holds addr, as lo-hi; false if none. */
+static bool mapping_of(const char *maps, unsigned long long addr, unsigned long long *lo, unsigned long long *hi)
+{
+    for (const char *line = maps; line && *line;) {
+        unsigned long long a, b;
+        if (sscanf(line, "%llx-%llx", &a, &b) == 2 && addr >= a && addr < b) {
+            *lo = a;
+            *hi = b;
+            return true;
+        }
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    return false;
+}
+
+/* The header lines of one process: who it is, its threads that wait with no
+ * deadline (from the watch's last sample), and each thread's stack mapping
+ * (its stack pointer, from /proc/PID/task/TID/syscall). */
+static void process_headers(struct zr_tree *tree, const struct zr_tree_sample *last, pid_t pid, char **buf,
+                            size_t *len, size_t *cap)
+{
+    const struct zr_member *m = zr_tree_member(tree, pid);
+    char *line = zr_strdup_printf("%s%d (%s): %s ===\n", PROCESS_HEADER, (int)pid,
+                                  pid == tree->root ? "the client" : "a child of the client", m ? m->cmdline : "?");
+    append(buf, len, cap, line);
+    free(line);
+    int tids[MAX_TREE_PIDS];
+    int n = last ? zr_tree_unbounded_tids(last, pid, tids, MAX_TREE_PIDS) : 0;
+    append(buf, len, cap, NO_DEADLINE_HEADER);
+    for (int i = 0; i < n; i++) {
+        char one[32];
+        snprintf(one, sizeof one, " %d", tids[i]);
+        append(buf, len, cap, one);
+    }
+    append(buf, len, cap, " ===\n");
+    char path[128];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    char *maps = zr_read_file(path, NULL);
+    for (int i = 0; last && maps && i < last->nthreads; i++) {
+        if (last->threads[i].pid != pid)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/task/%d/syscall", (int)pid, (int)last->threads[i].tid);
+        char *sys = zr_read_file(path, NULL);
+        /* "... SP PC": the stack pointer is the second last field. */
+        const char *pc = sys ? strrchr(sys, ' ') : NULL;
+        const char *sp = pc;
+        while (sp && sp > sys && sp[-1] != ' ')
+            sp--;
+        unsigned long long lo, hi;
+        if (sp && sp > sys && mapping_of(maps, strtoull(sp, NULL, 16), &lo, &hi)) {
+            char one[128];
+            snprintf(one, sizeof one, "%s%d: %llx-%llx ===\n", STACK_HEADER, (int)last->threads[i].tid, lo, hi);
+            append(buf, len, cap, one);
+        }
+        free(sys);
+    }
+    free(maps);
+}
+
+char *zr_capture_tree_stacks(const char *tool, struct zr_tree *tree, const struct zr_tree_sample *last,
+                             const char *workdir, double timeout_s, char *err, size_t errlen)
+{
+    pid_t pids[MAX_TREE_PIDS];
+    int n = zr_tree_pids(tree, pids, MAX_TREE_PIDS);
+    char *out = NULL;
+    size_t len = 0, cap = 0;
+    append(&out, &len, &cap, "");
+    /* The client first, then its descendants in the order /proc lists them. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            if ((pass == 0) != (pids[i] == tree->root))
+                continue;
+            char why[512];
+            char *one = zr_capture_stacks(tool, pids[i], workdir, timeout_s, why, sizeof why);
+            if (!one && pids[i] == tree->root) {
+                snprintf(err, errlen, "%s", why);
+                free(out);
+                return NULL;
+            }
+            process_headers(tree, last, pids[i], &out, &len, &cap);
+            if (one)
+                append(&out, &len, &cap, one);
+            else {
+                char *note = zr_strdup_printf("(stacks not taken: %s)\n", why);
+                append(&out, &len, &cap, note);
+                free(note);
+            }
+            free(one);
+        }
+    if (!len) {
+        snprintf(err, errlen, "no process of the client's tree is left");
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* One process's part of a tree's stacks. */
+struct stack_block {
+    int pid;
+    bool is_client;
+    char name[96];   /* argv[0]'s file name (and the script's, for an interpreter) */
+    const char *start, *end;
+    int nkeep;
+    int keep[MAX_TREE_PIDS]; /* threads waiting with no deadline */
+};
+
+static void block_name(const char *cmdline, char *name, size_t len)
+{
+    char first[512] = "", second[512] = "";
+    sscanf(cmdline, "%511s %511s", first, second);
+    const char *a = strrchr(first, '/') ? strrchr(first, '/') + 1 : first;
+    const char *b = strrchr(second, '/') ? strrchr(second, '/') + 1 : second;
+    if (!strncmp(a, "python", 6) && *b)
+        snprintf(name, len, "%s %s", a, b);
+    else
+        snprintf(name, len, "%s", a);
+}
+
+/* Splits stacks into its processes' blocks; 0 when it has no header (a
+ * single eu-stack output). */
+static int split_blocks(const char *stacks, struct stack_block *blocks, int max)
+{
+    int n = 0;
+    for (const char *p = strstr(stacks, PROCESS_HEADER); p && n < max; p = strstr(p + 1, PROCESS_HEADER)) {
+        if (p != stacks && p[-1] != '\n')
+            continue;
+        struct stack_block *b = &blocks[n++];
+        memset(b, 0, sizeof *b);
+        b->start = p;
+        char role[64] = "";
+        sscanf(p + strlen(PROCESS_HEADER), "%d (%63[^)]", &b->pid, role);
+        b->is_client = !strcmp(role, "the client");
+        const char *colon = strstr(p, "): ");
+        char *cmd = colon ? zr_line_dup(colon + 3) : zr_strdup_printf("?");
+        char *tail = strstr(cmd, " ===");
+        if (tail)
+            *tail = '\0';
+        block_name(cmd, b->name, sizeof b->name);
+        free(cmd);
+        const char *keep = strstr(p, NO_DEADLINE_HEADER);
+        const char *next = strstr(p + 1, PROCESS_HEADER);
+        if (keep && (!next || keep < next)) {
+            const char *q = keep + strlen(NO_DEADLINE_HEADER);
+            int tid, used;
+            while (b->nkeep < MAX_TREE_PIDS && sscanf(q, " %d%n", &tid, &used) == 1) {
+                b->keep[b->nkeep++] = tid;
+                q += used;
+            }
+        }
+    }
+    for (int i = 0; i < n; i++)
+        blocks[i].end = i + 1 < n ? blocks[i + 1].start : stacks + strlen(stacks);
+    return n;
+}
+
+/* The summary and the calls of one block, only its threads waiting with no
+ * deadline when filtered; NULL when none is in a libzmq call or taking the GIL. */
+static void block_summary(const struct stack_block *b, bool filtered, char **summary, char **calls)
+{
+    *summary = *calls = NULL;
+    char *text = zr_strdup_printf("%.*s", (int)(b->end - b->start), b->start);
+    struct zr_native_stacks s;
+    if (zr_native_stacks_parse(text, &s) == 0) {
+        struct zr_native_stacks view = s;
+        view.threads = calloc((size_t)s.nthreads + 1, sizeof *view.threads);
+        view.nthreads = 0;
+        for (int i = 0; view.threads && i < s.nthreads; i++) {
+            bool keep = !filtered;
+            for (int k = 0; k < b->nkeep && !keep; k++)
+                keep = b->keep[k] == s.threads[i].tid;
+            if (keep)
+                view.threads[view.nthreads++] = s.threads[i];
+        }
+        *summary = join_threads_or_null(&view, thread_chain);
+        *calls = join_threads_or_null(&view, thread_call);
+        free(view.threads);
+    }
+    zr_native_stacks_free(&s);
+    free(text);
+}
+
+static void tree_summary(const struct stack_block *blocks, int n, bool filtered, char **native, char **calls)
+{
+    char *out = NULL, *out_calls = NULL;
+    size_t len = 0, cap = 0, clen = 0, ccap = 0;
+    append(&out, &len, &cap, "");
+    append(&out_calls, &clen, &ccap, "");
+    for (int i = 0; i < n; i++) {
+        char *s, *c;
+        block_summary(&blocks[i], filtered, &s, &c);
+        if (s) {
+            /* The client's own threads need no name: a single process's signature is what it always was. */
+            char *named = blocks[i].is_client ? zr_strdup_printf("%s", s)
+                                              : zr_strdup_printf("pid %d (%s): %s", blocks[i].pid, blocks[i].name, s);
+            char *named_calls = blocks[i].is_client ? zr_strdup_printf("%s", c)
+                                                    : zr_strdup_printf("child (%s): %s", blocks[i].name, c);
+            if (len)
+                append(&out, &len, &cap, " ; ");
+            if (clen)
+                append(&out_calls, &clen, &ccap, " ; ");
+            append(&out, &len, &cap, named);
+            append(&out_calls, &clen, &ccap, named_calls);
+            free(named);
+            free(named_calls);
+        }
+        free(s);
+        free(c);
+    }
+    if (!len) {
+        free(out);
+        free(out_calls);
+        out = out_calls = NULL;
+    }
+    *native = out;
+    *calls = out_calls;
+}
+
+void zr_tree_hang_signature(const char *stacks, char **native, char **calls)
+{
+    *native = *calls = NULL;
+    struct stack_block *blocks = calloc(MAX_TREE_PIDS, sizeof *blocks);
+    int n = blocks ? split_blocks(stacks, blocks, MAX_TREE_PIDS) : 0;
+    if (n == 0) {
+        struct zr_native_stacks s;
+        if (zr_native_stacks_parse(stacks, &s) == 0) {
+            *native = zr_native_hang_summary(&s);
+            *calls = zr_native_hang_calls(&s);
+        }
+        zr_native_stacks_free(&s);
+        free(blocks);
+        return;
+    }
+    /* Only the threads that wait with no deadline: a bounded zmq_poll of a
+     * thread that goes on is no part of the hang. Every thread when none of
+     * those is in a libzmq call (a hang found by the watchdog). */
+    tree_summary(blocks, n, true, native, calls);
+    if (!*native)
+        tree_summary(blocks, n, false, native, calls);
+    if (!*native) {
+        *native = zr_strdup_printf("%s", NO_THREAD_IN_LIBZMQ);
+        *calls = zr_strdup_printf("%s", NO_THREAD_IN_LIBZMQ);
+    }
+    free(blocks);
+}
+
+char *zr_tree_python_summary(const char *faulthandler_text, const char *stacks)
+{
+    struct stack_block *blocks = calloc(MAX_TREE_PIDS, sizeof *blocks);
+    int n = blocks && stacks ? split_blocks(stacks, blocks, MAX_TREE_PIDS) : 0;
+    struct py_filter *f = calloc(1, sizeof *f);
+    for (int i = 0; f && i < n && !f->active; i++) {
+        if (!blocks[i].is_client)
+            continue;
+        const struct stack_block *b = &blocks[i];
+        f->active = true;
+        for (int k = 0; k < b->nkeep; k++)
+            f->keep_main |= b->keep[k] == b->pid;
+        for (const char *p = strstr(b->start, STACK_HEADER); p && p < b->end && f->n < 256;
+             p = strstr(p + 1, STACK_HEADER)) {
+            int tid;
+            unsigned long long lo, hi;
+            if (sscanf(p + strlen(STACK_HEADER), "%d: %llx-%llx", &tid, &lo, &hi) != 3 || tid == b->pid)
+                continue;
+            f->lo[f->n] = lo;
+            f->hi[f->n] = hi;
+            f->keep[f->n] = false;
+            for (int k = 0; k < b->nkeep; k++)
+                f->keep[f->n] |= b->keep[k] == tid;
+            f->n++;
+        }
+    }
+    char *out = python_summary(faulthandler_text, f);
+    if (!out && f && f->active)
+        out = python_summary(faulthandler_text, NULL);
+    free(f);
+    free(blocks);
+    return out;
 }

@@ -53,6 +53,31 @@ char *zr_python_hang_summary(const char *faulthandler_text);
  * the cause in err. */
 char *zr_capture_stacks(const char *tool, pid_t pid, const char *workdir, double timeout_s, char *err, size_t errlen);
 
+struct zr_tree;
+struct zr_tree_sample;
+
+/* The stacks of every process of a client's tree (the client first), each
+ * under header lines naming it by pid and command line, the threads that
+ * waited with no deadline in the watch's last sample, and each thread's
+ * stack mapping. The tree should be stopped (SIGSTOP), so that every stack
+ * comes from one moment. NULL with the cause in err when the client's own
+ * stacks cannot be taken. malloc'd. */
+char *zr_capture_tree_stacks(const char *tool, struct zr_tree *tree, const struct zr_tree_sample *last,
+                             const char *workdir, double timeout_s, char *err, size_t errlen);
+
+/* The hang's summary and calls (as zr_native_hang_summary and
+ * zr_native_hang_calls) over such stacks, or over a single eu-stack output:
+ * only the threads that waited with no deadline (every thread when none of
+ * them is in a libzmq call), the client's first; a descendant's named as
+ * "pid N (prog): ..." in the summary and "child (prog): ..." in the calls.
+ * Both malloc'd. */
+void zr_tree_hang_signature(const char *stacks, char **native, char **calls);
+
+/* zr_python_hang_summary of the client's faulthandler dump, keeping only the
+ * Python threads whose native thread waited with no deadline (matched by
+ * the stack mappings in stacks); all of them when that leaves none. */
+char *zr_tree_python_summary(const char *faulthandler_text, const char *stacks);
+
 /* Whether stacks can be taken here: the tool runs and may attach to a child
  * of the runner. Checked once, on a short-lived child. 0, or -1 with what to
  * do in err. */
