@@ -61,7 +61,10 @@ const struct zr_option zr_option_table[] = {
                    "give its endpoint as {endpoint} in ARGS and\n"
                    "ZMQ_REPRO_ENDPOINT" },
     [O_TIMEOUT] = { "timeout", 0, true, "S", "the watchdog (default: the mode's)" },
-    [O_STALL] = { "stall", 0, true, "S|off", "no progress for S seconds is a hang (default 0.5)" },
+    [O_STALL] = { "stall", 0, true, "S|off",
+                  "every thread waiting with no deadline (poll(-1), a lock, a blocking read) and no progress for S "
+                  "seconds is a hang at once, before the watchdog (default 0.5); a bounded wait (a timed poll, a "
+                  "sleep) never is" },
     [O_EVERY] = { "every-attempt", 0, false, NULL, "every attempt must show the expectation (not just\n"
                                                  "one)" },
     [O_DONE] = { "done", 0, false, NULL,

@@ -330,9 +330,10 @@ static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
     free(native);
     free(calls);
     free(python);
+    /* Said of the server only when there is one. */
     char *how = run->stalled ? zr_strdup_printf("no progress: every thread of every process of the program waiting "
-                                                "with no deadline, no CPU used, the server idle with every request "
-                                                "answered")
+                                                "with no deadline, no CPU used%s",
+                                                run->server ? ", the server idle with every request answered" : "")
                              : zr_strdup_printf("the watchdog fired, the program making no progress%s%s",
                                                 run->progress_note ? ": " : "",
                                                 run->progress_note ? run->progress_note : "");

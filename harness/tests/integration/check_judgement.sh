@@ -34,6 +34,10 @@ expect_exit 1 "a program that is not clean is NOT CLEAN, not NOT FIXED" \
     "$repro" check -t ipc -m stress --no-results -- "$programs/c_bind_in_use_exit.c"
 expect_output "NOT CLEAN: 1 of 1 runs"
 expect_no_output "NOT FIXED"
+expect_exit 0 "a hang of a program with no server says nothing of a server" \
+    "$repro" check -t ipc -m stress --expect HANG:zmq_ctx_term -n 1 --no-results -- "$programs/c_socket_left_in_thread.c"
+expect_output "every thread of every process of the program waiting with no deadline"
+expect_no_output "server idle"
 expect_exit 1 "--done holds a program to the cases' contract" \
     "$repro" check -t ipc -m stress --done --no-results -- "$programs/c_reqrep_own_thread.c"
 expect_output "EXIT exit 0 without DONE"
