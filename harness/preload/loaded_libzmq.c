@@ -7,7 +7,9 @@
  * It looks when the process starts (libzmq linked in) and after every
  * dlopen (pyzmq's extension modules, ctypes), and appends one line per
  * process to the file named by ZR_LOADED_LOG:
- *     LOADED pid=4242 version=4.3.4 path=/usr/lib/x86_64-linux-gnu/libzmq.so.5
+ *     LOADED pid=4242 version=4.3.4 runtimes=tsan,python,- path=/usr/lib/x86_64-linux-gnu/libzmq.so.5
+ * (runtimes: the ones loaded in the process whose reports can be trusted:
+ * ThreadSanitizer, the ownership checker, CPython; "-" ends the list)
  * Nothing else: it changes no behaviour of the program. Its sockets are
  * followed by socket_log.c, in the same library. */
 #ifndef _GNU_SOURCE
@@ -17,6 +19,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +57,14 @@ static void report(void)
             version(&major, &minor, &patch);
         dlclose(handle);
     }
+    /* The runtimes whose reports the verdict may trust in this process: a
+     * report counts only where the runtime that prints it was loaded. */
+    bool tsan = dlsym(RTLD_DEFAULT, "__tsan_func_entry") != NULL;
+    bool owner = dlsym(RTLD_DEFAULT, "zmq_owner_migrate") != NULL;
+    bool python = dlsym(RTLD_DEFAULT, "Py_IsInitialized") != NULL;
     char line[4200];
-    int n = snprintf(line, sizeof line, "LOADED pid=%d version=%d.%d.%d path=%s\n", (int)getpid(), major, minor, patch,
-                     path);
+    int n = snprintf(line, sizeof line, "LOADED pid=%d version=%d.%d.%d runtimes=%s%s%s- path=%s\n", (int)getpid(),
+                     major, minor, patch, tsan ? "tsan," : "", owner ? "owner," : "", python ? "python," : "", path);
     if (n <= 0 || n >= (int)sizeof line)
         return;
     int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);

@@ -395,6 +395,45 @@ static void reports_are_valid_utf8(void **state)
  * with nothing wrong is CLEAN without DONE, stderr that is no report is
  * NOISE, a DONE line's accounting means nothing, and a non-zero exit keeps
  * the end of both outputs as its report. */
+/* A report counts only where its runtime was there: what a program prints
+ * in the same format is its own text. */
+static void reports_need_their_runtime(void **state)
+{
+    (void)state;
+    /* libzmq's line from a program that did not abort. */
+    struct zr_verdict v = classify((struct zr_run_output){ .exited = true, .out = "",
+                                                           .err = "retrying connection (myapp.cpp:42)\n",
+                                                           .judged_by_exit = true });
+    assert_string_equal(v.outcome, "NOISE");
+    zr_verdict_free(&v);
+    v = classify((struct zr_run_output){ .exited = true, .exit_code = 1, .out = "",
+                                         .err = "Assertion failed: false (src/object.cpp:170)\n", .judged_by_exit = true });
+    assert_string_equal(v.outcome, "EXIT");
+    zr_verdict_free(&v);
+    /* A ThreadSanitizer block where no TSan runtime was loaded. */
+    char *tsan = fixture("tsan_data_race_mailbox.txt");
+    v = classify((struct zr_run_output){ .exited = true, .out = "", .err = tsan, .tsan_absent = true,
+                                         .judged_by_exit = true });
+    assert_string_equal(v.outcome, "NOISE");
+    zr_verdict_free(&v);
+    v = classify((struct zr_run_output){ .exited = true, .exit_code = 66, .out = "", .err = tsan });
+    assert_string_equal(v.outcome, "TSAN");
+    zr_verdict_free(&v);
+    free(tsan);
+    /* The checker's SUMMARY where the checker was not loaded. */
+    v = classify((struct zr_run_output){ .exited = true, .out = "",
+                                         .err = "==1== zmq-owner: SUMMARY: SHARED_SOCKET DEALER zmq_recv (a) | zmq_send (b)\n",
+                                         .owner_absent = true, .judged_by_exit = true });
+    assert_string_equal(v.outcome, "NOISE");
+    zr_verdict_free(&v);
+    /* CPython's fatal error printed by a C program. */
+    v = classify((struct zr_run_output){ .exited = true, .exit_code = 1, .out = "",
+                                         .err = "Fatal Python error: PyThreadState_Get: no current thread\n",
+                                         .python_absent = true, .judged_by_exit = true });
+    assert_string_equal(v.outcome, "EXIT");
+    zr_verdict_free(&v);
+}
+
 /* One line of 200 KB on stderr: what is kept of it is capped, the cut marked. */
 static void a_huge_line_is_capped(void **state)
 {
@@ -440,7 +479,7 @@ static void programs_are_judged_by_what_they_did(void **state)
     assert_non_null(strstr(v.report, "Address already in use"));
     zr_verdict_free(&v);
     /* A report still decides, DONE or not. */
-    v = classify((struct zr_run_output){ .exited = true, .exit_code = 66, .out = "",
+    v = classify((struct zr_run_output){ .signal = SIGABRT, .out = "",
                                          .err = "Assertion failed: check () (src/msg.cpp:414)\n", .judged_by_exit = true });
     assert_string_equal(v.outcome, "ASSERT");
     zr_verdict_free(&v);
@@ -486,6 +525,7 @@ int main(void)
         cmocka_unit_test(reports_are_valid_utf8),
         cmocka_unit_test(programs_are_judged_by_what_they_did),
         cmocka_unit_test(a_huge_line_is_capped),
+        cmocka_unit_test(reports_need_their_runtime),
         cmocka_unit_test(output_tails_are_the_last_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -231,7 +231,7 @@ static char *capture_hang(const struct zr_setup *setup, const struct zr_attempt_
  * finding when a process loaded another library than the build's. 0, or -1
  * when no process loaded libzmq. */
 static int check_loaded(const char *workdir, pid_t client, const struct zr_build *build, char **path, char **version,
-                        char **finding)
+                        char **finding, struct zr_runtimes *runtimes)
 {
     char *logpath = zr_loaded_log_path(workdir);
     char *text = zr_read_file(logpath, NULL);
@@ -239,6 +239,7 @@ static int check_loaded(const char *workdir, pid_t client, const struct zr_build
     struct zr_loaded *loaded;
     int n = zr_loaded_parse(text, &loaded);
     free(text);
+    *runtimes = zr_loaded_runtimes(loaded, n);
     /* The client's own line names the library; else the first process's. */
     const struct zr_loaded *own = zr_loaded_of(loaded, n, client);
     const struct zr_loaded *shown = own ? own : n ? &loaded[0] : NULL;
@@ -277,9 +278,10 @@ static void judge(const struct zr_attempt_spec *spec, struct zr_attempt *a, cons
                   const char *stacks_error)
 {
     char *finding = NULL;
+    struct zr_runtimes runtimes = { 0 };
     if (a->interrupted)
         finding = zr_strdup_printf("interrupted");
-    else if (check_loaded(workdir, pid, spec->build, &a->loaded_path, &a->loaded_version, &finding) != 0 &&
+    else if (check_loaded(workdir, pid, spec->build, &a->loaded_path, &a->loaded_version, &finding, &runtimes) != 0 &&
              a->exited && a->exit_code == 127)
         finding = NULL; /* never started: the classification says so */
     else if (!a->loaded_path)
@@ -294,6 +296,9 @@ static void judge(const struct zr_attempt_spec *spec, struct zr_attempt *a, cons
         .harness_error = finding,
         .progressing = a->progressing, .progress_note = a->progress_note, .left_behind = a->left_behind,
         .judged_by_exit = spec->judged_by_exit,
+        .tsan_absent = runtimes.all_known && !runtimes.tsan,
+        .owner_absent = runtimes.all_known && !runtimes.owner,
+        .python_absent = runtimes.all_known && !runtimes.python,
     };
     zr_classify(&run, &a->verdict);
     /* A hang in zmq_ctx_term: the sockets it waits for, from the probe's table. */

@@ -416,13 +416,16 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
     if (harness_failure(run, done, v))
         goto finish;
 
-    bool found;
-    classify_tsan(err, evidence, v, &found);
+    /* A report counts only where the runtime that prints it was loaded; the
+     * rest is the program's own text (NOISE or EXIT below). */
+    bool found = false;
+    if (!run->tsan_absent)
+        classify_tsan(err, evidence, v, &found);
     if (found)
         goto finish;
     char owner[24];
     char *sig = NULL, *symptom = NULL, *location = NULL, *report = NULL;
-    if (zr_find_owner_report(err, evidence, owner, &sig, &report)) {
+    if (!run->owner_absent && zr_find_owner_report(err, evidence, owner, &sig, &report)) {
         set(v, owner, sig);
         v->report = report;
         /* The symptom names the socket type and the calls; the callers (for
@@ -445,14 +448,16 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
         free(python);
         goto finish;
     }
-    if (zr_find_libzmq_abort(err, evidence, &sig, &symptom, &location)) {
+    /* libzmq's assertion ends the process with abort(): its line alone is no evidence. */
+    bool aborted = !run->exited && run->signal == SIGABRT && !run->timed_out && !run->stalled;
+    if (aborted && zr_find_libzmq_abort(err, evidence, &sig, &symptom, &location)) {
         set(v, "ASSERT", sig);
         v->symptom = symptom;
         v->location = location;
         v->report = dup_span(err, evidence);
         goto finish;
     }
-    if (zr_find_fatal_python(err, evidence, &sig)) {
+    if (!run->python_absent && zr_find_fatal_python(err, evidence, &sig)) {
         set(v, "FATAL_PYTHON", sig);
         v->report = dup_span(err, evidence);
         goto finish;

@@ -48,6 +48,9 @@ struct zr_run_output {
     bool progressing;          /* timed_out while still making progress: the watchdog was too short */
     const char *progress_note; /* at the watchdog: what moved last (progressing), or why it was no progress */
     const char *left_behind;   /* processes of the client's tree still alive after it ended, or NULL */
+    /* The runtimes the loaded-library probe saw in none of the client's
+     * processes: a report in their format is then the program's own text. */
+    bool tsan_absent, owner_absent, python_absent;
 };
 
 struct zr_verdict {

@@ -84,11 +84,15 @@ static void write_settings(FILE *f, const struct zr_bundle *b)
                "timeout_s=${TIMEOUT:-%g}\n"
                "# %s\n"
                "contract=%s\n"
+               "# A report counts only where its runtime ran: TSan's under TSan, CPython's from Python.\n"
+               "sanitizer=%s\n"
+               "client_kind=%s\n"
                "expected=",
             b->timeout_s, b->expected, b->timeout_s,
             b->judged_by_exit ? "A program judged by what it did: exit 0 with no report is clean."
                               : "A case's contract: DONE as its last line, with its message accounting.",
-            b->judged_by_exit ? "exit" : "done");
+            b->judged_by_exit ? "exit" : "done", b->mode->tsan_options ? "tsan" : "none",
+            b->python ? "python" : "native");
     zr_fput_sh_word(f, b->expected);
     /* The watch ticks four times a second; a timeout like 1.2 s is 5 ticks.
      * RUNS is a plain number the shell can count to: no leading 0 ("00"
@@ -165,9 +169,10 @@ void zr_run_sh_write_classifier(FILE *f)
                "    if grep -qE 'SETUP-ERROR:|FATAL: ThreadSanitizer' \"$tmp/err\"; then echo error\n"
                "    elif [ \"$hung\" = no ] && [ \"$rc\" -gt 128 ] && ! signal_of_its_own $((rc - 128)); then echo error\n"
                "    elif [ \"$rc\" -eq 127 ] && ! grep -q '^DONE' \"$tmp/out\"; then echo error\n"
-               "    elif grep -q 'WARNING: ThreadSanitizer' \"$tmp/err\"; then echo tsan\n"
-               "    elif grep -qE '^.+ \\(([^()]*/)?[A-Za-z0-9_]+\\.[ch]pp:[0-9]+\\)$' \"$tmp/err\"; then echo assert\n"
-               "    elif grep '^Fatal Python error: ' \"$tmp/err\" |\n"
+               "    elif [ \"${sanitizer:-tsan}\" = tsan ] && grep -q 'WARNING: ThreadSanitizer' \"$tmp/err\"; then echo tsan\n"
+               "    elif [ \"$hung\" = no ] && [ \"$rc\" -eq 134 ] &&\n"
+               "         grep -qE '^.+ \\(([^()]*/)?[A-Za-z0-9_]+\\.[ch]pp:[0-9]+\\)$' \"$tmp/err\"; then echo assert\n"
+               "    elif [ \"${client_kind:-python}\" = python ] && grep '^Fatal Python error: ' \"$tmp/err\" |\n"
                "         grep -qvE '^Fatal Python error: (Segmentation fault|Aborted|Bus error|Floating point exception|Illegal instruction)'\n"
                "    then echo fatal-python\n"
                "    elif [ \"$hung\" = yes ]; then echo hang\n"

@@ -25,15 +25,32 @@ sed -n '/^classify() {$/,/^}$/p; /^signal_of_its_own() {$/,/^}$/p; /^watch() {$/
 grep -q '^classify() {' "$TMPDIR/functions.sh" && grep -q '^watch() {' "$TMPDIR/functions.sh" &&
     ok "run.sh's classify() and watch() extracted" || { fail "no classify() or watch() in $run_sh"; finish; }
 
+# The same as a script, for CPython's own fatal errors (only an interpreter prints one).
+emit_py=$TMPDIR/emit_output.py
+cat >"$emit_py" <<'PY'
+import os, sys
+import zmq
+zmq.Context().term()
+sys.stderr.write(open(sys.argv[2]).read())
+sys.stderr.flush()
+os.abort()
+PY
+
 # What run.sh says of one run of the program, run as run.sh runs a client.
 run_sh_class() { # FILE HOW [STDOUT-LINE]
     (
         tmp=$TMPDIR/run_sh
         rm -rf "$tmp" && mkdir -p "$tmp"
         ticks=40
+        sanitizer=$([ "$mode" = tsan ] && echo tsan || echo none)
+        client_kind=$kind
         . "$TMPDIR/functions.sh"
         hung=no
-        "$emit" "ipc://$tmp/nobody-listens-here" "$@" >"$tmp/out" 2>"$tmp/err" &
+        if [ "$kind" = python ]; then
+            /usr/bin/python3 "$emit_py" "ipc://$tmp/nobody-listens-here" "$@" >"$tmp/out" 2>"$tmp/err" &
+        else
+            "$emit" "ipc://$tmp/nobody-listens-here" "$@" >"$tmp/out" 2>"$tmp/err" &
+        fi
         client=$!
         watch $client
         wait $client 2>/dev/null
@@ -43,11 +60,17 @@ run_sh_class() { # FILE HOW [STDOUT-LINE]
 }
 
 # What the harness says of one run of the same program: its outcome, as a class.
+# A report counts only where its runtime ran: TSan's under the tsan mode
+# (mode=tsan), CPython's from an interpreter (kind=python: the same output
+# printed by a script that then aborts as the program would).
+mode=stress kind=native
 harness_class() { # FILE HOW [STDOUT-LINE]
     mkdir -p "$results"
     dir=$(mktemp -d "$results/check.XXXXXX")
+    program=$emit
+    [ "$kind" = python ] && program=$emit_py
     # --done: a bundle of a case judges by the cases' contract, as the case does.
-    env ZR_RESULTS_DIR="$dir" "$repro" check -t ipc -m stress --server none --done -n 1 -- "$emit" '{endpoint}' "$@" \
+    env ZR_RESULTS_DIR="$dir" "$repro" check -t ipc -m "$mode" --server none --done -n 1 -- "$program" '{endpoint}' "$@" \
         >"$TMPDIR/check.out" 2>&1
     result=$(ls "$dir"/*.json 2>/dev/null | head -n 1)
     [ -n "$result" ] || { echo "no-result"; return; }
@@ -68,12 +91,19 @@ agree() {
     fi
 }
 
-# TSan reports: TSan's exit status after a report is 66.
+# TSan reports: TSan's exit status after a report is 66; under TSan they are
+# TSan's, without it the program's own text.
+mode=tsan
 for f in "$fixtures"/tsan_*.txt; do agree tsan "$f" exit:66; done
+mode=stress
+agree exit "$fixtures/tsan_data_race_mailbox.txt" exit:66
 # libzmq's aborts, the build's own path or src/ (zmq_assert, errno_assert).
 for f in "$fixtures"/stderr_assert_*.txt; do agree assert "$f" abort; done
 # CPython's own fatal error, and faulthandler's lines for a fatal signal.
+kind=python
 agree fatal-python "$fixtures/stderr_fatal_python_error.txt" abort
+kind=native
+agree signal "$fixtures/stderr_fatal_python_error.txt" abort
 agree signal "$fixtures/stderr_faulthandler_sigsegv.txt" signal:11
 agree signal "$fixtures/stderr_faulthandler_python_shared_socket_stress.txt" abort
 agree signal "$fixtures/stderr_faulthandler_native_thread_gil.txt" abort
@@ -103,7 +133,9 @@ agree error "$TMPDIR/tsan_fatal.txt" exit:66
 sed 's#(src/#(#' "$fixtures/stderr_assert_pipe_394.txt" >"$TMPDIR/assert_no_src.txt"
 agree assert "$TMPDIR/assert_no_src.txt" abort
 sed 's/PyThreadState_Get/Init_extension_module/' "$fixtures/stderr_fatal_python_error.txt" >"$TMPDIR/fatal_capital.txt"
+kind=python
 agree fatal-python "$TMPDIR/fatal_capital.txt" abort
+kind=native
 # The last DONE line counts, as the harness reads it.
 agree loss /dev/null exit:0 "$(printf 'DONE sent=5 received=5\nDONE sent=10 received=9')"
 expect_no_leftovers
