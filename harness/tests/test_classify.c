@@ -123,6 +123,9 @@ static void errno_style_abort_is_an_assertion(void **state)
     assert_string_equal(v.signature, "Bad address (src/pipe.cpp:394)");
     assert_string_equal(v.symptom, "Bad address (src/pipe.cpp)");
     assert_string_equal(v.location, "src/pipe.cpp:394");
+    /* What it means, and whose doing it usually is. */
+    assert_non_null(v.diagnosis);
+    assert_non_null(strstr(v.diagnosis, "one socket used by two threads"));
     zr_verdict_free(&v);
     free(err);
 }

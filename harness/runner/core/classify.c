@@ -455,6 +455,7 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
         v->symptom = symptom;
         v->location = location;
         v->report = dup_span(err, evidence);
+        v->diagnosis = zr_diagnose_assertion(symptom);
         goto finish;
     }
     if (!run->python_absent && zr_find_fatal_python(err, evidence, &sig)) {

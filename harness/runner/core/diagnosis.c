@@ -242,3 +242,39 @@ char *zr_diagnose_term_hang_file(const char *sockets_log_path, long pid)
     free(text);
     return out;
 }
+
+/* libzmq's assertions that a socket used by two threads at once leaves
+ * behind: the ones reported upstream (libzmq #4649, #4477, #3582, #3200;
+ * pyzmq #2094, #2043) and measured here (FINDINGS.md: stress runs of the
+ * shared-socket cases). Matched by file, since the line moves between
+ * versions (object.cpp:166 on 4.3.2, 170 on 4.3.4, 142 on 4.3.5). */
+static const struct {
+    const char *file;  /* "src/object.cpp" */
+    const char *what;  /* what libzmq found */
+} shared_socket_assertions[] = {
+    { "src/object.cpp", "a command came out of the socket's mailbox that no object of the socket sent (a corrupted "
+                        "mailbox)" },
+    { "src/mailbox.cpp", "the socket's mailbox was read when it was empty (two readers of one mailbox)" },
+    { "src/fq.cpp", "a message part arrived after the last one (two receivers interleaving one message)" },
+    { "src/lb.cpp", "a message part was sent after the last one (two senders interleaving one message)" },
+    { "src/msg.cpp", "a message that is no longer valid (freed or moved by another thread)" },
+    { "src/pipe.cpp", "a pipe in a state its own thread cannot have left it in" },
+    { "src/ypipe.hpp", "a lock-free queue read by two threads" },
+    { "src/signaler.cpp", "the socket's signaler read or written by two threads" },
+    { "src/epoll.cpp", "a descriptor closed or reused under libzmq's I/O thread" },
+};
+
+char *zr_diagnose_assertion(const char *symptom)
+{
+    if (!symptom)
+        return NULL;
+    for (size_t i = 0; i < sizeof shared_socket_assertions / sizeof shared_socket_assertions[0]; i++)
+        if (strstr(symptom, shared_socket_assertions[i].file))
+            return zr_strdup_printf(
+                "almost always your program: libzmq's own assertion in %s: %s. That is what one socket used by two "
+                "threads at once leaves behind (zmq(7): sockets are not thread safe; libzmq #4649, #3200, pyzmq "
+                "#2094): give each socket one owner thread. To see both threads at the moment it happens: "
+                "zmq-repro check -m owner (or -m tsan) on the same program",
+                shared_socket_assertions[i].file, shared_socket_assertions[i].what);
+    return NULL;
+}

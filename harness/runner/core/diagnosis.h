@@ -16,6 +16,12 @@ char *zr_diagnose_tsan(const struct zr_tsan_report *r, const char *after);
 /* The diagnosis of an ownership-checker report (its SUMMARY's signature). malloc'd. */
 char *zr_diagnose_owner(const char *outcome, const char *signature);
 
+/* The diagnosis of one of libzmq's own assertions (its symptom, the line
+ * without its number: "Assertion failed: false (src/object.cpp)"): what it
+ * means, and whose doing it usually is. NULL for an assertion the harness
+ * knows nothing about. malloc'd. */
+char *zr_diagnose_assertion(const char *symptom);
+
 /* The diagnosis of a hang in zmq_ctx_term (zmq_ctx_destroy, zmq_term;
  * Python's ctx.term(), ctx.destroy() without linger, a context's __del__),
  * from the socket log that libzr_loaded.so writes to ZR_SOCKETS_LOG (the
