@@ -110,78 +110,59 @@ static void write_result(const struct zr_options *o, const struct check_target *
     json_decref(env);
 }
 
-static int check_one(const struct zr_options *o, const struct check_target *t, const struct zr_mode *mode,
-                     const struct zr_build *build, const char *workdir)
+/* The check's own spec: the program as a case named check/<file>, with the
+ * expectation of --expect. -1 with the cause in err. */
+static int check_spec(const struct zr_options *o, const struct check_target *t, int m, struct zr_case_spec *spec,
+                      char *err, size_t errlen)
 {
-    char err[1024];
-    int m = zr_mode_index(mode);
-    bool with_server = strcmp(o->server_mode, "none") != 0;
-    if (zr_preflight_mode(&o->setup, mode, build, with_server, err, sizeof err) != 0) {
-        printf("ERROR check [%s on %s]: %s\n", mode->name, build->name, err);
-        return ZR_EXIT_USAGE;
-    }
-    struct zr_case_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.path = zr_strdup_printf("%s", t->path);
-    spec.name = zr_strdup_printf("%s", strrchr(t->path, '/') ? strrchr(t->path, '/') + 1 : t->path);
-    spec.family = zr_strdup_printf("check");
-    spec.users_program = true;
-    spec.id = zr_strdup_printf("check/%s", spec.name);
-    spec.language = t->kind == PROGRAM_PYTHON ? ZR_LANG_PYTHON : ZR_LANG_C;
-    spec.server_mode = zr_strdup_printf("%s", o->server_mode);
-    if (parse_expect(o->expect ? o->expect : "clean", &spec, m, err, sizeof err) != 0) {
-        fprintf(stderr, "zmq-repro: %s\n", err);
-        zr_case_spec_free(&spec);
-        return ZR_EXIT_USAGE;
-    }
-
+    memset(spec, 0, sizeof *spec);
+    spec->path = zr_strdup_printf("%s", t->path);
+    spec->name = zr_strdup_printf("%s", strrchr(t->path, '/') ? strrchr(t->path, '/') + 1 : t->path);
+    spec->family = zr_strdup_printf("check");
+    spec->users_program = true;
+    spec->id = zr_strdup_printf("check/%s", spec->name);
+    spec->language = t->kind == PROGRAM_PYTHON ? ZR_LANG_PYTHON : ZR_LANG_C;
+    spec->server_mode = zr_strdup_printf("%s", o->server_mode);
+    if (parse_expect(o->expect ? o->expect : "clean", spec, m, err, errlen) != 0)
+        return -1;
     /* Every attempt must show it: the way a minimizer keeps a flaky failure honest. */
     if (o->every_attempt)
-        spec.variant = ZR_VARIANT_FIXED;
-    char *program = NULL;
-    if (t->kind == PROGRAM_C || t->kind == PROGRAM_CXX) {
-        program = compile(mode, t->path, workdir, err, sizeof err);
-        if (!program) {
-            printf("ERROR check [%s on %s]: %s\n", mode->name, build->name, err);
-            zr_case_spec_free(&spec);
-            return ZR_EXIT_USAGE;
-        }
-    } else {
-        program = zr_strdup_printf("%s", t->path);
-    }
-    json_t *python = NULL;
-    if (t->kind == PROGRAM_PYTHON) {
-        python = zr_python_probe(&o->setup, mode, build, err, sizeof err);
-        if (!python) {
-            printf("ERROR check [%s on %s]: %s\n", mode->name, build->name, err);
-            free(program);
-            zr_case_spec_free(&spec);
-            return ZR_EXIT_USAGE;
-        }
-    }
+        spec->variant = ZR_VARIANT_FIXED;
+    return 0;
+}
 
-    struct zr_attempt_spec aspec = {
+/* The attempt of the program, built for the mode (program) with its arguments. */
+static void check_attempt_spec(const struct zr_options *o, const struct check_target *t, const struct zr_mode *mode,
+                               const struct zr_build *build, char *program, struct zr_attempt_spec *aspec)
+{
+    *aspec = (struct zr_attempt_spec){
         .mode = mode, .build = build, .server_mode = o->server_mode, .server_delay_ms = ZR_DEFAULT_SERVER_DELAY_MS,
         .timeout_s = o->timeout_s > 0 ? o->timeout_s : mode->default_timeout_s,
         .stall_s = o->stall_s >= 0 ? o->stall_s : ZR_DEFAULT_STALL_S,
         /* Judged by what it did; the cases' DONE contract only when asked for. */
         .judged_by_exit = !o->done,
     };
-    aspec.program.python = t->kind == PROGRAM_PYTHON;
-    aspec.program.keep_user_env = true;
-    aspec.program.argc = t->argc + 1;
-    aspec.program.argv = calloc((size_t)t->argc + 2, sizeof *aspec.program.argv);
-    aspec.program.argv[0] = program;
+    aspec->program.python = t->kind == PROGRAM_PYTHON;
+    aspec->program.keep_user_env = true;
+    aspec->program.argc = t->argc + 1;
+    aspec->program.argv = calloc((size_t)t->argc + 2, sizeof *aspec->program.argv);
+    aspec->program.argv[0] = program;
     for (int i = 0; i < t->argc; i++)
-        aspec.program.argv[i + 1] = t->argv[i];
+        aspec->program.argv[i + 1] = t->argv[i];
+}
 
-    struct zr_judgement j = zr_case_judgement(&spec, m, NULL, NULL);
+/* The lines before the attempts: what runs, on what, expecting what. */
+static void print_check_header(const struct zr_options *o, const struct check_target *t, const struct zr_mode *mode,
+                               const struct zr_build *build, const struct zr_case_spec *spec, json_t *python)
+{
+    char err[1024];
+    struct zr_judgement j = zr_case_judgement(spec, zr_mode_index(mode), NULL, NULL);
     char expected[512];
     zr_expectations_format(j.expect, expected, sizeof expected);
     printf("check %s [%s on %s, libzmq %s %s], expects %s%s%s\n", t->path, mode->name, build->name,
            zr_build_field(build, "version"), zr_build_instrumented(build) ? "instrumented" : "plain", expected,
            o->done ? " with DONE as its last line" : "",
-           with_server ? "" : " (no server: the program brings its own peers)");
+           strcmp(o->server_mode, "none") ? "" : " (no server: the program brings its own peers)");
     if (python)
         printf("  python: %s %s, pyzmq %s\n", json_string_value(json_object_get(python, "executable")),
                json_string_value(json_object_get(python, "version")), json_string_value(json_object_get(python, "pyzmq")));
@@ -192,11 +173,55 @@ static int check_one(const struct zr_options *o, const struct check_target *t, c
     if (zr_stack_tool_check(o->setup.stack_tool, err, sizeof err) != 0)
         printf("  note: %s\n", err);
     fflush(stdout);
+}
 
-    int attempts = o->attempts ? o->attempts : 1;
+/* The program, ready to run in the mode: built, or the script with its
+ * interpreter probed (*python). NULL with the cause in err. */
+static char *ready_program(const struct zr_options *o, const struct check_target *t, const struct zr_mode *mode,
+                           const struct zr_build *build, const char *workdir, json_t **python, char *err, size_t errlen)
+{
+    *python = NULL;
+    char *program = t->kind == PROGRAM_C || t->kind == PROGRAM_CXX ? compile(mode, t->path, workdir, err, errlen)
+                                                                    : zr_strdup_printf("%s", t->path);
+    if (program && t->kind == PROGRAM_PYTHON) {
+        *python = zr_python_probe(&o->setup, mode, build, err, errlen);
+        if (!*python) {
+            free(program);
+            program = NULL;
+        }
+    }
+    return program;
+}
+
+static int check_one(const struct zr_options *o, const struct check_target *t, const struct zr_mode *mode,
+                     const struct zr_build *build, const char *workdir)
+{
+    char err[1024];
+    int m = zr_mode_index(mode);
+    if (zr_preflight_mode(&o->setup, mode, build, strcmp(o->server_mode, "none") != 0, err, sizeof err) != 0) {
+        printf("ERROR check [%s on %s]: %s\n", mode->name, build->name, err);
+        return ZR_EXIT_USAGE;
+    }
+    struct zr_case_spec spec;
+    if (check_spec(o, t, m, &spec, err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: %s\n", err);
+        zr_case_spec_free(&spec);
+        return ZR_EXIT_USAGE;
+    }
+    json_t *python;
+    char *program = ready_program(o, t, mode, build, workdir, &python, err, sizeof err);
+    if (!program) {
+        printf("ERROR check [%s on %s]: %s\n", mode->name, build->name, err);
+        zr_case_spec_free(&spec);
+        return ZR_EXIT_USAGE;
+    }
+    struct zr_attempt_spec aspec;
+    check_attempt_spec(o, t, mode, build, program, &aspec);
+    print_check_header(o, t, mode, build, &spec, python);
+
     struct zr_case_run run;
-    zr_run_attempts(&o->setup, &aspec, &spec, m, attempts, o->keep_going, o->quiet ? NULL : zr_print_attempt_line,
-                    NULL, &run);
+    zr_run_attempts(&o->setup, &aspec, &spec, m, o->attempts ? o->attempts : 1, o->keep_going,
+                    o->quiet ? NULL : zr_print_attempt_line, NULL, &run);
     char *what = zr_strdup_printf("check %s", t->path);
     zr_print_verdict(&run, what);
     free(what);

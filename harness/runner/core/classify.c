@@ -400,6 +400,105 @@ static void classify_exit(const struct zr_run_output *run, const char *out, cons
     free(err_tail);
 }
 
+/* The owner checker's report: its outcome, the socket type and calls, and
+ * after the checker's abort, faulthandler's script lines. */
+static void classify_owner(const char *err, const char *outcome, char *sig, char *report, struct zr_verdict *v)
+{
+    set(v, outcome, sig);
+    v->report = report;
+    /* The symptom names the socket type and the calls; the callers (for
+     * pyzmq, offsets in its stripped modules) are where, in this build. */
+    v->symptom = zr_strdup_printf("%s", sig);
+    for (char *open = strstr(v->symptom, " ("); open; open = strstr(open, " (")) {
+        char *close = strchr(open, ')');
+        if (!close)
+            break;
+        memmove(open, close + 1, strlen(close + 1) + 1);
+    }
+    v->location = zr_strdup_printf("%s", sig);
+    const char *after = strstr(err, "zmq-owner: SUMMARY: ");
+    char *python = after ? zr_python_hang_summary(after) : NULL;
+    char *diagnosis = zr_diagnose_owner(outcome, sig);
+    v->diagnosis = python ? zr_strdup_printf("%s\n  Python threads at the report: %s", diagnosis, python) : diagnosis;
+    if (python)
+        free(diagnosis);
+    free(python);
+}
+
+/* A report of a runtime in what the program printed before the harness
+ * stepped in (evidence bytes of err). A report counts only where the
+ * runtime that prints it was loaded; the rest is the program's own text.
+ * True when one decided the verdict. */
+static bool classify_reports(const struct zr_run_output *run, const char *err, size_t evidence, struct zr_verdict *v)
+{
+    bool found = false;
+    if (!run->tsan_absent)
+        classify_tsan(err, evidence, v, &found);
+    if (found)
+        return true;
+    char owner[24];
+    char *sig = NULL, *symptom = NULL, *location = NULL, *report = NULL;
+    if (!run->owner_absent && zr_find_owner_report(err, evidence, owner, &sig, &report)) {
+        classify_owner(err, owner, sig, report, v);
+        return true;
+    }
+    /* libzmq's assertion ends the process with abort(): its line alone is no evidence. */
+    bool aborted = !run->exited && run->signal == SIGABRT && !run->timed_out && !run->stalled;
+    if (aborted && zr_find_libzmq_abort(err, evidence, &sig, &symptom, &location)) {
+        set(v, "ASSERT", sig);
+        v->symptom = symptom;
+        v->location = location;
+        v->report = dup_span(err, evidence);
+        v->diagnosis = zr_diagnose_assertion(symptom);
+        return true;
+    }
+    if (!run->python_absent && zr_find_fatal_python(err, evidence, &sig)) {
+        set(v, "FATAL_PYTHON", sig);
+        v->report = dup_span(err, evidence);
+        return true;
+    }
+    return false;
+}
+
+/* A client the harness stopped: the watchdog on a program still moving
+ * (TIMEOUT), a server fault, or a hang. */
+static void classify_stopped(const struct zr_run_output *run, struct zr_verdict *v)
+{
+    if (run->timed_out && run->progressing) {
+        classify_timeout(run, v);
+        return;
+    }
+    if (!server_answered_all(run->server)) {
+        const struct zr_server_view *s = run->server;
+        set(v, "ERROR", zr_strdup_printf("the client stopped while the ROUTER server had not answered %lld of %lld "
+                                         "requests: a server fault, not a lost wake-up",
+                                         s->received - s->replied - s->unroutable - s->held, s->received));
+        return;
+    }
+    classify_hang(run, v);
+}
+
+/* A finish with exit 0 (and DONE, under the cases' contract): LOSS, NOISE or CLEAN. */
+static void classify_finished(const struct zr_run_output *run, const char *err, struct zr_verdict *v)
+{
+    if (v->sent >= 0 && v->received < v->sent) {
+        if (!server_answered_all(run->server)) {
+            set(v, "ERROR", zr_strdup_printf("replies were missing but the ROUTER server had not answered every "
+                                             "request it received: a server fault"));
+            return;
+        }
+        set(v, "LOSS", zr_strdup_printf("sent=%lld received=%lld", v->sent, v->received));
+        v->symptom = zr_strdup_printf("fewer replies than requests");
+        return;
+    }
+    if (*err) {
+        set(v, "NOISE", zr_strdup_printf("%.*s", (int)strcspn(err, "\n"), err));
+        v->report = dup_span(err, strlen(err));
+        return;
+    }
+    set(v, "CLEAN", NULL);
+}
+
 void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
 {
     memset(v, 0, sizeof *v);
@@ -413,99 +512,20 @@ void zr_classify(const struct zr_run_output *run, struct zr_verdict *v)
     if (run->judged_by_exit)
         v->sent = v->received = -1;
 
-    if (harness_failure(run, done, v))
-        goto finish;
+    /* The harness's own failures first, then the runtimes' reports, then how the run ended. */
+    if (!harness_failure(run, done, v) && !classify_reports(run, err, evidence, v)) {
+        if (run->timed_out || run->stalled)
+            classify_stopped(run, v);
+        else if (!run->exited) {
+            set(v, "SIGNAL", signal_name(run->signal));
+            v->report = *err ? dup_span(err, nerr) : NULL;
+        } else if (run->exit_code == 0 && (done || run->judged_by_exit))
+            /* Without the DONE contract a correct program needs to print nothing: exit 0 is its finish. */
+            classify_finished(run, err, v);
+        else
+            classify_exit(run, out, err, v);
+    }
 
-    /* A report counts only where the runtime that prints it was loaded; the
-     * rest is the program's own text (NOISE or EXIT below). */
-    bool found = false;
-    if (!run->tsan_absent)
-        classify_tsan(err, evidence, v, &found);
-    if (found)
-        goto finish;
-    char owner[24];
-    char *sig = NULL, *symptom = NULL, *location = NULL, *report = NULL;
-    if (!run->owner_absent && zr_find_owner_report(err, evidence, owner, &sig, &report)) {
-        set(v, owner, sig);
-        v->report = report;
-        /* The symptom names the socket type and the calls; the callers (for
-         * pyzmq, offsets in its stripped modules) are where, in this build. */
-        v->symptom = zr_strdup_printf("%s", sig);
-        for (char *open = strstr(v->symptom, " ("); open; open = strstr(open, " (")) {
-            char *close = strchr(open, ')');
-            if (!close)
-                break;
-            memmove(open, close + 1, strlen(close + 1) + 1);
-        }
-        v->location = zr_strdup_printf("%s", sig);
-        /* After the checker's abort, faulthandler names the script's lines. */
-        const char *after = strstr(err, "zmq-owner: SUMMARY: ");
-        char *python = after ? zr_python_hang_summary(after) : NULL;
-        char *diagnosis = zr_diagnose_owner(owner, sig);
-        v->diagnosis = python ? zr_strdup_printf("%s\n  Python threads at the report: %s", diagnosis, python) : diagnosis;
-        if (python)
-            free(diagnosis);
-        free(python);
-        goto finish;
-    }
-    /* libzmq's assertion ends the process with abort(): its line alone is no evidence. */
-    bool aborted = !run->exited && run->signal == SIGABRT && !run->timed_out && !run->stalled;
-    if (aborted && zr_find_libzmq_abort(err, evidence, &sig, &symptom, &location)) {
-        set(v, "ASSERT", sig);
-        v->symptom = symptom;
-        v->location = location;
-        v->report = dup_span(err, evidence);
-        v->diagnosis = zr_diagnose_assertion(symptom);
-        goto finish;
-    }
-    if (!run->python_absent && zr_find_fatal_python(err, evidence, &sig)) {
-        set(v, "FATAL_PYTHON", sig);
-        v->report = dup_span(err, evidence);
-        goto finish;
-    }
-    if (run->timed_out && run->progressing) {
-        classify_timeout(run, v);
-        goto finish;
-    }
-    if (run->timed_out || run->stalled) {
-        if (!server_answered_all(run->server)) {
-            const struct zr_server_view *s = run->server;
-            set(v, "ERROR", zr_strdup_printf("the client stopped while the ROUTER server had not answered %lld of %lld "
-                                             "requests: a server fault, not a lost wake-up",
-                                             s->received - s->replied - s->unroutable - s->held, s->received));
-            goto finish;
-        }
-        classify_hang(run, v);
-        goto finish;
-    }
-    if (!run->exited) {
-        set(v, "SIGNAL", signal_name(run->signal));
-        v->report = *err ? dup_span(err, nerr) : NULL;
-        goto finish;
-    }
-    /* Without the DONE contract a correct program needs to print nothing: exit 0 is its finish. */
-    if (run->exit_code == 0 && (done || run->judged_by_exit)) {
-        if (v->sent >= 0 && v->received < v->sent) {
-            if (!server_answered_all(run->server)) {
-                set(v, "ERROR", zr_strdup_printf("replies were missing but the ROUTER server had not answered every "
-                                                 "request it received: a server fault"));
-                goto finish;
-            }
-            set(v, "LOSS", zr_strdup_printf("sent=%lld received=%lld", v->sent, v->received));
-            v->symptom = zr_strdup_printf("fewer replies than requests");
-            goto finish;
-        }
-        if (*err) {
-            set(v, "NOISE", zr_strdup_printf("%.*s", (int)strcspn(err, "\n"), err));
-            v->report = dup_span(err, nerr);
-            goto finish;
-        }
-        set(v, "CLEAN", NULL);
-        goto finish;
-    }
-    classify_exit(run, out, err, v);
-
-finish:
     if (run->left_behind)
         note_left_behind(run->left_behind, v);
     if (!v->signature)

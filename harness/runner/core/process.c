@@ -22,18 +22,22 @@
 
 extern char **environ;
 
-/* Live child groups, for the signal handler. */
-#define MAX_LIVE 64
+/* Live child groups, for the signal handler: a fixed array, since the
+ * handler may not allocate. More children at once than it holds is refused
+ * at the spawn (the most a command starts at once is matrix's --jobs, 256,
+ * each with its server), never a child the interrupt would miss. */
+#define MAX_LIVE 1024
 static volatile pid_t live_groups[MAX_LIVE];
 static volatile sig_atomic_t interrupted_by;
 
-static void remember(pid_t pid)
+static bool remember(pid_t pid)
 {
     for (int i = 0; i < MAX_LIVE; i++)
         if (live_groups[i] == 0) {
             live_groups[i] = pid;
-            return;
+            return true;
         }
+    return false;
 }
 
 static void forget(pid_t pid)
@@ -208,7 +212,7 @@ int zr_spawn(const struct zr_spawn *s, struct zr_proc *p, char *err, size_t errl
     if (pid == 0)
         exec_child(s, parent, out, errfd, report[1]);
     setpgid(pid, pid); /* also here: no race with a kill before the child ran */
-    remember(pid);
+    bool remembered = remember(pid);
     close(report[1]);
     close(out);
     close(errfd);
@@ -219,6 +223,12 @@ int zr_spawn(const struct zr_spawn *s, struct zr_proc *p, char *err, size_t errl
         got = read(report[0], &child_errno, sizeof child_errno);
     while (got == -1 && errno == EINTR);
     close(report[0]);
+    if (!remembered) {
+        kill(-pid, SIGKILL);
+        snprintf(err, errlen, "more than %d children at once: %s not started", MAX_LIVE, s->argv[0]);
+        zr_finish(p);
+        return -1;
+    }
     if (got == (ssize_t)sizeof child_errno) {
         snprintf(err, errlen, "cannot run %s: %s", s->argv[0], strerror(child_errno));
         zr_finish(p);
