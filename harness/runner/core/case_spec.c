@@ -267,143 +267,194 @@ static int distance(const char *a, const char *b)
     return d[la][lb];
 }
 
-static const char *const known_tags[] = {
-    "family", "variant", "server", "server-delay-ms", "pymodule", "upstream",
-    "expect", "args", "timeout", "stall", "fixed-in", "python-unaffected", NULL,
-};
-
-static int unknown_tag(struct parser *p, const char *tag)
-{
-    const char *best = NULL;
-    int best_d = 3;
-    for (int i = 0; known_tags[i]; i++) {
-        int d = distance(tag, known_tags[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = known_tags[i];
-        }
-    }
-    if (best)
-        return fail(p, "unknown tag @%s: did you mean @%s?", tag, best);
-    return fail(p, "unknown tag @%s (tags: family variant server server-delay-ms pymodule upstream expect args "
-                   "timeout stall fixed-in python-unaffected)",
-                tag);
-}
-
 static int exactly_one(struct parser *p, const char *tag, int nwords)
 {
     return nwords == 2 ? 0 : fail(p, "@%s takes exactly one word", tag);
 }
 
-static int parse_tag(struct parser *p, int n, char **w)
+/* --- One function per tag, and the table that names them. --- */
+
+static int tag_family(struct parser *p, int n, char **w)
 {
     struct zr_case_spec *s = p->spec;
-    const char *tag = w[0];
-    int mode;
-
-    if ((!strcmp(tag, "args") || !strcmp(tag, "timeout") || !strcmp(tag, "stall")) && n >= 2 && zr_mode_find(w[1]))
-        p->mode_tag_line[zr_mode_index(zr_mode_find(w[1]))] = p->line;
-
-    if (!strcmp(tag, "family")) {
-        if (once(p, &p->seen_family, tag) || exactly_one(p, tag, n))
-            return -1;
-        if (s->outside) {
-            if (strchr(w[1], '/'))
-                return fail(p, "@family is one word without '/', not '%s'", w[1]);
-            free(s->family);
-            free(s->id);
-            s->family = dup_or_die(w[1]);
-            s->id = zr_strdup_printf("%s/%s", s->family, s->name);
-        } else if (strcmp(w[1], s->family))
+    if (once(p, &p->seen_family, w[0]) || exactly_one(p, w[0], n))
+        return -1;
+    if (!s->outside) {
+        if (strcmp(w[1], s->family))
             return fail(p, "@family is '%s' but the file is in the folder of family '%s': move it or fix the tag", w[1],
                         s->family);
-    } else if (!strcmp(tag, "variant")) {
-        if (once(p, &p->seen_variant, tag) || exactly_one(p, tag, n))
-            return -1;
-        if (!strcmp(w[1], "broken"))
-            s->variant = ZR_VARIANT_BROKEN;
-        else if (!strcmp(w[1], "fixed"))
-            s->variant = ZR_VARIANT_FIXED;
-        else
-            return fail(p, "@variant is broken or fixed, not '%s'", w[1]);
-    } else if (!strcmp(tag, "server")) {
-        if (once(p, &p->seen_server, tag) || exactly_one(p, tag, n))
-            return -1;
-        if (!in_list(server_modes, w[1]))
-            return fail(p, "@server is echo, slow, delay, sink or none, not '%s'", w[1]);
-        free(s->server_mode);
-        s->server_mode = dup_or_die(w[1]);
-    } else if (!strcmp(tag, "server-delay-ms")) {
-        if (once(p, &p->seen_delay, tag) || exactly_one(p, tag, n))
-            return -1;
-        long v;
-        if (zr_parse_long(w[1], 0, MAX_SERVER_DELAY_MS, &v) != 0)
-            return fail(p, "@server-delay-ms needs a whole number of milliseconds from 0 to %d, not '%s'",
-                        MAX_SERVER_DELAY_MS, w[1]);
-        s->server_delay_ms = (int)v;
-    } else if (!strcmp(tag, "pymodule")) {
-        if (once(p, &p->seen_pymodule, tag) || exactly_one(p, tag, n))
-            return -1;
-        if (s->language != ZR_LANG_PYTHON)
-            return fail(p, "@pymodule is for Python cases");
-        for (const char *c = w[1]; *c; c++)
-            if (!isalnum((unsigned char)*c) && *c != '_')
-                return fail(p, "@pymodule names a module (letters, digits, _), not '%s'", w[1]);
-        s->pymodule = dup_or_die(w[1]);
-    } else if (!strcmp(tag, "upstream")) {
-        if (once(p, &p->seen_upstream, tag))
-            return -1;
-        if (n < 2)
-            return fail(p, "@upstream needs at least one reference, e.g. libzmq#4649");
-        s->upstream = zr_join_words(w + 1, n - 1);
-    } else if (!strcmp(tag, "fixed-in")) {
-        if (once(p, &p->seen_fixed_in, tag))
-            return -1;
-        if (n < 3)
-            return fail(p, "@fixed-in needs a version and the outcomes every run must show there, e.g. @fixed-in 4.3.3 CLEAN");
-        if (parse_version(p, w[1]))
-            return -1;
-        s->fixed_in = dup_or_die(w[1]);
-        return parse_expectations(p, tag, n - 2, w + 2, &s->fixed_expect);
-    } else if (!strcmp(tag, "python-unaffected")) {
-        return parse_python_rule(p, n, w);
-    } else if (!strcmp(tag, "expect")) {
-        if (parse_mode(p, tag, n, w, &mode))
-            return -1;
-        struct zr_mode_spec *m = &s->modes[mode];
-        if (m->enabled)
-            return fail(p, "@expect %s is given twice", w[1]);
-        m->enabled = true;
-        return parse_expectations(p, tag, n - 2, w + 2, &m->expect);
-    } else if (!strcmp(tag, "args")) {
-        if (parse_mode(p, tag, n, w, &mode) || once(p, &p->seen_args[mode], "args for this mode"))
-            return -1;
-        struct zr_mode_spec *m = &s->modes[mode];
-        m->args = calloc((size_t)n, sizeof *m->args);
-        if (!m->args)
-            return fail(p, "out of memory");
-        for (int i = 2; i < n; i++)
-            m->args[m->nargs++] = dup_or_die(w[i]);
-    } else if (!strcmp(tag, "timeout")) {
-        if (parse_mode(p, tag, n, w, &mode) || once(p, &p->seen_timeout[mode], "timeout for this mode"))
-            return -1;
-        if (n != 3)
-            return fail(p, "@timeout %s takes one number of seconds", w[1]);
-        return parse_seconds(p, tag, w[2], &s->modes[mode].timeout_s);
-    } else if (!strcmp(tag, "stall")) {
-        if (parse_mode(p, tag, n, w, &mode) || once(p, &p->seen_stall[mode], "stall for this mode"))
-            return -1;
-        if (n != 3)
-            return fail(p, "@stall %s takes one number of seconds, or off", w[1]);
-        if (!strcmp(w[2], "off")) {
-            s->modes[mode].stall_s = 0;
-            return 0;
-        }
-        return parse_seconds(p, tag, w[2], &s->modes[mode].stall_s);
-    } else {
-        return unknown_tag(p, tag);
+        return 0;
     }
+    if (strchr(w[1], '/'))
+        return fail(p, "@family is one word without '/', not '%s'", w[1]);
+    free(s->family);
+    free(s->id);
+    s->family = dup_or_die(w[1]);
+    s->id = zr_strdup_printf("%s/%s", s->family, s->name);
     return 0;
+}
+
+static int tag_variant(struct parser *p, int n, char **w)
+{
+    if (once(p, &p->seen_variant, w[0]) || exactly_one(p, w[0], n))
+        return -1;
+    if (!strcmp(w[1], "broken"))
+        p->spec->variant = ZR_VARIANT_BROKEN;
+    else if (!strcmp(w[1], "fixed"))
+        p->spec->variant = ZR_VARIANT_FIXED;
+    else
+        return fail(p, "@variant is broken or fixed, not '%s'", w[1]);
+    return 0;
+}
+
+static int tag_server(struct parser *p, int n, char **w)
+{
+    if (once(p, &p->seen_server, w[0]) || exactly_one(p, w[0], n))
+        return -1;
+    if (!in_list(server_modes, w[1]))
+        return fail(p, "@server is echo, slow, delay, sink or none, not '%s'", w[1]);
+    free(p->spec->server_mode);
+    p->spec->server_mode = dup_or_die(w[1]);
+    return 0;
+}
+
+static int tag_server_delay(struct parser *p, int n, char **w)
+{
+    if (once(p, &p->seen_delay, w[0]) || exactly_one(p, w[0], n))
+        return -1;
+    long v;
+    if (zr_parse_long(w[1], 0, MAX_SERVER_DELAY_MS, &v) != 0)
+        return fail(p, "@server-delay-ms needs a whole number of milliseconds from 0 to %d, not '%s'",
+                    MAX_SERVER_DELAY_MS, w[1]);
+    p->spec->server_delay_ms = (int)v;
+    return 0;
+}
+
+static int tag_pymodule(struct parser *p, int n, char **w)
+{
+    if (once(p, &p->seen_pymodule, w[0]) || exactly_one(p, w[0], n))
+        return -1;
+    if (p->spec->language != ZR_LANG_PYTHON)
+        return fail(p, "@pymodule is for Python cases");
+    for (const char *c = w[1]; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '_')
+            return fail(p, "@pymodule names a module (letters, digits, _), not '%s'", w[1]);
+    p->spec->pymodule = dup_or_die(w[1]);
+    return 0;
+}
+
+static int tag_upstream(struct parser *p, int n, char **w)
+{
+    if (once(p, &p->seen_upstream, w[0]))
+        return -1;
+    if (n < 2)
+        return fail(p, "@upstream needs at least one reference, e.g. libzmq#4649");
+    p->spec->upstream = zr_join_words(w + 1, n - 1);
+    return 0;
+}
+
+static int tag_fixed_in(struct parser *p, int n, char **w)
+{
+    if (once(p, &p->seen_fixed_in, w[0]))
+        return -1;
+    if (n < 3)
+        return fail(p, "@fixed-in needs a version and the outcomes every run must show there, e.g. @fixed-in 4.3.3 CLEAN");
+    if (parse_version(p, w[1]))
+        return -1;
+    p->spec->fixed_in = dup_or_die(w[1]);
+    return parse_expectations(p, w[0], n - 2, w + 2, &p->spec->fixed_expect);
+}
+
+static int tag_expect(struct parser *p, int n, char **w)
+{
+    int mode;
+    if (parse_mode(p, w[0], n, w, &mode))
+        return -1;
+    struct zr_mode_spec *m = &p->spec->modes[mode];
+    if (m->enabled)
+        return fail(p, "@expect %s is given twice", w[1]);
+    m->enabled = true;
+    return parse_expectations(p, w[0], n - 2, w + 2, &m->expect);
+}
+
+static int tag_args(struct parser *p, int n, char **w)
+{
+    int mode;
+    if (parse_mode(p, w[0], n, w, &mode) || once(p, &p->seen_args[mode], "args for this mode"))
+        return -1;
+    struct zr_mode_spec *m = &p->spec->modes[mode];
+    m->args = calloc((size_t)n, sizeof *m->args);
+    if (!m->args)
+        return fail(p, "out of memory");
+    for (int i = 2; i < n; i++)
+        m->args[m->nargs++] = dup_or_die(w[i]);
+    return 0;
+}
+
+static int tag_timeout(struct parser *p, int n, char **w)
+{
+    int mode;
+    if (parse_mode(p, w[0], n, w, &mode) || once(p, &p->seen_timeout[mode], "timeout for this mode"))
+        return -1;
+    if (n != 3)
+        return fail(p, "@timeout %s takes one number of seconds", w[1]);
+    return parse_seconds(p, w[0], w[2], &p->spec->modes[mode].timeout_s);
+}
+
+static int tag_stall(struct parser *p, int n, char **w)
+{
+    int mode;
+    if (parse_mode(p, w[0], n, w, &mode) || once(p, &p->seen_stall[mode], "stall for this mode"))
+        return -1;
+    if (n != 3)
+        return fail(p, "@stall %s takes one number of seconds, or off", w[1]);
+    if (!strcmp(w[2], "off")) {
+        p->spec->modes[mode].stall_s = 0;
+        return 0;
+    }
+    return parse_seconds(p, w[0], w[2], &p->spec->modes[mode].stall_s);
+}
+
+static const struct {
+    const char *name;
+    int (*parse)(struct parser *p, int n, char **w);
+} tag_table[] = {
+    { "family", tag_family },       { "variant", tag_variant },     { "server", tag_server },
+    { "server-delay-ms", tag_server_delay }, { "pymodule", tag_pymodule }, { "upstream", tag_upstream },
+    { "fixed-in", tag_fixed_in },   { "python-unaffected", parse_python_rule }, { "expect", tag_expect },
+    { "args", tag_args },           { "timeout", tag_timeout },     { "stall", tag_stall },
+};
+
+/* A tag of no entry of tag_table: the nearest name, or the whole list. */
+static int unknown_tag(struct parser *p, const char *tag)
+{
+    const char *best = NULL;
+    int best_d = 3;
+    char all[256] = "";
+    for (size_t i = 0; i < sizeof tag_table / sizeof tag_table[0]; i++) {
+        int d = distance(tag, tag_table[i].name);
+        if (d < best_d) {
+            best_d = d;
+            best = tag_table[i].name;
+        }
+        size_t used = strlen(all);
+        snprintf(all + used, sizeof all - used, "%s%s", used ? " " : "", tag_table[i].name);
+    }
+    if (best)
+        return fail(p, "unknown tag @%s: did you mean @%s?", tag, best);
+    return fail(p, "unknown tag @%s (tags: %s)", tag, all);
+}
+
+static int parse_tag(struct parser *p, int n, char **w)
+{
+    const char *tag = w[0];
+    /* A mode's tag is reported at its own line when the mode has no @expect. */
+    if ((!strcmp(tag, "args") || !strcmp(tag, "timeout") || !strcmp(tag, "stall")) && n >= 2 && zr_mode_find(w[1]))
+        p->mode_tag_line[zr_mode_index(zr_mode_find(w[1]))] = p->line;
+    for (size_t i = 0; i < sizeof tag_table / sizeof tag_table[0]; i++)
+        if (!strcmp(tag, tag_table[i].name))
+            return tag_table[i].parse(p, n, w);
+    return unknown_tag(p, tag);
 }
 
 /* --- Finding the header comment and its tag lines. --- */
