@@ -281,7 +281,7 @@ static void print_build(const struct zr_build *b, void *user)
             size_t used = strlen(modes);
             snprintf(modes + used, sizeof modes - used, "%s%s", used ? "," : "", zr_modes[m].name);
         }
-    printf("%-22s %-8s %-7s %-13s %s\n", b->name, zr_build_field(b, "version"), zr_build_field(b, "flavour"), modes,
+    printf("%-22s %-8s %-7s %-21s %s\n", b->name, zr_build_field(b, "version"), zr_build_field(b, "flavour"), modes,
            zr_build_field(b, "origin"));
 }
 
@@ -304,7 +304,7 @@ int zr_cmd_builds(const struct zr_options *o, int nargs, char **args)
         }
         return ZR_EXIT_HELD;
     }
-    printf("%-22s %-8s %-7s %-13s %s\n", "NAME", "VERSION", "FLAVOUR", "MODES", "ORIGIN");
+    printf("%-22s %-8s %-7s %-21s %s\n", "NAME", "VERSION", "FLAVOUR", "MODES", "ORIGIN");
     if (zr_builds_each(print_build, NULL, err, sizeof err) != 0) {
         fprintf(stderr, "zmq-repro: %s\n", err);
         return ZR_EXIT_USAGE;

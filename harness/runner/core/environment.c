@@ -1,5 +1,6 @@
 #include "environment.h"
 
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "case_run.h"
 #include "client.h"
 #include "config.h"
+#include "loaded.h"
 #include "process.h"
 #include "python_builds.h"
 #include "text.h"
@@ -170,20 +172,18 @@ static json_t *run_probe(const struct zr_setup *setup, const struct zr_mode *mod
     char *logpath = zr_loaded_log_path(dir);
     char *log = zr_read_file(logpath, NULL);
     free(logpath);
-    const char *at = log ? strstr(log, " path=") : NULL;
-    char *loaded = at ? zr_strdup_printf("%.*s", (int)strcspn(at + 6, "\n"), at + 6) : NULL;
+    struct zr_loaded *lines;
+    int nlines = zr_loaded_parse(log, &lines);
+    const char *loaded = nlines ? lines[0].path : NULL;
     if (ended && WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0 && out &&
         sscanf(out, "%63s %63s", version, pyzmq) == 2) {
-        char *have = loaded ? realpath(loaded, NULL) : NULL, *want = realpath(zr_build_field(build, "library"), NULL);
-        if (!have || !want || strcmp(have, want))
+        if (!zr_loaded_is_build(build, loaded))
             snprintf(err, errlen,
                      "on build %s, pyzmq loaded %s, not the build's %s: use Debian's python3-zmq (it links libzmq.so.5 "
                      "through the dynamic linker), not a wheel with a bundled libzmq",
                      build->name, loaded ? loaded : "no libzmq", zr_build_field(build, "library"));
         else
             info = python_info(setup, version, pyzmq, err, errlen);
-        free(have);
-        free(want);
     } else {
         char last[300];
         zr_last_line(errtext, last, sizeof last);
@@ -195,7 +195,7 @@ static json_t *run_probe(const struct zr_setup *setup, const struct zr_mode *mod
                      "or name an interpreter that has pyzmq with --python",
                      setup->python, build->name, last[0] ? last : ended ? "no output" : "it did not finish in 60 s");
     }
-    free(loaded);
+    zr_loaded_free(lines, nlines);
     free(log);
     free(out);
     free(errtext);
