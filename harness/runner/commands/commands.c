@@ -271,7 +271,7 @@ static void print_build(const struct zr_build *b, void *user)
 {
     (void)user;
     if (zr_build_is_python(b)) {
-        printf("%-22s %-8s %-7s %-13s %s, pyzmq %s\n", b->name, zr_build_field(b, "python_version"), "python", "(--python)",
+        printf("%-22s %-8s %-7s %-21s %s, pyzmq %s\n", b->name, zr_build_field(b, "python_version"), "python", "(--python)",
                zr_build_field(b, "origin"), zr_build_field(b, "pyzmq_version"));
         return;
     }
