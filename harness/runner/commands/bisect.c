@@ -22,6 +22,7 @@
 #include "case_run.h"
 #include "defaults.h"
 #include "environment.h"
+#include "files.h"
 #include "process.h"
 #include "program_case.h"
 #include "text.h"
@@ -63,6 +64,16 @@ static char *git_output(const char *dir, char *const argv[], const char *workdir
     return text;
 }
 
+/* A libzmq source tree under git: what a step can build. */
+static bool is_libzmq_checkout(const char *dir)
+{
+    char *git = zr_strdup_printf("%s/.git", dir), *zmq = zr_strdup_printf("%s/src/zmq.cpp", dir);
+    bool yes = access(git, F_OK) == 0 && access(zmq, R_OK) == 0;
+    free(git);
+    free(zmq);
+    return yes;
+}
+
 int zr_cmd_bisect_step(const struct zr_options *o, const struct zr_catalog *cat, int nargs, char **args)
 {
     char err[1024] = "";
@@ -84,6 +95,17 @@ int zr_cmd_bisect_step(const struct zr_options *o, const struct zr_catalog *cat,
     }
     char cwd[4096];
     const char *source = o->source ? o->source : getcwd(cwd, sizeof cwd);
+    /* What is wrong here, not with the commit, stops the bisection (128):
+     * skipping (125) would let git go on with every commit failing the same. */
+    if (!source || !is_libzmq_checkout(source)) {
+        fprintf(stderr, "zmq-repro: bisect-step runs inside a libzmq checkout (git bisect run), not in %s: stopping\n",
+                source ? source : "(no folder)");
+        return EXIT_ABORT;
+    }
+    if (zr_check_writable_dir(zr_cache_dir(), err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: the build cache is unusable (%s): stopping the bisection\n", err);
+        return EXIT_ABORT;
+    }
     struct zr_build_request r = { o->setup.build_script, source, zr_build_flavour_for(mode), NULL, false };
     struct zr_build build;
     if (zr_build_make(&r, &build, err, sizeof err) != 0) {
@@ -134,7 +156,12 @@ static int start_bisection(const struct zr_options *o, const char *checkout, con
                       NULL };
     fprintf(stderr, "bisect: cloning %s\n", o->source);
     if (run(clone, NULL, log, true) != 0) {
-        fprintf(stderr, "zmq-repro: git clone %s failed\n", o->source);
+        /* git's own words: a bad URL, a missing folder, no network. */
+        char *said = zr_read_file(log, NULL);
+        char last[400];
+        zr_last_line(said, last, sizeof last);
+        free(said);
+        fprintf(stderr, "zmq-repro: git clone %s failed%s%s\n", o->source, last[0] ? ": " : "", last);
         return -1;
     }
     char term_old[64], term_new[64];
@@ -234,6 +261,12 @@ int zr_cmd_bisect(const struct zr_options *o, const struct zr_catalog *cat, int 
                 err[0] ? err
                        : "bisect takes one CASE, --source (a libzmq git folder, bundle or URL), --from OLD-REV and "
                          "--to NEW-REV; --looking-for fix|regression (default regression)");
+        return ZR_EXIT_USAGE;
+    }
+    if (!strcmp(o->from_rev, o->to_rev)) {
+        fprintf(stderr, "zmq-repro: bisect: --from and --to are both %s: name the last revision known %s and the "
+                        "first known %s\n",
+                o->from_rev, fix ? "broken" : "good", fix ? "fixed" : "bad");
         return ZR_EXIT_USAGE;
     }
     const struct zr_case_spec *spec = zr_catalog_find(cat, args[0]);

@@ -40,6 +40,13 @@ expect_exit 0 "help run" "$repro" help run
 expect_output "usage: zmq-repro run CASE"
 expect_exit 2 "an unknown command" "$repro" frobnicate
 expect_output "unknown command 'frobnicate' (list, run, bench"
+# A bisection's environment errors stop it (128), never skip a commit (125).
+expect_exit 128 "bisect-step outside a libzmq checkout" sh -c 'cd "$1" && "$2" bisect-step "$3" -m stress' sh "$TMPDIR" "$repro" $case
+expect_output "runs inside a libzmq checkout"
+expect_exit 2 "bisect --from X --to X" "$repro" bisect $case --source "$TMPDIR/none.git" --from v1 --to v1
+expect_output "--from and --to are both v1"
+expect_exit 2 "bisect of a repository that is not there" "$repro" bisect $case --source "$TMPDIR/none.git" --from v1 --to v2
+expect_output "does not exist"
 # --expect is read by the case headers' parser and rules.
 expect_exit 2 "check --expect ''" "$repro" check -m stress --no-results --expect '' -- /bin/true
 expect_output "needs at least one outcome"
