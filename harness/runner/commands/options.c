@@ -254,7 +254,14 @@ static int apply_option(enum option_id id, const char *arg, struct zr_options *o
     case O_JSON: o->json_out = arg; return 0;
     case O_OUT: o->out_dir = arg; return 0;
     case O_STACK_TOOL: o->setup.stack_tool = arg; return 0;
-    case O_NAME: o->build_name = arg; return 0;
+    case O_NAME:
+        /* A build's name is a folder's, a column's and a table cell's: plain characters only. */
+        if (!*arg || strlen(arg) > 64 || strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+") !=
+                                             strlen(arg) || arg[0] == '.' || arg[0] == '-')
+            return usage_error("--name takes letters, digits and . _ - + (at most 64, not starting with . or -), "
+                               "not '%s'", arg);
+        o->build_name = arg;
+        return 0;
     case O_REBUILD: o->rebuild = true; return 0;
     case O_DEFAULTS: o->defaults = true; return 0;
     case O_EXPECT: o->expect = arg; return 0;

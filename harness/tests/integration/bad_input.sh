@@ -47,6 +47,11 @@ expect_exit 2 "bisect --from X --to X" "$repro" bisect $case --source "$TMPDIR/n
 expect_output "--from and --to are both v1"
 expect_exit 2 "bisect of a repository that is not there" "$repro" bisect $case --source "$TMPDIR/none.git" --from v1 --to v2
 expect_output "does not exist"
+# A build's name goes into folders, columns and tables: plain characters only.
+expect_exit 2 "build --name with a newline" "$repro" build system --name "$(printf 'a\nb')"
+expect_output "--name takes letters"
+expect_exit 2 "build --name with a |" "$repro" build system --name 'a|b'
+expect_exit 2 "build --name ''" "$repro" build system --name ''
 # --expect is read by the case headers' parser and rules.
 expect_exit 2 "check --expect ''" "$repro" check -m stress --no-results --expect '' -- /bin/true
 expect_output "needs at least one outcome"
