@@ -448,12 +448,12 @@ int zmq_bind(void *sock, const char *endpoint)
     return rc;
 }
 
-int zmq_send(void *sock, const void *buf, size_t len, int flags)
+/* zmq_send and zmq_send_const: the same signature and the same count. The
+ * caller is the wrapper's own return address (TSan's frame, the site). */
+static int send_bytes(_Atomic(void *) *cache, const char *name, void *caller, void *sock, const void *buf,
+                      size_t len, int flags)
 {
-    static _Atomic(void *) cache;
-    void *caller = __builtin_return_address(0);
-    int (*real)(void *, const void *, size_t, int) = (int (*)(void *, const void *, size_t, int))
-        next_of(&cache, "zmq_send");
+    int (*real)(void *, const void *, size_t, int) = (int (*)(void *, const void *, size_t, int))next_of(cache, name);
     if (!real) {
         errno = ENOSYS;
         return -1;
@@ -473,29 +473,16 @@ int zmq_send(void *sock, const void *buf, size_t len, int flags)
     return rc;
 }
 
+int zmq_send(void *sock, const void *buf, size_t len, int flags)
+{
+    static _Atomic(void *) cache;
+    return send_bytes(&cache, "zmq_send", __builtin_return_address(0), sock, buf, len, flags);
+}
+
 int zmq_send_const(void *sock, const void *buf, size_t len, int flags)
 {
     static _Atomic(void *) cache;
-    void *caller = __builtin_return_address(0);
-    int (*real)(void *, const void *, size_t, int) = (int (*)(void *, const void *, size_t, int))
-        next_of(&cache, "zmq_send_const");
-    if (!real) {
-        errno = ENOSYS;
-        return -1;
-    }
-    if (in_send) {
-        probe_tsan_enter(caller);
-        int forwarded = real(sock, buf, len, flags);
-        probe_tsan_exit();
-        return forwarded;
-    }
-    in_send = 1;
-    probe_tsan_enter(caller);
-    int rc = real(sock, buf, len, flags);
-    probe_tsan_exit();
-    in_send = 0;
-    count_send(sock, rc, flags);
-    return rc;
+    return send_bytes(&cache, "zmq_send_const", __builtin_return_address(0), sock, buf, len, flags);
 }
 
 int zmq_sendiov(void *sock, struct iovec *iov, size_t count, int flags)
