@@ -28,6 +28,7 @@ struct zr_cell_view {
     char outcome[24];     /* "" for n/a and errors; the view's own copy */
     const char *symptom;  /* the dominant "OUTCOME symptom" key, or "" */
     long long met, n;
+    long long errors;     /* attempts the harness could not judge (ERROR, TIMEOUT): lost to the cell */
     double seconds;       /* median time to detect (broken) or median run (fixed); NAN when none */
 };
 /* Fills v; its text stays valid while cell does (symptom points into it). */

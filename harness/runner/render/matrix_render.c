@@ -81,6 +81,7 @@ void zr_cell_view(json_t *cell, struct zr_cell_view *v)
     }
     v->met = json_integer_value(json_object_get(cell, "meeting_expectation"));
     v->n = json_integer_value(json_object_get(cell, "attempts"));
+    v->errors = json_integer_value(json_object_get(cell, "errors"));
     bool broken = !strcmp(str(cell, "judged_as"), "broken");
     judge_cell(cell, v, broken);
     v->symptom = dominant_symptom(cell, broken ? v->met > 0 : v->met < v->n);
@@ -131,7 +132,12 @@ static void cell_text(json_t *cell, struct symptom_table *t, char *buf, size_t l
     char secs[32] = "";
     if (!isnan(v.seconds))
         snprintf(secs, sizeof secs, ", %.2f s", v.seconds);
-    snprintf(buf, len, "%s: %s%s%s %lld/%lld%s", v.verdict, v.outcome, id[0] ? " " : "", id, v.met, v.n, secs);
+    /* Every attempt the harness lost is said in the cell, whatever the verdict. */
+    char lost[48] = "";
+    if (v.errors > 0)
+        snprintf(lost, sizeof lost, ", %lld ERROR", v.errors);
+    snprintf(buf, len, "%s: %s%s%s %lld/%lld%s%s", v.verdict, v.outcome, id[0] ? " " : "", id, v.met, v.n, secs,
+             lost);
 }
 
 /* --- Markdown --- */
@@ -383,6 +389,7 @@ static void write_html_head(FILE *f, json_t *doc)
                "td.not-held{background:#f6b8b8}\n"
                "td.na{background:#e4e4e4;color:#777}\n"
                "td.error{background:#ffd89a}\n"
+               "td.with-errors{outline:3px solid #e08a00;outline-offset:-3px}\n"
                "td a{color:inherit}\n"
                ".legend span{display:inline-block;padding:2px 8px;margin-right:6px;border:1px solid #bbb}\n"
                "</style></head><body>\n");
@@ -418,7 +425,8 @@ static void write_html_cell(FILE *f, json_t *cell, json_t *row, json_t *b, struc
     zr_cell_view(cell, &v);
     char text[256];
     cell_text(cell, t, text, sizeof text);
-    fprintf(f, "<td class=\"%s\" data-case=\"", v.css);
+    fprintf(f, "<td class=\"%s%s\" data-errors=\"%lld\" data-case=\"", v.css,
+            v.errors > 0 && strcmp(v.css, "error") ? " with-errors" : "", v.errors);
     html_escape(f, str(row, "case"));
     fprintf(f, "\" data-mode=\"");
     html_escape(f, str(row, "mode"));
