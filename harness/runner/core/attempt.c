@@ -284,6 +284,11 @@ static void judge(const struct zr_attempt_spec *spec, struct zr_attempt *a, cons
     else if (check_loaded(workdir, pid, spec->build, &a->loaded_path, &a->loaded_version, &finding, &runtimes) != 0 &&
              a->exited && a->exit_code == 127)
         finding = NULL; /* never started: the classification says so */
+    else if (!a->loaded_path && (a->timed_out || a->stalled))
+        /* A slow start (Python under TSan on a loaded machine), not a static link. */
+        finding = zr_strdup_printf("the watchdog fired before the client had loaded libzmq (%.1f s): its start took "
+                                   "longer than the watchdog; raise --timeout or ZR_TIMEOUT_MULTIPLIER",
+                                   a->duration_s);
     else if (!a->loaded_path)
         finding = check_library(spec->build, NULL);
     char *out = zr_read_file(outpath, NULL), *errtext = zr_read_file(errpath, NULL);

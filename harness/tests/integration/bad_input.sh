@@ -52,6 +52,11 @@ expect_exit 2 "build --name with a newline" "$repro" build system --name "$(prin
 expect_output "--name takes letters"
 expect_exit 2 "build --name with a |" "$repro" build system --name 'a|b'
 expect_exit 2 "build --name ''" "$repro" build system --name ''
+# A watchdog shorter than the program's start: said as such, not "a static link?".
+printf 'import time\ntime.sleep(3)\nimport zmq\n' >"$TMPDIR/slow_start.py"
+expect_exit 2 "the watchdog before libzmq is loaded" "$repro" check -m stress --timeout 0.5 --no-results -- "$TMPDIR/slow_start.py"
+expect_output "the watchdog fired before the client had loaded libzmq"
+expect_no_output "static link"
 # --expect is read by the case headers' parser and rules.
 expect_exit 2 "check --expect ''" "$repro" check -m stress --no-results --expect '' -- /bin/true
 expect_output "needs at least one outcome"
