@@ -77,14 +77,18 @@ static void table_line(char *buf, size_t len, const struct item *it, json_t *row
     int n = (int)json_integer_value(json_object_get(row, "attempts"));
     int met = (int)json_integer_value(json_object_get(row, "meeting_expectation"));
     const char *status = json_string_value(json_object_get(row, "status"));
+    /* The harness's own losses (ERROR, TIMEOUT) are counted apart: a rate is over the attempts it judged. */
+    int errors = (int)json_integer_value(json_object_get(row, "errors"));
+    int judged = n - errors;
     if (!strcmp(json_string_value(json_object_get(row, "judged_as")), "broken"))
-        snprintf(buf, len, "%-48s %-6s %-14s %-6s %5d %6.1f%% %8.2f %8.2f  %s%s%s", id, mode, it->build.name, "broken", n,
-                 100.0 * met / (n ? n : 1), json_number_value(json_object_get(row, "median_detect_s")),
-                 json_number_value(json_object_get(row, "worst_detect_s")), outcomes, strcmp(status, "interrupted") ? "" : " ",
-                 strcmp(status, "interrupted") ? "" : "(interrupted)");
+        snprintf(buf, len, "%-48s %-6s %-14s %-6s %5d %6.1f%% %8.2f %8.2f  %s%s%s", id, mode, it->build.name, "broken",
+                 judged, 100.0 * met / (judged > 0 ? judged : 1),
+                 json_number_value(json_object_get(row, "median_detect_s")),
+                 json_number_value(json_object_get(row, "worst_detect_s")), outcomes,
+                 strcmp(status, "interrupted") ? "" : " ", strcmp(status, "interrupted") ? "" : "(interrupted)");
     else
-        snprintf(buf, len, "%-48s %-6s %-14s %-6s %5d %4d/%-4d %6.2f %8.2f  %s%s", id, mode, it->build.name, "fixed", n,
-                 met, n, json_number_value(json_object_get(row, "median_run_s")),
+        snprintf(buf, len, "%-48s %-6s %-14s %-6s %5d %4d/%-4d %6.2f %8.2f  %s%s", id, mode, it->build.name, "fixed",
+                 judged, met, judged, json_number_value(json_object_get(row, "median_run_s")),
                  json_number_value(json_object_get(row, "worst_run_s")), outcomes,
                  strcmp(status, "interrupted") ? "" : " (interrupted)");
 }
@@ -190,6 +194,7 @@ static void print_table(const struct bench *bn, int nitems, double suite)
         printf("%s\n", bn->lines[i]);
     print_mode_comparison(bn->rows);
     printf("\nsuite time: %.1f s%s\n", suite, zr_interrupted() ? " (interrupted)" : "");
+    printf("RUNS: the attempts the harness judged; its own losses (ERROR, TIMEOUT) are in the outcomes, not counted.\n");
     printf("broken: RATE = attempts showing the expected outcome; MEDIAN_S/WORST_S = time to detect.\n"
            "fixed:  RATE = clean runs of all runs; MEDIAN_S/WORST_S = run time.\n");
 }
