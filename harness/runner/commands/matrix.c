@@ -618,6 +618,53 @@ static void merge_cells(json_t *cells, json_t *doc, const char *dir, const char 
     }
 }
 
+/* A build is the same as another by what it really is (its key: source,
+ * flavour, flags, compiler), never by its name alone: two machines may each
+ * call their own libzmq "system". */
+static bool same_build(json_t *a, json_t *b)
+{
+    const char *ka = json_string_value(json_object_get(a, "key")), *kb = json_string_value(json_object_get(b, "key"));
+    return !ka || !kb || !strcmp(ka, kb);
+}
+
+/* Every build of doc whose name a different build in builds holds already
+ * is renamed NAME@HOST (NAME@HOST-2... if that is taken too), and so are its
+ * cells: each machine's columns stay its own. */
+static void rename_clashing_builds(json_t *builds, json_t *doc)
+{
+    size_t k;
+    json_t *b;
+    json_array_foreach(json_object_get(doc, "builds"), k, b) {
+        int found = find_same(builds, b, build_key);
+        if (found < 0 || same_build(json_array_get(builds, (size_t)found), b))
+            continue;
+        const char *name = json_string_value(json_object_get(b, "name"));
+        const char *host = json_string_value(json_object_get(b, "host"));
+        char *old = zr_strdup_printf("%s", name), *renamed = zr_strdup_printf("%s@%s", name, host ? host : "other");
+        for (int n = 2; ; n++) {
+            json_t *probe = json_pack("{s:s}", "name", renamed);
+            bool taken = find_same(builds, probe, build_key) >= 0;
+            json_decref(probe);
+            if (!taken)
+                break;
+            free(renamed);
+            renamed = zr_strdup_printf("%s@%s-%d", name, host ? host : "other", n);
+        }
+        json_object_set_new(b, "name", json_string(renamed));
+        size_t c;
+        json_t *cell;
+        json_array_foreach(json_object_get(doc, "cells"), c, cell) {
+            const char *build = json_string_value(json_object_get(cell, "build"));
+            if (build && !strcmp(build, old))
+                json_object_set_new(cell, "build", json_string(renamed));
+        }
+        fprintf(stderr, "merge: a build named %s on two machines is not the same build: this one is %s\n", old,
+                renamed);
+        free(old);
+        free(renamed);
+    }
+}
+
 /* Every folder's matrix.json, read and checked before anything is written:
  * docs[1..ndirs], or NULL (what was read is freed) with the cause printed. */
 static json_t **load_matrices(int nargs, char **args)
@@ -650,6 +697,7 @@ static json_t *merged_document(json_t **docs, int nargs, char **args, const char
         json_object_update(hosts, json_object_get(doc, "hosts"));
         wall += json_number_value(json_object_get(doc, "wall_s"));
         attempts = json_integer_value(json_object_get(doc, "attempts"));
+        rename_clashing_builds(builds, doc);
         add_new_items(builds, json_object_get(doc, "builds"), build_key);
         add_new_items(rows, json_object_get(doc, "rows"), row_key);
         merge_cells(cells, doc, args[i], out);
