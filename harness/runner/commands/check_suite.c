@@ -37,6 +37,66 @@ struct races {
     struct race *items;
 };
 
+/* What zr_pytest_plugin marked: the span of one process's TSan log each test was running in. */
+struct test_span {
+    long pid;
+    long start, end; /* log sizes at the test's start and end (end -1: it never ended) */
+    char *nodeid;
+};
+
+struct test_marks {
+    int n;
+    struct test_span *items;
+};
+
+static void marks_read(const char *workdir, struct test_marks *m)
+{
+    memset(m, 0, sizeof *m);
+    char *path = zr_strdup_printf("%s/test-marks", workdir);
+    char *text = zr_read_file(path, NULL);
+    free(path);
+    for (char *line = text; line && *line;) {
+        char *eol = strchr(line, '\n');
+        if (eol)
+            *eol = '\0';
+        long pid, size;
+        int used = 0;
+        if (sscanf(line, "START %ld %ld %n", &pid, &size, &used) == 2 && used > 0) {
+            struct test_span *more = realloc(m->items, (size_t)(m->n + 1) * sizeof *more);
+            if (more) {
+                m->items = more;
+                m->items[m->n++] = (struct test_span){ pid, size, -1, zr_utf8_sanitize(line + used, strlen(line + used)) };
+            }
+        } else if (sscanf(line, "END %ld %ld %n", &pid, &size, &used) == 2 && used > 0) {
+            for (int i = m->n - 1; i >= 0; i--)
+                if (m->items[i].pid == pid && m->items[i].end < 0) {
+                    m->items[i].end = size;
+                    break;
+                }
+        }
+        line = eol ? eol + 1 : NULL;
+    }
+    free(text);
+}
+
+static void marks_free(struct test_marks *m)
+{
+    for (int i = 0; i < m->n; i++)
+        free(m->items[i].nodeid);
+    free(m->items);
+}
+
+/* The test that was running when pid's log reached offset, or NULL. */
+static const char *test_at(const struct test_marks *m, long pid, size_t offset)
+{
+    for (int i = 0; i < m->n; i++) {
+        const struct test_span *t = &m->items[i];
+        if (t->pid == pid && (long)offset >= t->start && (t->end < 0 || (long)offset < t->end))
+            return t->nodeid;
+    }
+    return NULL;
+}
+
 static struct race *find_or_add(struct races *rs, const char *key)
 {
     for (int i = 0; i < rs->n; i++)
@@ -60,8 +120,20 @@ static char *program_of(const char *file)
     return zr_strdup_printf("%.*s", (int)(dot ? dot - start : (long)strlen(start)), start);
 }
 
+/* "tsan.python3.11.4242" -> 4242. */
+static long pid_of(const char *file)
+{
+    const char *dot = strrchr(file, '.');
+    return dot ? atol(dot + 1) : -1;
+}
+
+/* Every report of every process's log, by race; each counted under the
+ * test that was running (pytest, through the plugin's marks) or else the
+ * program (ctest: the test's own binary). */
 static void collect(const char *dir, struct races *rs, int *total)
 {
+    struct test_marks marks;
+    marks_read(dir, &marks);
     DIR *d = opendir(dir);
     if (!d)
         return;
@@ -81,8 +153,10 @@ static void collect(const char *dir, struct races *rs, int *total)
             struct race *race = find_or_add(rs, sig ? sig : r.kind);
             race->count++;
             (*total)++;
-            json_t *c = json_object_get(race->programs, program);
-            json_object_set_new(race->programs, program, json_integer(c ? json_integer_value(c) + 1 : 1));
+            const char *test = test_at(&marks, pid_of(e->d_name), r.start);
+            const char *where = test ? test : program;
+            json_t *c = json_object_get(race->programs, where);
+            json_object_set_new(race->programs, where, json_integer(c ? json_integer_value(c) + 1 : 1));
             if (!race->example)
                 race->example = zr_utf8_sanitize(text + r.start, r.end - r.start);
             offset = r.end > offset ? r.end : offset + 1;
@@ -94,6 +168,7 @@ static void collect(const char *dir, struct races *rs, int *total)
         free(path);
     }
     closedir(d);
+    marks_free(&marks);
 }
 
 /* Every process that mapped a libzmq mapped the build's. The mismatches, or NULL. */
@@ -173,6 +248,51 @@ static char *suite_suppressions(const struct zr_options *o, const char *workdir)
 /* The suite's command line and environment: the whole suite runs on, every
  * report kept, one log file per process named after its program. 0, or -1
  * with the cause printed. */
+/* The word after which pytest takes its own options: "pytest", "py.test",
+ * or the "pytest" of "-m pytest"; -1 when the suite is no pytest run. */
+static int pytest_word(char **argv)
+{
+    for (int i = 0; argv[i]; i++) {
+        const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+        if (!strcmp(base, "pytest") || !strcmp(base, "py.test") || !strcmp(base, "pytest-3"))
+            return i;
+        if (!strcmp(argv[i], "-m") && argv[i + 1] && !strcmp(argv[i + 1], "pytest"))
+            return i + 1;
+    }
+    return -1;
+}
+
+/* A pytest suite gets zr_pytest_plugin (harness/suite/), which marks each
+ * test's start and end, so that every report is laid to its test. */
+static void use_pytest_plugin(const struct zr_options *o, const char *workdir, struct zr_client_cmd *cmd)
+{
+    int at = pytest_word(cmd->argv);
+    if (at < 0)
+        return;
+    int n = 0;
+    while (cmd->argv[n])
+        n++;
+    char **argv = calloc((size_t)n + 3, sizeof *argv);
+    for (int i = 0, k = 0; i < n; i++) {
+        argv[k++] = cmd->argv[i];
+        if (i == at) {
+            argv[k++] = zr_strdup_printf("-p");
+            argv[k++] = zr_strdup_printf("zr_pytest_plugin");
+        }
+    }
+    free(cmd->argv);
+    cmd->argv = argv;
+    char *dir = zr_strdup_printf("%s/harness/suite", o->setup.source_dir);
+    const char *had = zr_env_get(&cmd->env, "PYTHONPATH");
+    char *path = had && *had ? zr_strdup_printf("%s:%s", dir, had) : zr_strdup_printf("%s", dir);
+    zr_env_set(&cmd->env, "PYTHONPATH", path);
+    char *marks = zr_strdup_printf("%s/test-marks", workdir);
+    zr_env_set(&cmd->env, "ZR_TEST_MARKS", marks);
+    free(marks);
+    free(path);
+    free(dir);
+}
+
 static int prepare_suite(const struct zr_options *o, const struct zr_mode *mode, const struct zr_build *build,
                          int nargs, char **args, const char *workdir, struct zr_client_cmd *cmd)
 {
@@ -194,6 +314,7 @@ static int prepare_suite(const struct zr_options *o, const struct zr_mode *mode,
         free(opts);
     }
     free(suppressions);
+    use_pytest_plugin(o, workdir, cmd);
     char *exe = cmd->argv[0];
     if (!strchr(exe, '/')) {
         /* A command name: the child's execve needs its path. */
