@@ -28,12 +28,13 @@ fi
 apt-get update -qq
 # elfutils: eu-stack, the stacks of a hung client. ccache: libzmq builds
 # (one per version and flavour) reuse what they can. chromium: the test that
-# opens the version matrix's page as a person sees it.
+# opens the version matrix's page as a person sees it. python3-pytest: the
+# test of check --suite on a pytest suite.
 apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config procps util-linux elfutils ccache git chromium \
     dpkg-dev ca-certificates \
     libzmq3-dev libzmq5 cppzmq-dev \
-    python3 python3-dev python3-zmq \
+    python3 python3-dev python3-zmq python3-pytest \
     libcmocka-dev libjansson-dev \
     >/dev/null
 echo "setup-debian.sh: packages installed"

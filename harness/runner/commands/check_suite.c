@@ -79,6 +79,33 @@ static void marks_read(const char *workdir, struct test_marks *m)
     free(text);
 }
 
+/* The tests the marks say failed (RESULT failed), blank-separated; NULL when none were marked at all. */
+static char *failed_tests(const char *workdir, int *nmarked)
+{
+    char *path = zr_strdup_printf("%s/test-marks", workdir);
+    char *text = zr_read_file(path, NULL);
+    free(path);
+    char *failed = zr_strdup_printf("%s", "");
+    *nmarked = 0;
+    for (const char *line = text; line && *line;) {
+        size_t n = strcspn(line, "\n");
+        long pid;
+        char outcome[32];
+        int used = 0;
+        if (sscanf(line, "RESULT %ld %31s %n", &pid, outcome, &used) == 2 && used > 0) {
+            (*nmarked)++;
+            if (strcmp(outcome, "passed") && strcmp(outcome, "skipped")) {
+                char *more = zr_strdup_printf("%s%.*s\n", failed, (int)(n - (size_t)used), line + used);
+                free(failed);
+                failed = more;
+            }
+        }
+        line += n + (line[n] == '\n');
+    }
+    free(text);
+    return failed;
+}
+
 static void marks_free(struct test_marks *m)
 {
     for (int i = 0; i < m->n; i++)
@@ -430,6 +457,50 @@ static bool report_suite(const struct zr_options *o, const struct zr_mode *mode,
     return harness_error;
 }
 
+/* --baseline: the same suite once more with no sanitizer, on the plain
+ * build of the stress mode, and the tests that fail only under TSan: a
+ * slower run that outlasts a test's own waits is not a race. Only a pytest
+ * suite says which tests failed (the plugin's marks). */
+static void run_baseline(const struct zr_options *o, int nargs, char **args, const char *tsan_workdir)
+{
+    char err[1024];
+    const struct zr_mode *plain = zr_mode_find("stress");
+    struct zr_build build;
+    struct zr_options po = *o;
+    po.nbuilds = 0; /* the plain mode's own default build */
+    if (zr_builds_for_mode(&po, plain, &build, 1, err, sizeof err) != 1) {
+        printf("baseline: no plain build (%s)\n", err);
+        return;
+    }
+    char *workdir = zr_make_workdir("baseline", err, sizeof err);
+    struct zr_client_cmd cmd;
+    struct suite_run run;
+    if (workdir && prepare_suite(&po, plain, &build, nargs, args, workdir, &cmd) == 0 && run_suite(&po, &cmd, &run) == 0) {
+        int marked_tsan = 0, marked_plain = 0;
+        char *under_tsan = failed_tests(tsan_workdir, &marked_tsan), *plainly = failed_tests(workdir, &marked_plain);
+        printf("\nbaseline: the same suite on %s with no sanitizer exited with %d after %.1f s\n", build.name,
+               run.status, run.wall);
+        if (!marked_tsan || !marked_plain)
+            printf("  (not a pytest suite: only the exit statuses compare)\n");
+        for (const char *line = under_tsan; marked_plain && *line;) {
+            size_t n = strcspn(line, "\n");
+            char *test = zr_strdup_printf("%.*s\n", (int)n, line);
+            if (!strstr(plainly, test)) {
+                test[n] = '\0';
+                printf("  fails only under TSan: ");
+                zr_fput_terminal(stdout, test);
+                printf("\n");
+            }
+            free(test);
+            line += n + (line[n] == '\n');
+        }
+        free(under_tsan);
+        free(plainly);
+    }
+    zr_remove_tree(workdir);
+    zr_build_close(&build);
+}
+
 int zr_check_suite(const struct zr_options *o, int nargs, char **args)
 {
     const struct zr_mode *mode = o->nmodes ? o->modes[0] : zr_mode_find("tsan");
@@ -455,6 +526,8 @@ int zr_check_suite(const struct zr_options *o, int nargs, char **args)
             ran = true;
             bool harness_error = report_suite(o, mode, &build, nargs, args, workdir, &run);
             rc = harness_error ? ZR_EXIT_USAGE : run.status;
+            if (o->baseline && !zr_interrupted())
+                run_baseline(o, nargs, args, workdir);
         }
     }
     zr_remove_tree(workdir);

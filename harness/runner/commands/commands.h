@@ -46,6 +46,7 @@ struct zr_options {
     double stall_s;          /* -1: the default */
     bool suite;
     bool known_bugs; /* check --suite: also suppress the known libzmq bugs */
+    bool baseline;   /* check --suite: once more without the sanitizer, to name the tests that fail only under it */
     bool every_attempt; /* check: every attempt must meet the expectation */
     bool as_bug;        /* bundle: libzmq's bug template even for a usage error */
     bool done;          /* check: hold the program to the cases' DONE contract (cases/README.md) */

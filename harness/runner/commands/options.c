@@ -17,7 +17,7 @@
 enum option_id {
     O_MODE, O_LABEL, O_BUILD, O_ATTEMPTS, O_KEEP_GOING, O_TRANSPORT, O_RESULTS, O_NO_RESULTS, O_JSON, O_OUT,
     O_PYTHON, O_STACK_TOOL, O_FLAVOUR, O_NAME, O_REBUILD, O_DEFAULTS, O_EXPECT, O_SERVER, O_TIMEOUT, O_STALL,
-    O_EVERY, O_DONE, O_AS_BUG, O_SUITE, O_KNOWN_BUGS, O_SUPPRESSIONS, O_MINUTES, O_JOBS, O_SOURCE, O_FROM, O_TO, O_LOOKING_FOR,
+    O_EVERY, O_DONE, O_AS_BUG, O_BASELINE, O_SUITE, O_KNOWN_BUGS, O_SUPPRESSIONS, O_MINUTES, O_JOBS, O_SOURCE, O_FROM, O_TO, O_LOOKING_FOR,
     O_SEED, O_QUIET, O_VERBOSE, O_HELP, O_VERSION, O_COUNT,
 };
 
@@ -73,6 +73,9 @@ const struct zr_option zr_option_table[] = {
     [O_AS_BUG] = { "as-bug", 0, false, NULL,
                    "file it as a libzmq bug even when the diagnosis says it is the program's own doing (the bundle "
                    "is otherwise an explanation of the usage error and its fix)" },
+    [O_BASELINE] = { "baseline", 0, false, NULL,
+                     "with --suite: run it once more with no sanitizer, on the plain build, and name the tests that "
+                     "fail only under TSan (a pytest suite)" },
     [O_SUITE] = { "suite", 0, false, NULL,
                   "run a whole test suite (ctest, pytest) on the build:\n"
                   "its exit status passes through, its TSan reports are\n"
@@ -268,6 +271,7 @@ static int apply_option(enum option_id id, const char *arg, struct zr_options *o
     case O_EVERY: o->every_attempt = true; return 0;
     case O_DONE: o->done = true; return 0;
     case O_AS_BUG: o->as_bug = true; return 0;
+    case O_BASELINE: o->baseline = true; return 0;
     case O_SUITE: o->suite = true; return 0;
     case O_KNOWN_BUGS: o->known_bugs = true; return 0;
     case O_SOURCE: o->source = arg; return 0;

@@ -128,7 +128,7 @@ const struct zr_command zr_commands[] = {
         .synopsis = "[OPTIONS] -- PROGRAM [ARGS...]",
         .summary = "your own program under the harness: a .c/.cpp source (built here), a .py script, or a program; "
                    "with --suite, a whole test suite (ctest, pytest)",
-        .options = "mode build attempts keep-going results no-results expect server timeout stall every-attempt done suite "
+        .options = "mode build attempts keep-going results no-results expect server timeout stall every-attempt done suite baseline "
                    "known-bugs " RUNNING,
         .run = check,
         .examples = "zmq-repro check -m tsan -m owner -- my_client.py\n"
