@@ -344,6 +344,7 @@ static void classify_hang(const struct zr_run_output *run, struct zr_verdict *v)
                                     *tail ? "\n--- stderr after the hang (Python stacks from faulthandler) ---\n" : "",
                                     tail);
     v->report = zr_utf8_sanitize(report, strlen(report));
+    v->diagnosis = zr_diagnose_hang(v->signature, run->server && server_answered_all(run->server));
     free(report);
     free(how);
 }

@@ -278,3 +278,25 @@ char *zr_diagnose_assertion(const char *symptom)
                 shared_socket_assertions[i].file, shared_socket_assertions[i].what);
     return NULL;
 }
+
+char *zr_diagnose_hang(const char *signature, bool server_answered_all)
+{
+    if (!signature || strstr(signature, "zmq_ctx_term") || strstr(signature, "zmq_ctx_destroy"))
+        return NULL; /* the socket table says more: zr_diagnose_term_hang */
+    bool recv = strstr(signature, "zmq_recv") || strstr(signature, "zmq_msg_recv");
+    bool send = strstr(signature, "zmq_send") || strstr(signature, "zmq_msg_send");
+    if (recv && server_answered_all)
+        return zr_strdup_printf(
+            "a thread waits in %s for a reply that the server has already sent (it answered every request): a lost "
+            "wake-up. %s",
+            strstr(signature, "zmq_msg_recv") ? "zmq_msg_recv" : "zmq_recv",
+            send ? "Another thread is inside the same socket's zmq_send: one socket used from two threads (zmq(7): "
+                   "sockets are not thread safe; pyzmq #2094); give each socket one owner thread"
+                 : "Either another thread took the wake-up (one socket used from two threads: zmq-repro check -m "
+                   "owner shows it at once), or the request was never sent");
+    if (recv)
+        return zr_strdup_printf("a thread waits in zmq_recv with no deadline and nothing will arrive: a peer that "
+                                "never answers, or a request never sent; a ZMQ_RCVTIMEO or a poll with a timeout "
+                                "bounds the wait");
+    return NULL;
+}

@@ -7,6 +7,8 @@
 #ifndef ZR_DIAGNOSIS_H
 #define ZR_DIAGNOSIS_H
 
+#include <stdbool.h>
+
 #include "tsan_report.h"
 
 /* The diagnosis of a TSan report; after is what the program printed after
@@ -21,6 +23,12 @@ char *zr_diagnose_owner(const char *outcome, const char *signature);
  * means, and whose doing it usually is. NULL for an assertion the harness
  * knows nothing about. malloc'd. */
 char *zr_diagnose_assertion(const char *symptom);
+
+/* The diagnosis of a hang that is not in zmq_ctx_term, in user terms, from
+ * its signature (the blocked calls of each thread) and whether a server
+ * was there with every request answered. NULL when it says nothing more
+ * than the signature. malloc'd. */
+char *zr_diagnose_hang(const char *signature, bool server_answered_all);
 
 /* The diagnosis of a hang in zmq_ctx_term (zmq_ctx_destroy, zmq_term;
  * Python's ctx.term(), ctx.destroy() without linger, a context's __del__),
