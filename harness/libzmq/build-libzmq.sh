@@ -199,11 +199,48 @@ glibc_needed() {
     readelf -V "$1" 2>/dev/null | grep -o 'GLIBC_2\.[0-9]*' | sed 's/GLIBC_//' | sort -V | tail -n 1
 }
 
+# The Debian package of a shared library by its soname: libsodium.so.26 ->
+# libsodium26, libgcc_s.so.1 -> libgcc-s1, libstdc++.so.6 -> libstdc++6.
+package_of_soname() {
+    printf '%s\n' "$1" | sed 's/\.so\./ /; s/_/-/g' | awk '{ n = $1; v = $2; if (n ~ /[0-9]$/) n = n "-"; print n v }'
+}
+
+# The highest GLIBCXX_ version a library needs, or that one offers.
+glibcxx_of() {
+    objdump -T "$1" 2>/dev/null | grep -o 'GLIBCXX_[0-9][0-9.]*' | sed 's/GLIBCXX_//' | sort -V | tail -n 1
+}
+
+# The libraries libzmq5 of the suite needs that this machine lacks, or has
+# too old (libstdc++ without the GLIBCXX_ version it asks for): that suite's
+# own, unpacked beside it (sid's libzmq5 needs libsodium26 and a newer
+# libstdc++ than bookworm's).
+unpack_dependencies() {
+    pkgs=
+    for soname in $(readelf -d "$lib" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+        case $soname in libc.so.*|libm.so.*|ld-linux*|libpthread.so.*|libdl.so.*|librt.so.*) continue ;; esac
+        ldconfig -p | grep -q "^[[:space:]]*$soname " || pkgs="$pkgs $(package_of_soname "$soname")"
+    done
+    host_cxx=$(ldconfig -p | sed -n 's/^[[:space:]]*libstdc++\.so\.6 .*=> //p' | head -n 1)
+    need_cxx=$(glibcxx_of "$lib")
+    have_cxx=$([ -n "$host_cxx" ] && glibcxx_of "$(readlink -f "$host_cxx")")
+    if [ -n "$need_cxx" ] && [ "$(printf '%s\n%s\n' "$need_cxx" "${have_cxx:-0}" | sort -V | tail -n 1)" != "$have_cxx" ]; then
+        pkgs="$pkgs libstdc++6 libgcc-s1"
+    fi
+    for pkg in $pkgs; do
+        sh "$private_apt" download "$suite" "$work" "$pkg" ||
+            die "libzmq5 of $suite needs $pkg, which this machine lacks, and it could not be downloaded"
+        dpkg-deb -x "$work"/"$(printf '%s' "$pkg" | sed 's/+/%2b/g')"_*.deb "$prefix" 2>/dev/null ||
+            dpkg-deb -x "$(ls "$work"/"$pkg"_*.deb | head -n 1)" "$prefix" || die "cannot unpack $pkg"
+        echo "dependency=$pkg" >&2
+    done
+}
+
 unpack_binary() {
     sh "$private_apt" download "$suite" "$work" libzmq5 || die "the download of libzmq5 ($suite) failed"
     dpkg-deb -x "$work"/libzmq5_*.deb "$prefix" || die "cannot unpack libzmq5"
     lib=$(readlink -f "$(find "$prefix" -name 'libzmq.so.5' | head -n 1)")
     [ -f "$lib" ] || die "the libzmq5 package of $suite holds no libzmq.so.5"
+    unpack_dependencies
     version=$(binary_version libzmq5 | sed 's/-.*//; s/^[0-9]*://; s/+.*//')
     # A library built for a newer glibc than this machine's cannot be loaded
     # by this machine's dynamic loader: bring that suite's glibc along and
