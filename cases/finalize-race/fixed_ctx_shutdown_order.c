@@ -21,6 +21,7 @@
  *
  * @family finalize-race
  * @variant fixed
+ * @twin finalize-race/broken_worker_teardown
  * @server echo
  * @upstream zeroc-ice#3824 zeroc-ice#3840 zeroc-ice#3838
  * @expect tsan CLEAN

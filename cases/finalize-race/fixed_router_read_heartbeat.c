@@ -14,6 +14,7 @@
  *
  * @family finalize-race
  * @variant fixed
+ * @twin finalize-race/broken_heartbeat_timer_after_engine_teardown
  * @server none
  * @upstream libzmq#3594
  * @expect tsan CLEAN

@@ -19,6 +19,7 @@
  *
  * @family finalize-race
  * @variant fixed
+ * @twin finalize-race/broken_zerocopy_free_after_close
  * @server none
  * @upstream zeroc-ice#3824 zeroc-ice#3840 zeroc-ice#3838
  * @expect tsan CLEAN

@@ -10,6 +10,7 @@
  *
  * @family hang-at-shutdown
  * @variant fixed
+ * @twin hang-at-shutdown/broken_default_linger_unsent
  * @server none
  * @upstream libzmq#2586 pyzmq#991
  * @expect tsan CLEAN

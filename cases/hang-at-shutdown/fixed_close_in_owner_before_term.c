@@ -9,6 +9,7 @@
  *
  * @family hang-at-shutdown
  * @variant fixed
+ * @twin hang-at-shutdown/broken_socket_open_in_idle_thread
  * @server echo
  * @upstream pyzmq#2070
  * @expect tsan CLEAN

@@ -14,6 +14,7 @@
  *
  * @family hang-at-shutdown
  * @variant fixed
+ * @twin hang-at-shutdown/broken_socket_after_ctx_shutdown
  * @server none
  * @upstream libzmq#3792 libzmq#3794
  * @expect tsan CLEAN

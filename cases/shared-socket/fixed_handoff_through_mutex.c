@@ -22,6 +22,7 @@
  *
  * @family shared-socket
  * @variant fixed
+ * @twin shared-socket/broken_send_recv_threads
  * @server echo
  * @upstream pyzmq#2094 libzmq#4649
  * @expect tsan CLEAN

@@ -10,6 +10,7 @@
  *
  * @family shared-socket
  * @variant fixed
+ * @twin shared-socket/broken_send_recv_threads
  * @server echo
  * @upstream pyzmq#2094 libzmq#4649 libzmq#4477 libzmq#3582 libzmq#3200
  * @expect tsan CLEAN

@@ -143,6 +143,8 @@ static void refuses_each_wrong_tag_by_line(void **state)
     refused(" * @expect stress CLEAN ASSERT", 5, "mixes CLEAN with ASSERT");
     refused(" * @expect stress ERROR", 5, "ERROR is the harness's own outcome");
     refused(" * @expect stress CLEAN:x", 5, "CLEAN takes no text");
+    refused(" * @twin shared-socket/broken_send_recv_threads", 1, "@twin is for a fixed case");
+    refused(" * @twin broken_send_recv_threads", 5, "@twin names a case as family/name");
 }
 
 /* check --expect reads its words with the headers' parser: the same rules. */

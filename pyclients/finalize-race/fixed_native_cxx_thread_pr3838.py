@@ -18,6 +18,7 @@
 #
 # @family finalize-race
 # @variant fixed
+# @twin finalize-race/broken_native_cxx_thread_at_exit
 # @server echo
 # @pymodule nativecxx
 # @upstream zeroc-ice#3838 zeroc-ice#3824

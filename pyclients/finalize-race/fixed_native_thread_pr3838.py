@@ -20,6 +20,7 @@
 #
 # @family finalize-race
 # @variant fixed
+# @twin finalize-race/broken_native_thread_at_exit
 # @server echo
 # @pymodule nativeloop
 # @upstream zeroc-ice#3838 zeroc-ice#3840 zeroc-ice#3824

@@ -16,6 +16,7 @@
 #
 # @family hang-at-shutdown
 # @variant fixed
+# @twin hang-at-shutdown/broken_threaddevice_bus
 # @server none
 # @upstream pyzmq#2070
 # @expect tsan CLEAN

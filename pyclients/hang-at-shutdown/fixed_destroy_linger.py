@@ -13,6 +13,7 @@
 #
 # @family hang-at-shutdown
 # @variant fixed
+# @twin hang-at-shutdown/broken_unsent_default_linger
 # @server none
 # @upstream pyzmq#991 libzmq#2586
 # @expect tsan CLEAN

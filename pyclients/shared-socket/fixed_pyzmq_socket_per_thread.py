@@ -10,6 +10,7 @@
 #
 # @family shared-socket
 # @variant fixed
+# @twin shared-socket/broken_pyzmq_two_threads
 # @server echo
 # @upstream pyzmq#2094 pyzmq#2043 libzmq#4649
 # @expect tsan CLEAN

@@ -148,6 +148,8 @@ static void bench_item(struct bench *bn, struct item *it, int i, struct progress
     zr_case_run(&o->setup, it->spec, it->mode, &it->build, bn->attempts, true, show_progress, p, &run);
     json_t *row = zr_figures(&run);
     json_object_set(row, "environment", env);
+    if (it->spec->twin)
+        json_object_set_new(row, "twin", json_string(it->spec->twin));
     json_array_append(bn->rows, row);
     table_line(bn->lines[i], sizeof bn->lines[i], it, row);
     json_decref(row);
@@ -185,6 +187,62 @@ static void print_mode_comparison(json_t *rows)
     }
 }
 
+/* The lower bound of a rate k/n at 95% confidence (Wilson's score, one-sided). */
+static double rate_lower_bound(int k, int n)
+{
+    if (n <= 0)
+        return 0;
+    double z = 1.645, p = (double)k / n, z2 = z * z;
+    double lo = (p + z2 / (2 * n) - z * sqrt(p * (1 - p) / n + z2 / (4.0 * n * n))) / (1 + z2 / n);
+    return lo > 0 ? lo : 0;
+}
+
+/* What a fixed case's clean runs rule out: its broken twin's rate under the
+ * same mode and build (when this bench ran it), and the chance that that
+ * many clean runs would have missed a bug that frequent. */
+static void print_power(json_t *rows)
+{
+    size_t i, k;
+    json_t *fixed, *twin;
+    bool header = false;
+    json_array_foreach(rows, i, fixed) {
+        const char *name = json_string_value(json_object_get(fixed, "twin"));
+        if (!name || strcmp(json_string_value(json_object_get(fixed, "judged_as")), "fixed"))
+            continue;
+        if (!header) {
+            printf("\nwhat the clean runs rule out (the broken twin's rate, same mode and build):\n");
+            header = true;
+        }
+        int clean = (int)json_integer_value(json_object_get(fixed, "meeting_expectation"));
+        const char *mode = json_string_value(json_object_get(fixed, "mode"));
+        const char *build = json_string_value(json_object_get(fixed, "build"));
+        bool found = false;
+        json_array_foreach(rows, k, twin) {
+            if (strcmp(json_string_value(json_object_get(twin, "case")), name) ||
+                strcmp(json_string_value(json_object_get(twin, "mode")), mode) ||
+                strcmp(json_string_value(json_object_get(twin, "build")), build))
+                continue;
+            found = true;
+            int n = (int)(json_integer_value(json_object_get(twin, "attempts")) -
+                          json_integer_value(json_object_get(twin, "errors")));
+            int met = (int)json_integer_value(json_object_get(twin, "meeting_expectation"));
+            double lo = rate_lower_bound(met, n);
+            double log10_miss = lo < 1 ? clean * log10(1 - lo) : -INFINITY;
+            printf("  %-48s %-6s twin fails in %d/%d runs (>= %.0f%%): ", json_string_value(json_object_get(fixed, "case")),
+                   mode, met, n, 100 * lo);
+            if (lo < 0.5)
+                printf("weak: %d clean runs say little (the twin itself fails in few runs here)\n", clean);
+            else if (log10_miss < -300)
+                printf("%d clean runs miss a bug that frequent with probability < 1e-300\n", clean);
+            else
+                printf("%d clean runs miss a bug that frequent with probability < %.1e\n", clean, pow(10, log10_miss));
+        }
+        if (!found)
+            printf("  %-48s %-6s its twin %s was not in this bench: run both for the power of the clean runs\n",
+                   json_string_value(json_object_get(fixed, "case")), mode, name);
+    }
+}
+
 static void print_table(const struct bench *bn, int nitems, double suite)
 {
     printf("\n%-48s %-6s %-14s %-6s %5s %7s %8s %8s  %s\n", "CASE", "MODE", "BUILD", "KIND", "RUNS", "RATE", "MEDIAN_S",
@@ -193,6 +251,7 @@ static void print_table(const struct bench *bn, int nitems, double suite)
     for (int i = 0; i < nitems; i++)
         printf("%s\n", bn->lines[i]);
     print_mode_comparison(bn->rows);
+    print_power(bn->rows);
     printf("\nsuite time: %.1f s%s\n", suite, zr_interrupted() ? " (interrupted)" : "");
     printf("RUNS: the attempts the harness judged; its own losses (ERROR, TIMEOUT) are in the outcomes, not counted.\n");
     printf("broken: RATE = attempts showing the expected outcome; MEDIAN_S/WORST_S = time to detect.\n"

@@ -72,7 +72,7 @@ int zr_expect_parse_option(const char *text, struct zr_expect_list *list, char *
 struct parser {
     struct zr_case_spec *spec;
     int line;
-    bool seen_family, seen_variant, seen_server, seen_delay, seen_pymodule, seen_upstream, seen_fixed_in;
+    bool seen_family, seen_variant, seen_server, seen_delay, seen_pymodule, seen_upstream, seen_fixed_in, seen_twin;
     bool seen_args[ZR_MAX_MODES], seen_timeout[ZR_MAX_MODES], seen_stall[ZR_MAX_MODES];
     int mode_tag_line[ZR_MAX_MODES]; /* the line of a mode's @args, @timeout or @stall */
 };
@@ -415,10 +415,21 @@ static int tag_stall(struct parser *p, int n, char **w)
     return parse_seconds(p, w[0], w[2], &p->spec->modes[mode].stall_s);
 }
 
+static int tag_twin(struct parser *p, int n, char **w)
+{
+    if (once(p, &p->seen_twin, w[0]) || exactly_one(p, w[0], n))
+        return -1;
+    if (!strchr(w[1], '/'))
+        return fail(p, "@twin names a case as family/name, not '%s'", w[1]);
+    p->spec->twin = dup_or_die(w[1]);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*parse)(struct parser *p, int n, char **w);
 } tag_table[] = {
+    { "twin", tag_twin },
     { "family", tag_family },       { "variant", tag_variant },     { "server", tag_server },
     { "server-delay-ms", tag_server_delay }, { "pymodule", tag_pymodule }, { "upstream", tag_upstream },
     { "fixed-in", tag_fixed_in },   { "python-unaffected", parse_python_rule }, { "expect", tag_expect },
@@ -608,6 +619,8 @@ static int parse_text(const char *path, const char *text, bool outside, struct z
     }
     if (!any)
         return fail(&p, "no @expect line, so the case runs in no mode");
+    if (s->twin && s->variant != ZR_VARIANT_FIXED)
+        return fail(&p, "@twin is for a fixed case (the broken case its clean runs rule out)");
     if (s->fixed_in && s->variant != ZR_VARIANT_BROKEN)
         return fail(&p, "@fixed-in is for a broken case (a bug that a later libzmq fixed)");
     if (s->npython_rules && s->variant != ZR_VARIANT_BROKEN)
@@ -675,6 +688,7 @@ void zr_case_spec_free(struct zr_case_spec *s)
     free(s->server_mode);
     free(s->pymodule);
     free(s->upstream);
+    free(s->twin);
     free(s->fixed_in);
     for (int i = 0; i < s->npython_rules; i++) {
         free(s->python_rules[i].version);

@@ -60,6 +60,7 @@ struct zr_case_spec {
     int server_delay_ms;
     char *pymodule; /* or NULL */
     char *upstream; /* or NULL */
+    char *twin;     /* a fixed case's broken twin (family/name): the failure its clean runs rule out, or NULL */
     char *fixed_in; /* a libzmq version from which the broken case is judged fixed, or NULL */
     struct zr_expect_list fixed_expect;
     /* @python-unaffected RANGE OUTCOMES...: on an interpreter in RANGE the bug

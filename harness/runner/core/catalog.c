@@ -39,6 +39,23 @@ static int add_matches(const char *pattern, struct zr_catalog *cat, char *err, s
     return 0;
 }
 
+/* A fixed case's @twin names a broken case of the catalog: else the fixed
+ * case's header is wrong (reported as any wrong header is). */
+static void check_twins(struct zr_catalog *cat)
+{
+    for (int i = 0; i < cat->n; i++) {
+        struct zr_case_spec *c = &cat->cases[i];
+        if (c->error || !c->twin)
+            continue;
+        const struct zr_case_spec *t = zr_catalog_find(cat, c->twin);
+        if (!t || t->error || t->variant != ZR_VARIANT_BROKEN) {
+            c->error = zr_strdup_printf("%s:1: @twin %s: %s", c->path, c->twin,
+                                        !t ? "no such case" : t->error ? "its header is wrong" : "it is not a broken case");
+            cat->nbad++;
+        }
+    }
+}
+
 int zr_catalog_load(const char *source_dir, struct zr_catalog *cat, char *err, size_t errlen)
 {
     char pattern[4096];
@@ -55,6 +72,7 @@ int zr_catalog_load(const char *source_dir, struct zr_catalog *cat, char *err, s
         snprintf(err, errlen, "no case found under %s/cases or %s/pyclients", source_dir, source_dir);
         return -1;
     }
+    check_twins(cat);
     return 0;
 }
 
