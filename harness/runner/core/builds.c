@@ -260,8 +260,10 @@ int zr_build_write_info(const char *prefix, json_t *info, char *err, size_t errl
     return rc;
 }
 
-/* builds/<name> -> ../store/<key>, replaced atomically. */
-static int name_build(const char *name, const char *key, char *err, size_t errlen)
+/* builds/<name> -> ../store/<key>, replaced atomically. A name the user
+ * gave (explicit) that names another build already is not taken from it
+ * unless asked (--rebuild); a name moved says what it named before. */
+static int name_build(const char *name, const char *key, bool explicit, bool repoint, char *err, size_t errlen)
 {
     for (const char *c = name; *c; c++)
         if (*c == '/' || (c == name && *c == '.')) {
@@ -273,6 +275,22 @@ static int name_build(const char *name, const char *key, char *err, size_t errle
     char *link = zr_strdup_printf("%s/%s", dir, name);
     char *tmp = zr_strdup_printf("%s/.%s.%d", dir, name, (int)getpid());
     int rc = -1;
+    char before[4096];
+    ssize_t n = readlink(link, before, sizeof before - 1);
+    before[n > 0 ? n : 0] = '\0';
+    bool other = n > 0 && strcmp(before, target);
+    if (other && explicit && !repoint) {
+        snprintf(err, errlen, "the name %s names another build already (%s): give this one another --name, or add "
+                              "--rebuild to move the name to it",
+                 name, before);
+        free(dir);
+        free(target);
+        free(link);
+        free(tmp);
+        return -1;
+    }
+    if (other)
+        fprintf(stderr, "zmq-repro: the name %s now names %s (it named %s)\n", name, target, before);
     if (zr_mkdirs(dir) != 0)
         snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
     else if (unlink(tmp), symlink(target, tmp) != 0)
@@ -385,7 +403,7 @@ int zr_build_make(const struct zr_build_request *r, struct zr_build *b, char *er
         if (cached)
             fprintf(stderr, "zmq-repro: %s (%s) is cached in %s\n", r->source, flavour, entry);
         if (cached || build_into_store(r, flavour, resolved, entry, err, errlen) == 0)
-            rc = name_build(name, key, err, errlen);
+            rc = name_build(name, key, r->name != NULL, r->rebuild, err, errlen);
     }
     if (rc == 0)
         rc = zr_source_is_python(r->source) ? zr_python_build_open(name, b, err, errlen)

@@ -57,6 +57,13 @@ printf 'import time\ntime.sleep(3)\nimport zmq\n' >"$TMPDIR/slow_start.py"
 expect_exit 2 "the watchdog before libzmq is loaded" "$repro" check -m stress --timeout 0.5 --no-results -- "$TMPDIR/slow_start.py"
 expect_output "the watchdog fired before the client had loaded libzmq"
 expect_no_output "static link"
+# A name given with --name is not silently moved to another build.
+name=zr-test-name-$$
+expect_exit 0 "a name for the system build" "$repro" build system --name "$name"
+expect_exit 2 "the same name for another build" "$repro" build debian --flavour tsan --name "$name"
+expect_output "the name $name names another build already"
+expect_exit 0 "the same name for the same build again" "$repro" build system --name "$name"
+rm -f "${ZR_CACHE_DIR:-$HOME/.cache/zmq-repro}/builds/$name"
 # --expect is read by the case headers' parser and rules.
 expect_exit 2 "check --expect ''" "$repro" check -m stress --no-results --expect '' -- /bin/true
 expect_output "needs at least one outcome"
