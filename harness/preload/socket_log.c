@@ -26,6 +26,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <link.h>
 #include <pthread.h>
@@ -510,52 +511,40 @@ int zmq_sendiov(void *sock, struct iovec *iov, size_t count, int flags)
     return rc;
 }
 
-int zmq_msg_send(zmq_msg_t *msg, void *sock, int flags)
+/* zmq_msg_send and the older zmq_sendmsg: one message, the arguments in
+ * either order (sock_first for zmq_sendmsg), the same count. */
+static int send_message(_Atomic(void *) *cache, const char *name, void *caller, zmq_msg_t *msg, void *sock, int flags,
+                        bool sock_first)
 {
-    static _Atomic(void *) cache;
-    void *caller = __builtin_return_address(0);
-    int (*real)(zmq_msg_t *, void *, int) = (int (*)(zmq_msg_t *, void *, int))next_of(&cache, "zmq_msg_send");
-    if (!real) {
+    void *f = next_of(cache, name);
+    if (!f) {
         errno = ENOSYS;
         return -1;
     }
-    if (in_send) {
-        probe_tsan_enter(caller);
-        int forwarded = real(msg, sock, flags);
-        probe_tsan_exit();
-        return forwarded;
-    }
+    int (*msg_first)(zmq_msg_t *, void *, int) = (int (*)(zmq_msg_t *, void *, int))f;
+    int (*socket_first)(void *, zmq_msg_t *, int) = (int (*)(void *, zmq_msg_t *, int))f;
+    bool counted = !in_send;
     in_send = 1;
     probe_tsan_enter(caller);
-    int rc = real(msg, sock, flags);
+    int rc = sock_first ? socket_first(sock, msg, flags) : msg_first(msg, sock, flags);
     probe_tsan_exit();
-    in_send = 0;
-    count_send(sock, rc, flags);
+    if (counted) {
+        in_send = 0;
+        count_send(sock, rc, flags);
+    }
     return rc;
+}
+
+int zmq_msg_send(zmq_msg_t *msg, void *sock, int flags)
+{
+    static _Atomic(void *) cache;
+    return send_message(&cache, "zmq_msg_send", __builtin_return_address(0), msg, sock, flags, false);
 }
 
 int zmq_sendmsg(void *sock, zmq_msg_t *msg, int flags)
 {
     static _Atomic(void *) cache;
-    void *caller = __builtin_return_address(0);
-    int (*real)(void *, zmq_msg_t *, int) = (int (*)(void *, zmq_msg_t *, int))next_of(&cache, "zmq_sendmsg");
-    if (!real) {
-        errno = ENOSYS;
-        return -1;
-    }
-    if (in_send) {
-        probe_tsan_enter(caller);
-        int forwarded = real(sock, msg, flags);
-        probe_tsan_exit();
-        return forwarded;
-    }
-    in_send = 1;
-    probe_tsan_enter(caller);
-    int rc = real(sock, msg, flags);
-    probe_tsan_exit();
-    in_send = 0;
-    count_send(sock, rc, flags);
-    return rc;
+    return send_message(&cache, "zmq_sendmsg", __builtin_return_address(0), msg, sock, flags, true);
 }
 
 /* zmq_ctx_term, zmq_ctx_destroy and zmq_term: the line before the call (it
