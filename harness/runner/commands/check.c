@@ -22,6 +22,7 @@
 #include "files.h"
 #include "outcomes.h"
 #include "process.h"
+#include "program_case.h"
 #include "stacks.h"
 #include "text.h"
 #include "tsan_report.h"
@@ -38,15 +39,6 @@ static enum program_kind kind_of(const char *path)
     if (zr_name_has_suffix(path, ".py"))
         return PROGRAM_PYTHON;
     return PROGRAM_BINARY;
-}
-
-/* The program's path: as given when it has a '/' or names a file here,
- * else from PATH. */
-static char *find_program(const char *name)
-{
-    if (strchr(name, '/') || access(name, F_OK) == 0)
-        return access(name, F_OK) == 0 ? realpath(name, NULL) : NULL;
-    return zr_find_program(name);
 }
 
 /* The program built with the mode's flags, in the check's folder. */
@@ -304,7 +296,7 @@ int zr_cmd_check(const struct zr_options *o, int nargs, char **args)
         fprintf(stderr, "zmq-repro: %s: name another folder with --results, or --no-results\n", err);
         return ZR_EXIT_USAGE;
     }
-    struct check_target t = { kind_of(args[0]), find_program(args[0]), nargs - 1, args + 1 };
+    struct check_target t = { kind_of(args[0]), zr_user_program_path(args[0]), nargs - 1, args + 1 };
     if (!t.path) {
         fprintf(stderr, "zmq-repro: check: no program %s (a path, or a name on PATH)\n", args[0]);
         return ZR_EXIT_USAGE;

@@ -17,8 +17,7 @@ static const char *base_of(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* A file named here, or a program on PATH. */
-static char *resolve(const char *name)
+char *zr_user_program_path(const char *name)
 {
     if (strchr(name, '/') || access(name, F_OK) == 0)
         return access(name, F_OK) == 0 ? realpath(name, NULL) : NULL;
@@ -74,7 +73,7 @@ static int fill(struct zr_case_spec *c, const struct zr_program_request *r, char
 struct zr_case_spec *zr_catalog_add_program(struct zr_catalog *cat, const struct zr_program_request *r, char *err,
                                             size_t errlen)
 {
-    char *path = r->argc > 0 ? resolve(r->argv[0]) : NULL;
+    char *path = r->argc > 0 ? zr_user_program_path(r->argv[0]) : NULL;
     if (!path) {
         snprintf(err, errlen, "no program %s (a path, or a name on PATH)", r->argc > 0 ? r->argv[0] : "(none)");
         return NULL;

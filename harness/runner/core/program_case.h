@@ -23,6 +23,10 @@ struct zr_program_request {
     const struct zr_mode *const *modes;
 };
 
+/* A user's program by the name it was given: a file here (its absolute
+ * path), else a program on PATH; NULL when there is none. malloc'd. */
+char *zr_user_program_path(const char *name);
+
 /* Adds the program as the case "program/<its file name>". NULL with the
  * cause in err (no such program, a bad --expect). */
 struct zr_case_spec *zr_catalog_add_program(struct zr_catalog *cat, const struct zr_program_request *r, char *err,
