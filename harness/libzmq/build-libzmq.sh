@@ -52,8 +52,29 @@ ldflags=${ldflags:-}
 cache=${ZR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zmq-repro}
 compiler=$(g++ --version 2>/dev/null | head -n 1) || compiler="g++ not found"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/libzmq-build.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+# The scratch folder lives in the cache and carries this shell's pid: what a
+# build killed outright (SIGKILL) leaves there, the runner removes at its
+# next start once that pid is gone.
+mkdir -p "$cache/tmp" || die "cannot create $cache/tmp (set ZR_CACHE_DIR to a writable place)"
+work=$(mktemp -d "$cache/tmp/libzmq-build.$$.XXXXXX")
+# Stopped (SIGINT, or SIGTERM, which the runner's death sends through
+# PR_SET_PDEATHSIG), the build ends its whole process group, cmake, make and
+# the compilers with it, and removes its scratch folder. The long steps run
+# through in_background: a shell runs a trap only once its foreground
+# command has ended, and `wait` is interrupted at once.
+stop_build() {
+    trap '' INT TERM
+    kill -TERM 0 2>/dev/null
+    wait
+    rm -rf "$work"
+    exit 143
+}
+trap 'rm -rf "$work"' EXIT
+trap stop_build INT TERM
+in_background() {
+    "$@" &
+    wait $!
+}
 
 # --- Debian's apt, pointed at a private list of one suite (debian-binary):
 # harness/apt/private-apt.sh, shared with the Python builds. ---
@@ -153,14 +174,14 @@ fetch_source() {
     case "$kind" in
     debian)
         command -v dpkg-source >/dev/null || die "dpkg-source not found: apt-get install dpkg-dev"
-        (cd "$work" && apt-get source -qq zeromq3 >"$work/apt-source.log" 2>&1) ||
+        (cd "$work" && in_background apt-get source -qq zeromq3 >"$work/apt-source.log" 2>&1) ||
             die "apt-get source zeromq3 failed (is there a deb-src entry? ci/setup-debian.sh adds one): $(tail -n 2 "$work/apt-source.log")"
         src=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'zeromq3-*' | head -n 1) ;;
     tarball)
-        tar -xf "$source_spec" -C "$work" || die "cannot unpack $source_spec"
+        in_background tar -xf "$source_spec" -C "$work" || die "cannot unpack $source_spec"
         src=$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -n 1) ;;
     git)
-        git clone -q "$url" "$work/src" 2>"$work/clone.log" || die "git clone $url failed: $(tail -n 1 "$work/clone.log")"
+        in_background git clone -q "$url" "$work/src" 2>"$work/clone.log" || die "git clone $url failed: $(tail -n 1 "$work/clone.log")"
         git -C "$work/src" checkout -q "$commit" || die "no commit $commit in $url"
         src=$work/src ;;
     dir) ;;
@@ -179,16 +200,16 @@ compile() {
     fi
     echo "build-libzmq.sh: building $origin ($flavour: $flags)" >&2
     # Newer compilers warn where old releases did not; a warning must not stop a build.
-    cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=None $launcher \
+    in_background cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=None $launcher \
         -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
         -DCMAKE_SHARED_LINKER_FLAGS="$ldflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" \
         -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
         -DBUILD_TESTS=OFF -DBUILD_STATIC=OFF -DWITH_DOCS=OFF -DWITH_PERF_TOOL=OFF -DLIBZMQ_WERROR=OFF \
         -DWITH_LIBSODIUM=OFF -DENABLE_CURVE=OFF -DENABLE_DRAFTS=OFF -DENABLE_CPACK=OFF \
         >"$work/configure.log" 2>&1 || { tail -n 20 "$work/configure.log" >&2; die "cmake configure of libzmq failed"; }
-    cmake --build "$work/build" -j "$(nproc)" >"$work/build.log" 2>&1 ||
+    in_background cmake --build "$work/build" -j "$(nproc)" >"$work/build.log" 2>&1 ||
         { tail -n 30 "$work/build.log" >&2; die "libzmq build failed"; }
-    cmake --install "$work/build" >"$work/install.log" 2>&1 || die "libzmq install failed: $(tail -n 2 "$work/install.log")"
+    in_background cmake --install "$work/build" >"$work/install.log" 2>&1 || die "libzmq install failed: $(tail -n 2 "$work/install.log")"
     cp "$work/build.log" "$prefix/build.log"
     version=$(sed -n 's/^#define ZMQ_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' "$prefix/include/zmq.h" | paste -sd.)
     lib=$(readlink -f "$prefix/lib/libzmq.so.5")
@@ -259,6 +280,25 @@ unpack_binary() {
     fi
 }
 
+# A build from a git commit reports the number of the next release (libzmq
+# bumps it right after a release), so that number cannot say whether a fix
+# released later is in it: the release tags its history holds can. Versions
+# only (vX.Y.Z), the newest first.
+release_tags() {
+    git -C "$src" tag "$@" --list 'v[0-9]*' 2>/dev/null | sed 's/^v//' | grep -E '^[0-9]+\.[0-9]+\.[0-9]+$' | sort -V -r
+}
+
+release_position() {
+    [ -n "${commit:-}" ] && [ -n "${src:-}" ] && git -C "$src" rev-parse --git-dir >/dev/null 2>&1 || return 0
+    echo "commit=$commit"
+    contains=$(release_tags --merged "$commit" | head -n 1)
+    if [ -n "$contains" ]; then echo "contains_release=$contains"; else echo "release_history=absent"; fi
+    # Uncommitted changes on top of a tag are not that release.
+    at=$(release_tags --points-at "$commit" | head -n 1)
+    [ -n "$at" ] && [ -z "${diffsum:-}" ] && echo "release=$at"
+    return 0
+}
+
 build() {
     [ -n "$prefix" ] || die "build needs a PREFIX"
     [ -d "$prefix" ] && [ -z "$(ls -A "$prefix")" ] || die "PREFIX $prefix must be an existing empty directory"
@@ -269,7 +309,7 @@ build() {
         version=$(pkg-config --modversion libzmq 2>/dev/null || true)
         if [ -n "$pkg" ]; then version=$(dpkg-query -W -f='${Version}' "$pkg" | sed 's/-.*//; s/^[0-9]*://'); fi ;;
     debian-binary) unpack_binary ;;
-    *) fetch_source; compile ;;
+    *) fetch_source; compile; release_position ;;
     esac
     echo "version=$version"
     echo "library=$lib"

@@ -39,8 +39,13 @@ python:?*) suite=${source_spec#python:} ;;
 esac
 host_suite=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release 2>/dev/null || true)
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/python-build.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+# The scratch folder lives in the cache with this shell's pid in its name:
+# what a killed build leaves, the runner removes at its next start.
+cache=${ZR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zmq-repro}
+mkdir -p "$cache/tmp" || die "cannot create $cache/tmp (set ZR_CACHE_DIR to a writable place)"
+work=$(mktemp -d "$cache/tmp/python-build.$$.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+trap 'trap "" INT TERM; kill -TERM 0 2>/dev/null; wait; rm -rf "$work"; exit 143' INT TERM
 
 # Packages that a dependency closure names but an interpreter never loads
 # (tzdata's debconf and what debconf pulls in), and libzmq5 (see above).

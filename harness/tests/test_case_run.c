@@ -33,7 +33,7 @@ static void fake_run(struct zr_case_spec *spec, struct zr_build *build, struct z
     run->spec = spec;
     run->mode = zr_mode_index(zr_mode_find("tsan"));
     run->build = build;
-    run->judged = zr_case_judgement(spec, run->mode, "4.3.4", NULL);
+    run->judged = zr_case_judgement(spec, run->mode, &(struct zr_libzmq_release){ "4.3.4", NULL, NULL, NULL }, NULL);
     run->max_attempts = 5;
     run->n = 2;
     run->met = 1;
@@ -79,7 +79,7 @@ static void result_names_case_judgement_build_and_library(void **state)
     assert_int_equal(json_integer_value(json_object_get(json_object_get(a, "server"), "replied")), 10);
     json_decref(doc);
     /* On a version that fixed it, the same case is judged as fixed. */
-    struct zr_judgement j = zr_case_judgement(&spec, run.mode, "4.3.10", NULL);
+    struct zr_judgement j = zr_case_judgement(&spec, run.mode, &(struct zr_libzmq_release){ "4.3.10", NULL, NULL, NULL }, NULL);
     assert_int_equal(j.as, ZR_VARIANT_FIXED);
     json_decref(build.info);
     zr_case_spec_free(&spec);

@@ -21,6 +21,16 @@ static int mode(const char *name)
     return zr_mode_index(zr_mode_find(name));
 }
 
+/* A release tarball or a package of that version. */
+static const struct zr_libzmq_release *release(const char *version)
+{
+    static struct zr_libzmq_release r[8];
+    static int next;
+    struct zr_libzmq_release *one = &r[next++ % 8];
+    *one = (struct zr_libzmq_release){ version, NULL, NULL, NULL };
+    return one;
+}
+
 static const char c_header[] =
     "/* One DEALER used by a send thread and a receive thread.\n"
     " *\n"
@@ -224,17 +234,17 @@ static void judges_by_the_version_of_the_interpreter(void **state)
                        "# @python-unaffected <3.12 CLEAN\n# @python-unaffected >=3.14 CLEAN\n";
     assert_int_equal(zr_case_spec_parse_text("pyclients/f/x.py", text, &s), 0);
     int m = mode("stress");
-    struct zr_judgement on313 = zr_case_judgement(&s, m, "4.3.4", "3.13.5");
+    struct zr_judgement on313 = zr_case_judgement(&s, m, release("4.3.4"), "3.13.5");
     assert_int_equal(on313.as, ZR_VARIANT_BROKEN);
     assert_false(on313.python_unaffected);
     assert_string_equal(on313.expect->items[0].outcome, "FATAL_PYTHON");
-    struct zr_judgement on311 = zr_case_judgement(&s, m, "4.3.4", "3.11.2");
+    struct zr_judgement on311 = zr_case_judgement(&s, m, release("4.3.4"), "3.11.2");
     assert_int_equal(on311.as, ZR_VARIANT_FIXED);
     assert_true(on311.python_unaffected);
     assert_string_equal(on311.expect->items[0].outcome, "CLEAN");
-    assert_int_equal(zr_case_judgement(&s, m, "4.3.4", "3.14.10").as, ZR_VARIANT_FIXED);
-    assert_int_equal(zr_case_judgement(&s, m, "4.3.4", "3.12.0").as, ZR_VARIANT_BROKEN);
-    assert_int_equal(zr_case_judgement(&s, m, "4.3.4", NULL).as, ZR_VARIANT_BROKEN); /* unknown: as the case says */
+    assert_int_equal(zr_case_judgement(&s, m, release("4.3.4"), "3.14.10").as, ZR_VARIANT_FIXED);
+    assert_int_equal(zr_case_judgement(&s, m, release("4.3.4"), "3.12.0").as, ZR_VARIANT_BROKEN);
+    assert_int_equal(zr_case_judgement(&s, m, release("4.3.4"), NULL).as, ZR_VARIANT_BROKEN); /* unknown: as the case says */
     zr_case_spec_free(&s);
     /* X.Y is that minor version at any patch level, not 3.1 for 3.13. */
     struct zr_python_rule minor = { '=', (char *)"3.1", { 0, NULL } };
@@ -267,19 +277,89 @@ static void judges_by_the_version_of_the_build(void **state)
                                              &s),
                      0);
     int m = mode("stress");
-    struct zr_judgement old = zr_case_judgement(&s, m, "4.3.2", NULL);
+    struct zr_judgement old = zr_case_judgement(&s, m, release("4.3.2"), NULL);
     assert_int_equal(old.as, ZR_VARIANT_BROKEN);
     assert_string_equal(old.expect->items[0].outcome, "HANG");
-    struct zr_judgement new = zr_case_judgement(&s, m, "4.3.5", "3.13.5");
+    struct zr_judgement new = zr_case_judgement(&s, m, release("4.3.5"), "3.13.5");
     assert_int_equal(new.as, ZR_VARIANT_FIXED);
     assert_true(new.fixed_upstream);
     assert_string_equal(new.expect->items[0].outcome, "CLEAN");
-    assert_int_equal(zr_case_judgement(&s, m, "4.3.3", NULL).as, ZR_VARIANT_FIXED);
+    assert_int_equal(zr_case_judgement(&s, m, release("4.3.3"), NULL).as, ZR_VARIANT_FIXED);
     assert_int_equal(zr_case_judgement(&s, m, NULL, NULL).as, ZR_VARIANT_BROKEN);
     zr_case_spec_free(&s);
     assert_int_equal(zr_version_compare("4.3.10", "4.3.9"), 1);
     assert_int_equal(zr_version_compare("4.3", "4.3.0"), 0);
     assert_int_equal(zr_version_compare("4.2.5", "4.3.0"), -1);
+}
+
+/* Every commit after v4.3.2 reports 4.3.3: only the tags in its history say
+ * whether 4.3.3's fix is in it. */
+static void judges_a_commit_by_the_releases_in_its_history(void **state)
+{
+    (void)state;
+    struct zr_case_spec s;
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c",
+                                             "/* @family f\n * @variant broken\n * @expect stress HANG:zmq_recv\n"
+                                             " * @fixed-in 4.3.3 CLEAN\n */\n",
+                                             &s),
+                     0);
+    int m = mode("stress");
+    const char *commit = "36a8df2f1d3e0c4b5a6978a1b2c3d4e5f6a7b8c9";
+    struct zr_libzmq_release unreleased = { "4.3.3", commit, NULL, "4.3.2" };
+    struct zr_judgement j = zr_case_judgement(&s, m, &unreleased, NULL);
+    assert_true(j.version_unknown);
+    assert_false(j.fixed_upstream);
+    assert_non_null(strstr(j.unknown_why, "comes after release 4.3.2 and is not release 4.3.3"));
+    assert_non_null(strstr(j.unknown_why, "@fixed-in"));
+    struct zr_libzmq_release tagged = { "4.3.3", commit, "4.3.3", "4.3.3" };
+    assert_true(zr_case_judgement(&s, m, &tagged, NULL).fixed_upstream);
+    struct zr_libzmq_release later = { "4.3.4", commit, NULL, "4.3.3" };
+    assert_true(zr_case_judgement(&s, m, &later, NULL).fixed_upstream);
+    struct zr_libzmq_release before = { "4.3.2", commit, NULL, "4.3.1" };
+    j = zr_case_judgement(&s, m, &before, NULL);
+    assert_false(j.version_unknown);
+    assert_int_equal(j.as, ZR_VARIANT_BROKEN);
+    struct zr_libzmq_release no_tags = { "4.3.3", commit, NULL, NULL };
+    j = zr_case_judgement(&s, m, &no_tags, NULL);
+    assert_true(j.version_unknown);
+    assert_non_null(strstr(j.unknown_why, "without the release tags"));
+    zr_case_spec_free(&s);
+}
+
+/* A regression: judged as fixed on the releases before the one that brought it in. */
+static void judges_a_regression_by_its_lower_bound(void **state)
+{
+    (void)state;
+    struct zr_case_spec s;
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c",
+                                             "/* @family f\n * @variant broken\n * @expect stress HANG:zmq_recv\n"
+                                             " * @broken-since 4.3.0 CLEAN NOISE\n * @fixed-in 4.3.3 CLEAN\n */\n",
+                                             &s),
+                     0);
+    int m = mode("stress");
+    struct zr_judgement old = zr_case_judgement(&s, m, release("4.2.5"), NULL);
+    assert_int_equal(old.as, ZR_VARIANT_FIXED);
+    assert_true(old.predates_bug);
+    assert_int_equal(old.expect->n, 2);
+    assert_int_equal(zr_case_judgement(&s, m, release("4.3.1"), NULL).as, ZR_VARIANT_BROKEN);
+    assert_true(zr_case_judgement(&s, m, release("4.3.5"), NULL).fixed_upstream);
+    struct zr_libzmq_release between = { "4.3.0", "0123456789abcdef", NULL, "4.2.5" };
+    assert_true(zr_case_judgement(&s, m, &between, NULL).version_unknown);
+    zr_case_spec_free(&s);
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c",
+                                             "/* @family f\n * @variant broken\n * @expect stress HANG\n"
+                                             " * @broken-since 4.3.3 CLEAN\n * @fixed-in 4.3.3 CLEAN\n */\n",
+                                             &s),
+                     -1);
+    assert_non_null(strstr(s.error, "is not before @fixed-in"));
+    zr_case_spec_free(&s);
+    assert_int_equal(zr_case_spec_parse_text("cases/f/x.c",
+                                             "/* @family f\n * @variant fixed\n * @expect stress CLEAN\n"
+                                             " * @broken-since 4.3.0 CLEAN\n */\n",
+                                             &s),
+                     -1);
+    assert_non_null(strstr(s.error, "for a broken case"));
+    zr_case_spec_free(&s);
 }
 
 static void write_file(const char *path, const char *text)
@@ -346,6 +426,8 @@ int main(void)
         cmocka_unit_test(refuses_a_family_other_than_the_folder),
         cmocka_unit_test(keeps_every_argument),
         cmocka_unit_test(judges_by_the_version_of_the_build),
+        cmocka_unit_test(judges_a_commit_by_the_releases_in_its_history),
+        cmocka_unit_test(judges_a_regression_by_its_lower_bound),
         cmocka_unit_test(judges_by_the_version_of_the_interpreter),
         cmocka_unit_test(a_bad_case_does_not_take_the_others_down),
     };

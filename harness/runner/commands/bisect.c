@@ -106,7 +106,7 @@ int zr_cmd_bisect_step(const struct zr_options *o, const struct zr_catalog *cat,
         fprintf(stderr, "zmq-repro: the build cache is unusable (%s): stopping the bisection\n", err);
         return EXIT_ABORT;
     }
-    struct zr_build_request r = { o->setup.build_script, source, zr_build_flavour_for(mode), NULL, false };
+    struct zr_build_request r = { o->setup.build_script, source, zr_build_flavour_for(mode), NULL, false, "bisect" };
     struct zr_build build;
     if (zr_build_make(&r, &build, err, sizeof err) != 0) {
         fprintf(stderr, "bisect-step: this commit does not build (%s): skipped\n", err);
@@ -123,6 +123,7 @@ int zr_cmd_bisect_step(const struct zr_options *o, const struct zr_catalog *cat,
      * is what the bisection is finding out, not something to apply.) */
     struct zr_case_spec as_broken = *spec;
     as_broken.fixed_in = NULL;
+    as_broken.broken_since = NULL;
     struct zr_case_run runres;
     int attempts = o->attempts ? o->attempts : ZR_CELL_ATTEMPTS;
     zr_case_run(&o->setup, &as_broken, m, &build, attempts, false, NULL, NULL, &runres);

@@ -19,6 +19,7 @@
 #include "files.h"
 #include "loaded.h"
 #include "process.h"
+#include "suite_libzmq.h"
 #include "text.h"
 #include "tsan_report.h"
 
@@ -198,8 +199,10 @@ static void collect(const char *dir, struct races *rs, int *total)
     marks_free(&marks);
 }
 
-/* Every process that mapped a libzmq mapped the build's. The mismatches, or NULL. */
-static char *library_mismatches(const char *workdir, const struct zr_build *build)
+/* Every process that mapped a libzmq mapped the build's. The mismatches, or
+ * NULL; each file mapped, with its version and how many processes mapped
+ * it, into by_file. */
+static char *library_mismatches(const char *workdir, const struct zr_build *build, json_t *by_file)
 {
     char *logpath = zr_loaded_log_path(workdir);
     char *log = zr_read_file(logpath, NULL);
@@ -207,6 +210,14 @@ static char *library_mismatches(const char *workdir, const struct zr_build *buil
     struct zr_loaded *loaded;
     int n = zr_loaded_parse(log, &loaded);
     char *out = NULL;
+    for (int i = 0; i < n; i++) {
+        json_t *file = json_object_get(by_file, loaded[i].path);
+        if (!file) {
+            file = json_pack("{s:s, s:i}", "version", loaded[i].version ? loaded[i].version : "", "processes", 0);
+            json_object_set_new(by_file, loaded[i].path, file);
+        }
+        json_object_set_new(file, "processes", json_integer(json_integer_value(json_object_get(file, "processes")) + 1));
+    }
     for (int i = 0, bad = 0; i < n; i++)
         if (!zr_loaded_is_build(build, loaded[i].path) && bad++ < 5) {
             char *more = zr_strdup_printf("%s%spid %d loaded %s (%s)", out ? out : "", out ? "; " : "",
@@ -411,7 +422,7 @@ static json_t *print_races(const struct races *rs)
 
 static void write_suite_result(const struct zr_options *o, const struct zr_mode *mode, const struct zr_build *build,
                                int nargs, char **args, const struct suite_run *run, int total, json_t *races,
-                               const char *mismatch)
+                               const char *mismatch, json_t *loaded)
 {
     char err[1024];
     json_t *doc = json_pack("{s:i, s:s, s:o, s:s, s:o, s:i, s:f, s:i, s:O, s:o, s:o}", "schema", ZR_SCHEMA_SUITE, "kind",
@@ -421,6 +432,7 @@ static void write_suite_result(const struct zr_options *o, const struct zr_mode 
     for (int i = 0; i < nargs; i++)
         json_array_append_new(json_object_get(doc, "command"), zr_json_text(args[i]));
     json_object_set_new(json_object_get(doc, "build"), "name", json_string(build->name));
+    json_object_set(doc, "loaded_libzmq", loaded);
     char path[2048];
     if (zr_write_result(o->results_dir, "suite", doc, path, sizeof path, err, sizeof err) == 0)
         printf("result: %s\n", path);
@@ -437,7 +449,8 @@ static bool report_suite(const struct zr_options *o, const struct zr_mode *mode,
     struct races rs = { 0, NULL };
     int total = 0;
     collect(workdir, &rs, &total);
-    char *mismatch = library_mismatches(workdir, build);
+    json_t *loaded = json_object();
+    char *mismatch = library_mismatches(workdir, build, loaded);
     printf("\ncheck --suite: %s exited with %d after %.1f s; %d TSan report%s, %d distinct\n", args[0], run->status,
            run->wall, total, total == 1 ? "" : "s", rs.n);
     json_t *races = print_races(&rs);
@@ -449,7 +462,8 @@ static bool report_suite(const struct zr_options *o, const struct zr_mode *mode,
     if (!run->ended)
         printf("ERROR: the suite did not finish within %.0f s (--timeout)\n", run->limit);
     if (!o->no_results)
-        write_suite_result(o, mode, build, nargs, args, run, total, races, mismatch);
+        write_suite_result(o, mode, build, nargs, args, run, total, races, mismatch, loaded);
+    json_decref(loaded);
     json_decref(races);
     races_free(&rs);
     bool harness_error = mismatch || !run->ended;
@@ -508,6 +522,11 @@ int zr_check_suite(const struct zr_options *o, int nargs, char **args)
     struct zr_build build;
     if (open_suite_build(o, mode, &build) != 0)
         return ZR_EXIT_USAGE;
+    char cwd[4096];
+    if (zr_suite_own_libzmq(&build, o->nbuilds > 0, getcwd(cwd, sizeof cwd) ? cwd : ".") != 0) {
+        zr_build_close(&build);
+        return ZR_EXIT_USAGE;
+    }
     char *workdir = zr_make_workdir("suite", err, sizeof err);
     if (!workdir) {
         fprintf(stderr, "zmq-repro: %s\n", err);

@@ -174,9 +174,16 @@ static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, 
     zr_expectations_format(j.expect, expected, sizeof expected);
     printf("%s [%s] %s %s%s, expects %s\n", spec->id, tag, zr_language_name(spec->language),
            zr_variant_name(spec->variant), j.fixed_upstream      ? " (fixed upstream in this version: judged as fixed)"
+           : j.predates_bug      ? " (this version predates the bug: judged as fixed)"
            : j.python_unaffected ? " (this Python cannot show the bug: judged as fixed)"
+           : j.version_unknown   ? " (this build's release is unknown: runs, not judged)"
                                  : "",
            expected);
+    if (j.version_unknown) {
+        printf("  not judged: ");
+        zr_fput_terminal(stdout, j.unknown_why);
+        putchar('\n');
+    }
     printf("  libzmq: build %s, %s %s (%s)\n", build->name, zr_build_field(build, "version"),
            zr_build_instrumented(build) ? "instrumented" : "plain", zr_build_field(build, "origin"));
     json_t *python = json_object_get(environment, "python");
@@ -287,8 +294,16 @@ static void print_build(const struct zr_build *b, void *user)
 
 int zr_cmd_builds(const struct zr_options *o, int nargs, char **args)
 {
-    (void)o;
     char err[512];
+    if (o->prune) {
+        if (nargs > 0) {
+            fprintf(stderr, "zmq-repro: builds --prune takes no names\n");
+            return ZR_EXIT_USAGE;
+        }
+        long long freed = zr_builds_prune();
+        printf("freed %.1f MB in %s\n", freed / 1e6, zr_cache_dir());
+        return ZR_EXIT_HELD;
+    }
     if (nargs > 0) {
         /* Named builds: where each is (its lib/ holds libzmq.so.5), for scripts. */
         for (int i = 0; i < nargs; i++) {
@@ -315,7 +330,7 @@ int zr_cmd_builds(const struct zr_options *o, int nargs, char **args)
 
 static int make_one(const struct zr_options *o, const char *source, const char *flavour, const char *name)
 {
-    struct zr_build_request r = { o->setup.build_script, source, flavour, name, o->rebuild };
+    struct zr_build_request r = { o->setup.build_script, source, flavour, name, o->rebuild, NULL };
     struct zr_build b;
     char err[1024];
     if (zr_build_make(&r, &b, err, sizeof err) != 0) {

@@ -39,6 +39,7 @@ struct zr_options {
     const char *build_name;
     bool rebuild;
     bool defaults;
+    bool prune;
     /* check */
     const char *expect;
     const char *server_mode; /* "none" unless --server */

@@ -16,7 +16,7 @@
 /* Indexed by these ids, so that applying an option is one switch. */
 enum option_id {
     O_MODE, O_LABEL, O_BUILD, O_ATTEMPTS, O_KEEP_GOING, O_TRANSPORT, O_RESULTS, O_NO_RESULTS, O_JSON, O_OUT,
-    O_PYTHON, O_STACK_TOOL, O_FLAVOUR, O_NAME, O_REBUILD, O_DEFAULTS, O_EXPECT, O_SERVER, O_TIMEOUT, O_STALL,
+    O_PYTHON, O_STACK_TOOL, O_FLAVOUR, O_NAME, O_REBUILD, O_DEFAULTS, O_PRUNE, O_EXPECT, O_SERVER, O_TIMEOUT, O_STALL,
     O_EVERY, O_DONE, O_AS_BUG, O_BASELINE, O_SUITE, O_KNOWN_BUGS, O_SUPPRESSIONS, O_MINUTES, O_JOBS, O_SOURCE, O_FROM, O_TO, O_LOOKING_FOR,
     O_SEED, O_QUIET, O_VERBOSE, O_HELP, O_VERSION, O_COUNT,
 };
@@ -52,6 +52,8 @@ const struct zr_option zr_option_table[] = {
     [O_NAME] = { "name", 0, true, "NAME", "the name to give the build (default: from the source)" },
     [O_REBUILD] = { "rebuild", 0, false, NULL, "build again, even when cached" },
     [O_DEFAULTS] = { "defaults", 0, false, NULL, "the builds the modes use when none is named" },
+    [O_PRUNE] = { "prune", 0, false, NULL,
+                  "remove the builds bisect made, store entries no name points to, and what stopped builds left" },
     [O_EXPECT] = { "expect", 0, true, "E",
                    "clean (default: every run clean), hang, any-failure, or\n"
                    "outcomes as in a case's @expect (TSAN:data-race:@libzmq\n"
@@ -267,6 +269,7 @@ static int apply_option(enum option_id id, const char *arg, struct zr_options *o
         return 0;
     case O_REBUILD: o->rebuild = true; return 0;
     case O_DEFAULTS: o->defaults = true; return 0;
+    case O_PRUNE: o->prune = true; return 0;
     case O_EXPECT: o->expect = arg; return 0;
     case O_EVERY: o->every_attempt = true; return 0;
     case O_DONE: o->done = true; return 0;

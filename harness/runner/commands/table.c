@@ -110,9 +110,9 @@ const struct zr_command zr_commands[] = {
         .synopsis = "[NAME...]",
         .summary = "the libzmq builds made here, and the modes each can serve; with names: the prefix of each (its "
                    "lib/ holds libzmq.so.5)",
-        .options = "",
+        .options = "prune",
         .run = builds,
-        .examples = "zmq-repro builds\nzmq-repro builds debian-tsan",
+        .examples = "zmq-repro builds\nzmq-repro builds debian-tsan\nzmq-repro builds --prune",
     },
     {
         .name = "build",

@@ -3,9 +3,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -206,9 +208,16 @@ static json_t *parse_pairs(const char *text)
 static json_t *run_script(const struct zr_build_request *r, const char *action, const char *flavour, const char *prefix,
                           char *err, size_t errlen)
 {
-    char *workdir = zr_make_workdir("build", err, errlen);
-    if (!workdir)
+    /* In the cache, with this runner's pid: what a SIGKILL leaves is swept at the next start. */
+    char *tmpdir = zr_strdup_printf("%s/tmp", zr_cache_dir());
+    char *workdir = zr_mkdirs(tmpdir) == 0 ? zr_strdup_printf("%s/script-output.%d.XXXXXX", tmpdir, (int)getpid()) : NULL;
+    free(tmpdir);
+    if (!workdir || !mkdtemp(workdir)) {
+        snprintf(err, errlen, "cannot create a folder in %s/tmp: %s (set ZR_CACHE_DIR to a writable place)",
+                 zr_cache_dir(), strerror(errno));
+        free(workdir);
         return NULL;
+    }
     char *outpath = zr_strdup_printf("%s/out", workdir);
     char *argv[] = { (char *)"/bin/sh", (char *)r->script, (char *)action, (char *)r->source, (char *)flavour,
                      (char *)prefix, NULL };
@@ -216,14 +225,16 @@ static json_t *run_script(const struct zr_build_request *r, const char *action, 
     char *python_argv[] = { (char *)"/bin/sh", (char *)ZR_PYTHON_BUILD_SCRIPT, (char *)action, (char *)r->source,
                             (char *)prefix, NULL };
     const char *script = zr_source_is_python(r->source) ? ZR_PYTHON_BUILD_SCRIPT : r->script;
+    /* The runner's death (even SIGKILL) sends the script SIGTERM, on which it
+     * ends cmake, make and the compilers and removes its scratch folder. */
     struct zr_spawn s = { .argv = zr_source_is_python(r->source) ? python_argv : argv, .out = ZR_OUTPUT_FILE(outpath),
-                          .err = ZR_OUTPUT_FD(2) };
+                          .err = ZR_OUTPUT_FD(2), .death_signal = SIGTERM };
     struct zr_proc p;
     json_t *pairs = NULL;
     if (zr_spawn(&s, &p, err, errlen) == 0) {
         zr_wait(&p, 24 * 3600.0);
-        bool interrupted = !p.reaped;
-        zr_finish(&p);
+        bool interrupted = !p.reaped && !zr_ended(&p);
+        zr_stop_gently(&p, 10.0);
         char *out = zr_read_file(outpath, NULL);
         if (interrupted)
             snprintf(err, errlen, "the build was interrupted");
@@ -349,6 +360,8 @@ static int build_into_store(const struct zr_build_request *r, const char *flavou
         time_t now = time(NULL);
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
         json_object_set_new(info, "built_at", json_string(when));
+        if (r->made_by)
+            json_object_set_new(info, "made_by", json_string(r->made_by));
         /* The paths the script printed point into tmp: make them point to the
          * entry (a search path names several). */
         const char *fields[] = { "library", "lib_dir", "loader", "loader_path", "python", "include_dirs", NULL };
@@ -379,8 +392,88 @@ static int build_into_store(const struct zr_build_request *r, const char *flavou
     return rc;
 }
 
+/* A cache hit: the same identity (a commit, a tarball's sha256) may have
+ * been built from another place (a checkout elsewhere, another URL). The
+ * build says where it was built from; each other place it was asked for
+ * from is added to its also_from list and said. */
+static void note_cache_hit(const struct zr_build_request *r, const char *flavour, json_t *resolved, const char *entry,
+                           const char *info_path)
+{
+    fprintf(stderr, "zmq-repro: %s (%s) is cached in %s\n", r->source, flavour, entry);
+    json_t *info = json_load_file(info_path, 0, NULL);
+    const char *origin = json_string_value(json_object_get(resolved, "origin"));
+    const char *built_from = json_string_value(json_object_get(info, "origin"));
+    if (!json_is_object(info) || !origin || !built_from || !strcmp(origin, built_from)) {
+        json_decref(info);
+        return;
+    }
+    fprintf(stderr, "zmq-repro: the same build (%s) was made from %s; it is also %s\n",
+            json_string_value(json_object_get(resolved, "identity")), built_from, origin);
+    json_t *also = json_object_get(info, "also_from");
+    if (!json_is_array(also)) {
+        also = json_array();
+        json_object_set_new(info, "also_from", also);
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach (also, i, v)
+        if (json_is_string(v) && !strcmp(json_string_value(v), origin))
+            break;
+    char err[512];
+    if (i == json_array_size(also) && json_array_append_new(also, json_string(origin)) == 0 &&
+        zr_build_write_info(entry, info, err, sizeof err) != 0)
+        fprintf(stderr, "zmq-repro: %s\n", err);
+    json_decref(info);
+}
+
+/* The pid a leftover's name ends with (KEY.tmp-PID, KEY.old-PID) or holds
+ * (libzmq-build.PID.XXXXXX), or 0. */
+static long leftover_pid(const char *name)
+{
+    const char *at = NULL;
+    const char *marks[] = { ".tmp-", ".old-", "libzmq-build.", "python-build.", "script-output.", NULL };
+    for (int i = 0; marks[i] && !at; i++)
+        if ((at = strstr(name, marks[i])))
+            at += strlen(marks[i]);
+    if (!at || *at < '1' || *at > '9')
+        return 0;
+    char *end;
+    long pid = strtol(at, &end, 10);
+    return (*end == '\0' || *end == '.') && pid > 0 && pid < (1L << 22) ? pid : 0;
+}
+
+static bool pid_alive(long pid)
+{
+    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* What a build killed outright (SIGKILL: no trap ran) left behind: a half
+ * store entry, a replaced one, the script's scratch folder. Removed once
+ * the process that made it is gone. */
+static void sweep_leftovers(void)
+{
+    const char *sub[] = { "store", "tmp", NULL };
+    for (int i = 0; sub[i]; i++) {
+        char *dir = zr_strdup_printf("%s/%s", zr_cache_dir(), sub[i]);
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            long pid = e->d_name[0] == '.' ? 0 : leftover_pid(e->d_name);
+            if (!pid || pid_alive(pid))
+                continue;
+            char *path = zr_strdup_printf("%s/%s", dir, e->d_name);
+            fprintf(stderr, "zmq-repro: removing what a stopped build (pid %ld) left: %s\n", pid, path);
+            zr_remove_tree(path);
+        }
+        if (d)
+            closedir(d);
+        free(dir);
+    }
+}
+
 int zr_build_make(const struct zr_build_request *r, struct zr_build *b, char *err, size_t errlen)
 {
+    sweep_leftovers();
     const char *flavour = r->flavour ? r->flavour : prebuilt(r->source) ? "binary" : "tsan";
     json_t *resolved = run_script(r, "resolve", flavour, "", err, errlen);
     if (!resolved)
@@ -401,7 +494,7 @@ int zr_build_make(const struct zr_build_request *r, struct zr_build *b, char *er
     } else {
         bool cached = access(info_path, R_OK) == 0 && !r->rebuild;
         if (cached)
-            fprintf(stderr, "zmq-repro: %s (%s) is cached in %s\n", r->source, flavour, entry);
+            note_cache_hit(r, flavour, resolved, entry, info_path);
         if (cached || build_into_store(r, flavour, resolved, entry, err, errlen) == 0)
             rc = name_build(name, key, r->name != NULL, r->rebuild, err, errlen);
     }
@@ -465,4 +558,117 @@ int zr_builds_each(zr_build_fn fn, void *user, char *err, size_t errlen)
     (void)err;
     (void)errlen;
     return 0;
+}
+
+static long long tree_bytes;
+
+static int count_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)path;
+    (void)ftw;
+    if (type == FTW_F)
+        tree_bytes += st->st_size;
+    return 0;
+}
+
+/* The size of a tree, then the tree removed. */
+static long long remove_counted(char *path)
+{
+    tree_bytes = 0;
+    nftw(path, count_entry, 16, FTW_PHYS);
+    long long n = tree_bytes;
+    zr_remove_tree(path);
+    return n;
+}
+
+/* The names in builds/ and the store entry each points to. */
+struct name_links {
+    int n;
+    char **names, **keys;
+};
+
+static void read_name_links(struct name_links *l)
+{
+    memset(l, 0, sizeof *l);
+    char *dir = zr_strdup_printf("%s/builds", zr_cache_dir());
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *link = zr_strdup_printf("%s/%s", dir, e->d_name), target[4096];
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        free(link);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        const char *key = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+        char **names = realloc(l->names, (size_t)(l->n + 1) * sizeof *names);
+        char **keys = names ? realloc(l->keys, (size_t)(l->n + 1) * sizeof *keys) : NULL;
+        if (!names || !keys) {
+            fputs("zmq-repro: out of memory\n", stderr);
+            exit(2);
+        }
+        l->names = names;
+        l->keys = keys;
+        l->names[l->n] = zr_strdup_printf("%s", e->d_name);
+        l->keys[l->n++] = zr_strdup_printf("%s", key);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+}
+
+static void free_name_links(struct name_links *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        free(l->names[i]);
+        free(l->keys[i]);
+    }
+    free(l->names);
+    free(l->keys);
+}
+
+long long zr_builds_prune(void)
+{
+    long long freed = 0;
+    sweep_leftovers();
+    struct name_links l;
+    read_name_links(&l);
+    /* The builds of bisection steps: their names go, then their entries with the other orphans. */
+    for (int i = 0; i < l.n; i++) {
+        char *info_path = zr_strdup_printf("%s/store/%s/build-info.json", zr_cache_dir(), l.keys[i]);
+        json_t *info = json_load_file(info_path, 0, NULL);
+        free(info_path);
+        const char *made_by = json_string_value(json_object_get(info, "made_by"));
+        if (made_by && !strcmp(made_by, "bisect")) {
+            char *link = zr_strdup_printf("%s/builds/%s", zr_cache_dir(), l.names[i]);
+            if (unlink(link) == 0) {
+                printf("removed %s (made by bisect)\n", l.names[i]);
+                l.keys[i][0] = '\0'; /* no longer named */
+            }
+            free(link);
+        }
+        json_decref(info);
+    }
+    char *store = zr_strdup_printf("%s/store", zr_cache_dir());
+    DIR *d = opendir(store);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.' || strchr(e->d_name, '.'))
+            continue; /* entries are bare keys; a .tmp-/.old- one belongs to a build under way */
+        bool named = false;
+        for (int i = 0; i < l.n && !named; i++)
+            named = !strcmp(l.keys[i], e->d_name);
+        if (named)
+            continue;
+        char *path = zr_strdup_printf("%s/%s", store, e->d_name);
+        printf("removed store entry %s (no name points to it)\n", e->d_name);
+        freed += remove_counted(path);
+    }
+    if (d)
+        closedir(d);
+    free(store);
+    free_name_links(&l);
+    return freed;
 }

@@ -63,6 +63,7 @@ struct zr_build_request {
     const char *flavour; /* tsan, debug, binary; NULL: binary for prebuilt sources, else tsan */
     const char *name;   /* NULL: derived from the source and flavour */
     bool rebuild;       /* build again even when the cache has it */
+    const char *made_by; /* "bisect": a build of one bisection step, removed by `builds --prune`; or NULL */
 };
 
 /* Builds (or finds in the cache) and names a build; prints progress on
@@ -72,5 +73,10 @@ int zr_build_make(const struct zr_build_request *r, struct zr_build *b, char *er
 /* Every named build, sorted by name: callback per build. */
 typedef void (*zr_build_fn)(const struct zr_build *b, void *user);
 int zr_builds_each(zr_build_fn fn, void *user, char *err, size_t errlen);
+
+/* builds --prune: removes the names and entries of the builds bisect made,
+ * the store entries no name points to, and what stopped builds left. Says
+ * each on stdout. Returns the bytes freed. */
+long long zr_builds_prune(void);
 
 #endif

@@ -83,6 +83,8 @@ static void summarise(struct zr_case_run *run)
     char upstream[64] = "";
     if (run->judged.fixed_upstream)
         snprintf(upstream, sizeof upstream, "%s%s)", fixed_note, run->spec->fixed_in);
+    else if (run->judged.predates_bug)
+        snprintf(upstream, sizeof upstream, " (before the bug came in %s)", run->spec->broken_since);
     else if (run->judged.python_unaffected)
         snprintf(upstream, sizeof upstream, " (this Python cannot show the bug: @python-unaffected)");
     switch (run->status) {
@@ -93,6 +95,12 @@ static void summarise(struct zr_case_run *run)
         run->status_text = zr_strdup_printf("harness error in attempt %d: %s", run->deciding + 1, d->verdict.signature);
         break;
     case ZR_SKIPPED:
+        if (run->judged.version_unknown) {
+            run->status_text = zr_strdup_printf("not judged: %s; the runs showed the bug in %d of %d attempts%s%s",
+                                                run->judged.unknown_why, run->met, run->n, d ? ": " : "",
+                                                d ? d->verdict.outcome : "");
+            break;
+        }
         run->status_text = zr_strdup_printf("cannot be judged here: %d of %d attempts hung but their stacks could not "
                                             "be taken (%s)",
                                             run->undecidable, run->n, d ? d->verdict.signature : "");
@@ -139,8 +147,13 @@ struct zr_judgement zr_case_judgement_here(const struct zr_setup *setup, const s
         char err[512];
         python = zr_python_probe(setup, &zr_modes[mode], build, err, sizeof err);
     }
-    struct zr_judgement j = zr_case_judgement(spec, mode, zr_build_field(build, "version"),
-                                              json_string_value(json_object_get(python, "version")));
+    struct zr_libzmq_release lz = {
+        zr_build_field(build, "version"),
+        zr_build_field(build, "commit"),
+        zr_build_field(build, "release"),
+        zr_build_field(build, "contains_release"),
+    };
+    struct zr_judgement j = zr_case_judgement(spec, mode, &lz, json_string_value(json_object_get(python, "version")));
     json_decref(python);
     return j;
 }
@@ -214,6 +227,13 @@ void zr_run_attempts(const struct zr_setup *setup, const struct zr_attempt_spec 
             run->status = run->met == run->n ? ZR_HELD : ZR_NOT_HELD;
         if (run->status == ZR_SKIPPED && run->deciding < 0)
             run->deciding = run->n - 1;
+        /* Whether the bug is in this build's release cannot be told: the
+         * runs are shown, never judged. */
+        if (run->judged.version_unknown && run->status != ZR_SKIPPED) {
+            run->status = ZR_SKIPPED;
+            if (run->deciding < 0)
+                run->deciding = run->n - 1;
+        }
     }
     summarise(run);
 }
@@ -304,6 +324,9 @@ json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment)
     json_object_set_new(doc, "variant", json_string(zr_variant_name(spec->variant)));
     json_object_set_new(doc, "judged_as", json_string(zr_variant_name(run->judged.as)));
     json_object_set_new(doc, "fixed_upstream_in", run->judged.fixed_upstream ? zr_json_text(spec->fixed_in) : json_null());
+    json_object_set_new(doc, "predates_bug_of", run->judged.predates_bug ? zr_json_text(spec->broken_since) : json_null());
+    json_object_set_new(doc, "release_unknown",
+                        run->judged.version_unknown ? zr_json_text(run->judged.unknown_why) : json_null());
     json_object_set_new(doc, "python_unaffected", json_boolean(run->judged.python_unaffected));
     json_object_set_new(doc, "mode", json_string(zr_modes[run->mode].name));
     json_object_set_new(doc, "upstream", zr_json_text(spec->upstream));

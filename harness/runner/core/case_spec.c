@@ -72,7 +72,7 @@ int zr_expect_parse_option(const char *text, struct zr_expect_list *list, char *
 struct parser {
     struct zr_case_spec *spec;
     int line;
-    bool seen_family, seen_variant, seen_server, seen_delay, seen_pymodule, seen_upstream, seen_fixed_in, seen_twin;
+    bool seen_family, seen_variant, seen_server, seen_delay, seen_pymodule, seen_upstream, seen_fixed_in, seen_broken_since, seen_twin;
     bool seen_args[ZR_MAX_MODES], seen_timeout[ZR_MAX_MODES], seen_stall[ZR_MAX_MODES];
     int mode_tag_line[ZR_MAX_MODES]; /* the line of a mode's @args, @timeout or @stall */
 };
@@ -211,11 +211,11 @@ static int parse_expectations(struct parser *p, const char *tag, int nwords, cha
     return 0;
 }
 
-static int parse_version(struct parser *p, const char *word)
+static int parse_version(struct parser *p, const char *tag, const char *word)
 {
     int a, b, c, n = 0;
     if (sscanf(word, "%d.%d.%d%n", &a, &b, &c, &n) != 3 || word[n] || a < 0 || b < 0 || c < 0)
-        return fail(p, "@fixed-in needs a libzmq version such as 4.3.3, not '%s'", word);
+        return fail(p, "@%s needs a libzmq version such as 4.3.3, not '%s'", tag, word);
     return 0;
 }
 
@@ -359,10 +359,23 @@ static int tag_fixed_in(struct parser *p, int n, char **w)
         return -1;
     if (n < 3)
         return fail(p, "@fixed-in needs a version and the outcomes every run must show there, e.g. @fixed-in 4.3.3 CLEAN");
-    if (parse_version(p, w[1]))
+    if (parse_version(p, w[0], w[1]))
         return -1;
     p->spec->fixed_in = dup_or_die(w[1]);
     return parse_expectations(p, w[0], n - 2, w + 2, &p->spec->fixed_expect);
+}
+
+static int tag_broken_since(struct parser *p, int n, char **w)
+{
+    if (once(p, &p->seen_broken_since, w[0]))
+        return -1;
+    if (n < 3)
+        return fail(p, "@broken-since needs the version that brought the bug in and the outcomes every run must show "
+                       "before it, e.g. @broken-since 4.3.0 CLEAN");
+    if (parse_version(p, w[0], w[1]))
+        return -1;
+    p->spec->broken_since = dup_or_die(w[1]);
+    return parse_expectations(p, w[0], n - 2, w + 2, &p->spec->before_expect);
 }
 
 static int tag_expect(struct parser *p, int n, char **w)
@@ -432,7 +445,7 @@ static const struct {
     { "twin", tag_twin },
     { "family", tag_family },       { "variant", tag_variant },     { "server", tag_server },
     { "server-delay-ms", tag_server_delay }, { "pymodule", tag_pymodule }, { "upstream", tag_upstream },
-    { "fixed-in", tag_fixed_in },   { "python-unaffected", parse_python_rule }, { "expect", tag_expect },
+    { "fixed-in", tag_fixed_in },   { "broken-since", tag_broken_since },   { "python-unaffected", parse_python_rule }, { "expect", tag_expect },
     { "args", tag_args },           { "timeout", tag_timeout },     { "stall", tag_stall },
 };
 
@@ -623,6 +636,10 @@ static int parse_text(const char *path, const char *text, bool outside, struct z
         return fail(&p, "@twin is for a fixed case (the broken case its clean runs rule out)");
     if (s->fixed_in && s->variant != ZR_VARIANT_BROKEN)
         return fail(&p, "@fixed-in is for a broken case (a bug that a later libzmq fixed)");
+    if (s->broken_since && s->variant != ZR_VARIANT_BROKEN)
+        return fail(&p, "@broken-since is for a broken case (a bug that a libzmq release brought in)");
+    if (s->broken_since && s->fixed_in && zr_version_compare(s->broken_since, s->fixed_in) >= 0)
+        return fail(&p, "@broken-since %s is not before @fixed-in %s", s->broken_since, s->fixed_in);
     if (s->npython_rules && s->variant != ZR_VARIANT_BROKEN)
         return fail(&p, "@python-unaffected is for a broken case (a bug that some Pythons cannot show)");
     if (s->npython_rules && s->language != ZR_LANG_PYTHON)
@@ -690,6 +707,8 @@ void zr_case_spec_free(struct zr_case_spec *s)
     free(s->upstream);
     free(s->twin);
     free(s->fixed_in);
+    free(s->broken_since);
+    zr_expect_list_free(&s->before_expect);
     for (int i = 0; i < s->npython_rules; i++) {
         free(s->python_rules[i].version);
         zr_expect_list_free(&s->python_rules[i].expect);
@@ -733,15 +752,66 @@ bool zr_python_rule_matches(const struct zr_python_rule *rule, const char *pytho
     return !strncmp(python_version, rule->version, n) && (python_version[n] == '\0' || python_version[n] == '.');
 }
 
-struct zr_judgement zr_case_judgement(const struct zr_case_spec *spec, int mode, const char *libzmq_version,
+int zr_release_holds(const struct zr_libzmq_release *r, const char *v, char *why, size_t len)
+{
+    why[0] = '\0';
+    if (!r || !r->version || !*r->version)
+        return -1;
+    if (!r->commit) /* a release tarball or a package: its number is its release */
+        return zr_version_compare(r->version, v) >= 0 ? 1 : -1;
+    if (r->release)
+        return zr_version_compare(r->release, v) >= 0 ? 1 : -1;
+    if (r->contains_release && zr_version_compare(r->contains_release, v) >= 0)
+        return 1;
+    /* Before the release that precedes v was even out: the number it
+     * reports is that release's, lower than v. */
+    if (zr_version_compare(r->version, v) < 0)
+        return -1;
+    if (r->contains_release)
+        snprintf(why, len,
+                 "libzmq at commit %.12s comes after release %s and is not release %s (it reports %s, the number of "
+                 "the next release): whether it holds what %s changed cannot be told from its version",
+                 r->commit, r->contains_release, v, r->version, v);
+    else
+        snprintf(why, len,
+                 "libzmq at commit %.12s was built without the release tags of its history (it reports %s, which a "
+                 "commit after the release before has too): whether it holds what %s changed cannot be told; build it "
+                 "from a checkout with its tags",
+                 r->commit, r->version, v);
+    return 0;
+}
+
+struct zr_judgement zr_case_judgement(const struct zr_case_spec *spec, int mode, const struct zr_libzmq_release *lz,
                                       const char *python_version)
 {
-    struct zr_judgement j = { spec->variant, &spec->modes[mode].expect, false, false };
-    if (spec->fixed_in && libzmq_version && *libzmq_version && zr_version_compare(libzmq_version, spec->fixed_in) >= 0) {
-        j.as = ZR_VARIANT_FIXED;
-        j.expect = &spec->fixed_expect;
-        j.fixed_upstream = true;
-        return j;
+    struct zr_judgement j = { .as = spec->variant, .expect = &spec->modes[mode].expect };
+    char why[sizeof j.unknown_why];
+    if (lz && lz->version && *lz->version) {
+        int holds = spec->broken_since ? zr_release_holds(lz, spec->broken_since, why, sizeof why) : 1;
+        if (holds < 0) {
+            j.as = ZR_VARIANT_FIXED;
+            j.expect = &spec->before_expect;
+            j.predates_bug = true;
+            return j;
+        }
+        if (holds == 0) {
+            j.version_unknown = true;
+            snprintf(j.unknown_why, sizeof j.unknown_why, "%s (the bug came in %s: @broken-since)", why,
+                     spec->broken_since);
+            return j;
+        }
+        holds = spec->fixed_in ? zr_release_holds(lz, spec->fixed_in, why, sizeof why) : -1;
+        if (holds > 0) {
+            j.as = ZR_VARIANT_FIXED;
+            j.expect = &spec->fixed_expect;
+            j.fixed_upstream = true;
+            return j;
+        }
+        if (holds == 0) {
+            j.version_unknown = true;
+            snprintf(j.unknown_why, sizeof j.unknown_why, "%s (the fix came in %s: @fixed-in)", why, spec->fixed_in);
+            return j;
+        }
     }
     for (int i = 0; i < spec->npython_rules; i++)
         if (zr_python_rule_matches(&spec->python_rules[i], python_version)) {

@@ -63,6 +63,8 @@ struct zr_case_spec {
     char *twin;     /* a fixed case's broken twin (family/name): the failure its clean runs rule out, or NULL */
     char *fixed_in; /* a libzmq version from which the broken case is judged fixed, or NULL */
     struct zr_expect_list fixed_expect;
+    char *broken_since; /* a regression: the libzmq version that brought the bug in, or NULL */
+    struct zr_expect_list before_expect; /* what every run shows on a libzmq before it */
     /* @python-unaffected RANGE OUTCOMES...: on an interpreter in RANGE the bug
      * cannot show (a broken case judged as fixed, against these outcomes). */
     int npython_rules;
@@ -99,18 +101,40 @@ void zr_expect_list_free(struct zr_expect_list *list);
 const char *zr_language_name(enum zr_language lang);
 const char *zr_variant_name(enum zr_variant variant);
 
-/* How a case is judged in a mode on a libzmq of a given version and (a
- * Python case) by an interpreter of a given version (NULL: unknown): as
- * broken or fixed, against which outcomes. A broken case with @fixed-in is
- * judged as fixed on libzmq versions from that one on; one with
- * @python-unaffected on the Pythons its range names. */
+/* What is known of the release a libzmq build is. A build from a git
+ * commit reports the number of the next release (libzmq bumps it right
+ * after a release), so for a commit the release tags in its history say
+ * which releases it holds. */
+struct zr_libzmq_release {
+    const char *version;          /* what the build reports (zmq.h, the package) */
+    const char *commit;           /* built from this git commit, or NULL (a tarball, a package) */
+    const char *release;          /* the commit is this release's tag, or NULL */
+    const char *contains_release; /* the newest release tag in its history, or NULL (no tags there) */
+};
+
+/* 1: the build holds release v (v itself or a later one); -1: it does not;
+ * 0: that cannot be told (an unreleased commit after the release before v,
+ * or a commit built with no history), with the reason in why. */
+int zr_release_holds(const struct zr_libzmq_release *r, const char *v, char *why, size_t len);
+
+/* How a case is judged in a mode on a libzmq build (NULL or no version:
+ * as the case says) and (a Python case) by an interpreter of a given
+ * version (NULL: unknown): as broken or fixed, against which outcomes. A
+ * broken case with @fixed-in is judged as fixed on libzmq releases from
+ * that one on, and with @broken-since on releases before that one; one
+ * with @python-unaffected on the Pythons its range names. Where the build's
+ * release cannot be told, version_unknown says why, and no verdict may be
+ * drawn from the runs. */
 struct zr_judgement {
     enum zr_variant as;
     const struct zr_expect_list *expect;
     bool fixed_upstream;      /* judged fixed because of @fixed-in */
+    bool predates_bug;        /* judged fixed because of @broken-since */
     bool python_unaffected;   /* judged fixed because of @python-unaffected */
+    bool version_unknown;     /* @fixed-in or @broken-since cannot be decided on this build */
+    char unknown_why[320];
 };
-struct zr_judgement zr_case_judgement(const struct zr_case_spec *spec, int mode, const char *libzmq_version,
+struct zr_judgement zr_case_judgement(const struct zr_case_spec *spec, int mode, const struct zr_libzmq_release *lz,
                                       const char *python_version);
 /* True when python_version (3.13.5) is in the rule's range. */
 bool zr_python_rule_matches(const struct zr_python_rule *rule, const char *python_version);

@@ -141,7 +141,7 @@ static int open_output(const struct zr_output *o)
 static void exec_child(const struct zr_spawn *s, pid_t parent, int out, int errfd, int report)
 {
     setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_PDEATHSIG, s->death_signal ? s->death_signal : SIGKILL);
     if (getppid() != parent)
         _exit(127);
     struct sigaction dfl;
@@ -400,6 +400,17 @@ void zr_finish(struct zr_proc *p)
     if (p->pidfd >= 0)
         close(p->pidfd);
     p->pidfd = -1;
+}
+
+void zr_stop_gently(struct zr_proc *p, double grace_s)
+{
+    if (p->pid > 0 && !p->reaped) {
+        zr_kill_group(p, SIGTERM);
+        /* Not zr_wait: it returns at once once the runner is interrupted. */
+        for (double deadline = zr_now() + grace_s; !zr_ended(p) && zr_now() < deadline;)
+            usleep(10000);
+    }
+    zr_finish(p);
 }
 
 /* --- Private folders, removed also when a command stops early. --- */

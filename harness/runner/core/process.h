@@ -32,6 +32,8 @@ struct zr_spawn {
     const char *cwd;     /* NULL: the runner's */
     bool no_aslr;        /* personality(ADDR_NO_RANDOMIZE), as setarch -R */
     bool let_any_tracer; /* PR_SET_PTRACER_ANY: the stack tool (a sibling) may attach under Yama */
+    int death_signal;    /* sent to the child when the runner dies (PR_SET_PDEATHSIG); 0: SIGKILL.
+                          * SIGTERM lets a script end its own children and clean up. */
 };
 
 #define ZR_OUTPUT_NULL ((struct zr_output){ -1, NULL })
@@ -72,6 +74,10 @@ void zr_kill_group(struct zr_proc *p, int sig);
 
 /* Kills the group, reaps the child and releases it. */
 void zr_finish(struct zr_proc *p);
+
+/* SIGTERM to the child's process group, up to grace_s for it to end (a
+ * build script removing its scratch folder), then zr_finish. */
+void zr_stop_gently(struct zr_proc *p, double grace_s);
 
 /* True while pid is a child that the runner spawned and has not finished. */
 bool zr_is_spawned(pid_t pid);
