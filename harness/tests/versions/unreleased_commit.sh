@@ -25,5 +25,11 @@ git -C "$TMPDIR/libzmq" checkout -q v4.3.3 || fail "no tag v4.3.3"
 expect_exit 0 "build the v4.3.3 tag" "$repro" build "$TMPDIR/libzmq" --flavour debug --name at-v4.3.3
 expect_exit 0 "the v4.3.3 tag: judged fixed" "$repro" run $case -m stress -b at-v4.3.3 -n 2 -t ipc --no-results -q
 expect_output "PASS .*CLEAN in 2 of 2 runs (fixed upstream in 4.3.3)"
+# The same commit from another checkout: the cached build, and where it was made.
+git clone -q "$TMPDIR/libzmq" "$TMPDIR/other-checkout" && git -C "$TMPDIR/other-checkout" checkout -q v4.3.3 ||
+    fail "cannot clone a second checkout"
+expect_exit 0 "the same commit from another checkout" "$repro" build "$TMPDIR/other-checkout" --flavour debug --name at-v4.3.3
+expect_output "is cached in"
+expect_output "it is also source tree $TMPDIR/other-checkout at"
 expect_no_leftovers
 finish
