@@ -196,7 +196,7 @@ static int apply_checked(enum option_id id, const char *arg, struct zr_options *
         return 0;
     case O_MINUTES:
         if (zr_parse_double(arg, 0.01, 10080, &o->minutes) != 0)
-            return usage_error("--minutes takes a number of minutes (at most a week), not '%s'", arg);
+            return usage_error("--minutes takes a number of minutes, at least 0.01 and at most a week, not '%s'", arg);
         return 0;
     case O_SEED:
         if (zr_parse_long(arg, 1, LONG_MAX, &n) != 0)

@@ -89,7 +89,7 @@ static json_t *read_results(const char *dir, int *files, int *unparseable, json_
 }
 
 /* Processes started under the soak: their environment holds its TMPDIR. */
-static int leftover_processes(const char *tmpdir, json_t *list)
+static int leftover_processes(const char *tmpdir, json_t *list, bool end_them)
 {
     char *marker = zr_strdup_printf("TMPDIR=%s", tmpdir);
     size_t mlen = strlen(marker) + 1;
@@ -117,6 +117,8 @@ static int leftover_processes(const char *tmpdir, json_t *list)
         for (size_t i = 0; cmd && i + 1 < len; i++)
             if (!cmd[i])
                 cmd[i] = ' ';
+        if (end_them)
+            kill(atoi(e->d_name), SIGKILL);
         char *entry = zr_strdup_printf("%s %s", e->d_name, cmd ? cmd : "?");
         json_array_append_new(list, zr_json_text(entry));
         free(entry);
@@ -165,8 +167,10 @@ static void remove_contents(const char *dir)
 }
 
 /* One round: ctest -j JOBS -LE soak in the build folder. Returns ctest's exit status. */
-static int run_round(const struct zr_options *o, const char *tmpdir, const char *results, const char *junit, int jobs)
+static int run_round(const struct zr_options *o, const char *tmpdir, const char *results, const char *junit, int jobs,
+                     double deadline, bool *stopped)
 {
+    *stopped = false;
     char jobs_text[16];
     snprintf(jobs_text, sizeof jobs_text, "%d", jobs);
     char *argv[32];
@@ -194,10 +198,14 @@ static int run_round(const struct zr_options *o, const char *tmpdir, const char 
     char err[512];
     int status = -1;
     if (zr_spawn(&s, &p, err, sizeof err) == 0) {
-        zr_wait(&p, SOAK_ROUND_LIMIT_S * o->setup.multiplier);
-        /* The round's ctest is ended before its processes are looked for. */
-        if (!zr_ended(&p))
+        double limit = SOAK_ROUND_LIMIT_S * o->setup.multiplier, left = deadline - zr_now();
+        zr_wait(&p, left < limit ? left : limit);
+        /* The round's ctest is ended before its processes are looked for;
+         * one that the soak's time limit stopped counts for nothing. */
+        if (!zr_ended(&p)) {
+            *stopped = !zr_interrupted();
             zr_kill_group(&p, SIGTERM);
+        }
         zr_wait(&p, 10);
         zr_finish(&p);
         status = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
@@ -211,7 +219,7 @@ static int run_round(const struct zr_options *o, const char *tmpdir, const char 
 
 /* What the rounds found, summed. */
 struct soak_totals {
-    int flips, procs, files, sockets, unparseable, failed, not_reproduced;
+    int flips, procs, files, sockets, unparseable, failed, not_reproduced, errors, stopped;
 };
 
 /* The tests of a round by their status, and those whose status differs
@@ -242,15 +250,21 @@ static struct round_tests count_tests(json_t *tests, json_t *previous, int round
     return t;
 }
 
-/* The broken case-modes of a round whose expectation did not hold. */
-static int count_not_reproduced(json_t *cases)
+/* The broken case-modes of a round whose expectation did not hold, and
+ * apart from them the case-modes that ended in a harness ERROR (a watchdog
+ * too short for the load, a server that died): never a verdict, so never
+ * "not reproduced". */
+static int count_not_reproduced(json_t *cases, int *errors)
 {
     int n = 0;
     const char *name;
     json_t *c;
     json_object_foreach(cases, name, c) {
-        if (!strcmp(json_string_value(json_object_get(c, "judged_as")), "broken") &&
-            strcmp(json_string_value(json_object_get(c, "expectation")), "held"))
+        const char *expectation = json_string_value(json_object_get(c, "expectation"));
+        const char *judged_as = json_string_value(json_object_get(c, "judged_as"));
+        if (expectation && !strcmp(expectation, "error"))
+            (*errors)++;
+        else if (judged_as && !strcmp(judged_as, "broken") && expectation && !strcmp(expectation, "not held"))
             n++;
     }
     return n;
@@ -260,31 +274,41 @@ static int count_not_reproduced(json_t *cases)
  * added to the totals. Its tests' statuses (for the next round's flips),
  * or NULL when it was interrupted. */
 static json_t *soak_round(const struct zr_options *o, const char *base, const char *tmpdir, int round, int jobs,
-                          json_t *previous, json_t *flips, json_t *rounds, struct soak_totals *total)
+                          double deadline, json_t *previous, json_t *flips, json_t *rounds, struct soak_totals *total)
 {
     char *results = zr_strdup_printf("%s/round-%03d", base, round);
     char *junit = zr_strdup_printf("%s/round-%03d.xml", base, round);
     double round_start = zr_now();
-    int status = run_round(o, tmpdir, results, junit, jobs);
+    bool stopped;
+    int status = run_round(o, tmpdir, results, junit, jobs, deadline, &stopped);
     json_t *tests = NULL;
-    if (!zr_interrupted()) {
+    if (stopped) {
+        /* Its tests were ended half-way: what they left is removed, not counted. */
+        json_t *procs = json_array();
+        leftover_processes(tmpdir, procs, true);
+        json_decref(procs);
+        remove_contents(tmpdir);
+        total->stopped++;
+        fprintf(stderr, "soak round %d: stopped at the time limit after %.0f s: not counted\n", round,
+                zr_now() - round_start);
+    } else if (!zr_interrupted()) {
         tests = read_junit(junit);
         int files = 0, unparseable = 0, sockets = 0;
         json_t *bad = json_array(), *procs = json_array(), *left = json_array();
         json_t *cases = read_results(results, &files, &unparseable, bad);
-        int nprocs = leftover_processes(tmpdir, procs);
+        int nprocs = leftover_processes(tmpdir, procs, false);
         int nfiles = leftover_files(tmpdir, &sockets, left);
         remove_contents(tmpdir);
         /* Verdicts: each test's status, and each case's outcome class. */
         struct round_tests t = count_tests(tests, previous, round, flips);
-        int not_reproduced = count_not_reproduced(cases);
+        int errors = 0, not_reproduced = count_not_reproduced(cases, &errors);
         double took = zr_now() - round_start;
         fprintf(stderr,
                 "soak round %d: ctest exit %d, %d tests (%d passed, %d failed, %d skipped), %d flips, %d processes "
                 "and %d files (%d ipc) left, %d of %d results unparseable, %d broken case-modes not reproduced, "
-                "%.0f s\n",
+                "%d harness errors, %.0f s\n",
                 round, status, t.passed + t.failed + t.skipped, t.passed, t.failed, t.skipped, t.flips, nprocs, nfiles,
-                sockets, unparseable, files, not_reproduced, took);
+                sockets, unparseable, files, not_reproduced, errors, took);
         json_array_append_new(rounds,
                               json_pack("{s:i, s:i, s:f, s:i, s:i, s:i, s:i, s:o, s:o, s:i, s:i, s:o, s:i, s:o, s:o}",
                                         "round", round, "ctest_exit", status, "seconds", took, "passed", t.passed,
@@ -292,6 +316,7 @@ static json_t *soak_round(const struct zr_options *o, const char *base, const ch
                                         procs, "leftover_files", left, "leftover_ipc", sockets, "results", files,
                                         "unparseable", bad, "broken_not_reproduced", not_reproduced, "cases", cases,
                                         "tests", json_deep_copy(tests)));
+        json_object_set_new(json_array_get(rounds, json_array_size(rounds) - 1), "harness_errors", json_integer(errors));
         total->flips += t.flips;
         total->procs += nprocs;
         total->files += nfiles;
@@ -299,6 +324,7 @@ static json_t *soak_round(const struct zr_options *o, const char *base, const ch
         total->unparseable += unparseable;
         total->failed += t.failed;
         total->not_reproduced += not_reproduced;
+        total->errors += errors;
     }
     free(results);
     free(junit);
@@ -307,10 +333,14 @@ static json_t *soak_round(const struct zr_options *o, const char *base, const ch
 
 static void print_soak_summary(int nrounds, double wall, int jobs, const struct soak_totals *total)
 {
-    printf("soak: %d rounds in %.1f minutes, ctest -j %d\n", nrounds, wall / 60, jobs);
+    printf("soak: %d round%s in %.1f minutes, ctest -j %d\n", nrounds, nrounds == 1 ? "" : "s", wall / 60, jobs);
+    if (total->stopped)
+        printf("  a round stopped at the time limit, not counted (a round of this suite takes minutes: give "
+               "--minutes more than one round)\n");
     printf("  verdict flips between rounds: %d\n", total->flips);
     printf("  failed tests: %d\n", total->failed);
     printf("  broken case-modes not reproduced in a round: %d\n", total->not_reproduced);
+    printf("  harness errors (counted apart: never a verdict): %d\n", total->errors);
     printf("  processes left behind: %d\n", total->procs);
     printf("  temporary files and folders left behind: %d (ipc endpoints: %d)\n", total->files, total->sockets);
     printf("  result files that do not parse: %d\n", total->unparseable);
@@ -333,13 +363,13 @@ int zr_cmd_soak(const struct zr_options *o)
         free(tmpdir);
         return ZR_EXIT_USAGE;
     }
-    fprintf(stderr, "soak: ctest -j %d for %.0f minutes in %s; rounds and findings in %s\n", jobs, minutes,
+    fprintf(stderr, "soak: ctest -j %d for %g minutes in %s; rounds and findings in %s\n", jobs, minutes,
             o->setup.build_dir, base);
     double start = zr_now(), deadline = start + minutes * 60;
     json_t *rounds = json_array(), *previous = NULL, *flips = json_array();
-    struct soak_totals total = { 0, 0, 0, 0, 0, 0, 0 };
+    struct soak_totals total = { 0 };
     for (int round = 1; zr_now() < deadline && !zr_interrupted(); round++) {
-        json_t *tests = soak_round(o, base, tmpdir, round, jobs, previous, flips, rounds, &total);
+        json_t *tests = soak_round(o, base, tmpdir, round, jobs, deadline, previous, flips, rounds, &total);
         if (!tests)
             break;
         json_decref(previous);
@@ -355,6 +385,8 @@ int zr_cmd_soak(const struct zr_options *o)
                             "broken_not_reproduced", total.not_reproduced, "leftover_processes", total.procs,
                             "leftover_files", total.files, "unparseable", total.unparseable, "interrupted",
                             zr_interrupted() != 0, "host", zr_host_json(), "flip_list", flips, "rounds", rounds);
+    json_object_set_new(doc, "harness_errors", json_integer(total.errors));
+    json_object_set_new(doc, "rounds_stopped", json_integer(total.stopped));
     char *path = zr_strdup_printf("%s/soak.json", base);
     if (zr_write_json_atomically(path, doc, err, sizeof err) == 0)
         printf("  report: %s\n", path);

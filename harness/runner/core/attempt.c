@@ -25,6 +25,10 @@
 #define FAULTHANDLER_WAIT_S 2.0  /* for faulthandler's dump after the SIGABRT */
 #define FREEZE_WAIT_S 1.0        /* for every thread of the tree to stop */
 #define KILL_WAIT_S 2.0          /* for every process of the tree to be gone */
+/* Before the client has loaded libzmq, on top of the watchdog: twice the
+ * watchdog, within these bounds (times ZR_TIMEOUT_MULTIPLIER). */
+#define START_BUDGET_MIN_S 5.0
+#define START_BUDGET_MAX_S 20.0
 #define SERVER_STALE_S 1.0       /* no heartbeat for this long: the server is stuck */
 #define SERVER_FRESH_S 0.2       /* a heartbeat this recent: the server's loop is turning */
 /* A sleeping client still spends a little CPU (TSan's background thread,
@@ -286,8 +290,9 @@ static void judge(const struct zr_attempt_spec *spec, struct zr_attempt *a, cons
         finding = NULL; /* never started: the classification says so */
     else if (!a->loaded_path && (a->timed_out || a->stalled))
         /* A slow start (Python under TSan on a loaded machine), not a static link. */
-        finding = zr_strdup_printf("the watchdog fired before the client had loaded libzmq (%.1f s): its start took "
-                                   "longer than the watchdog; raise --timeout or ZR_TIMEOUT_MULTIPLIER",
+        finding = zr_strdup_printf("the watchdog fired before the client had loaded libzmq (%.1f s: the watchdog "
+                                   "counts from that moment, after a start budget of twice the watchdog, 5 to 20 "
+                                   "s): its start took longer; raise ZR_TIMEOUT_MULTIPLIER",
                                    a->duration_s);
     else if (!a->loaded_path)
         finding = check_library(spec->build, NULL);
@@ -331,14 +336,27 @@ static double expiry_quiet_s(const struct zr_attempt_spec *spec, double mult)
 /* Watches the client until it ends, the watchdog fires, the tree is stuck,
  * the server fails or the runner is interrupted; says which in a. */
 static void watch_client(const struct zr_setup *setup, const struct zr_attempt_spec *spec, struct zr_proc *client,
-                         struct zr_server *server, struct watch *w, double start, struct zr_attempt *a,
-                         bool *server_failed)
+                         struct zr_server *server, struct watch *w, const char *workdir, double start,
+                         struct zr_attempt *a, bool *server_failed)
 {
     double mult = setup->multiplier;
-    double deadline = start + spec->timeout_s * mult, stall_s = spec->stall_s * mult;
+    /* The watchdog counts from the moment the client has loaded libzmq (the
+     * probe's first line): an interpreter's start under TSan on a loaded
+     * machine is not the program's time. Until then it has a start budget. */
+    double timeout = spec->timeout_s * mult, stall_s = spec->stall_s * mult;
+    double budget = 2 * spec->timeout_s < START_BUDGET_MIN_S   ? START_BUDGET_MIN_S
+                    : 2 * spec->timeout_s > START_BUDGET_MAX_S ? START_BUDGET_MAX_S
+                                                               : 2 * spec->timeout_s;
+    double deadline = start + timeout + budget * mult;
+    char *loaded_log = zr_loaded_log_path(workdir);
+    bool loaded = false;
     bool with_server = server != NULL;
     while (!zr_ended(client)) {
         double now = zr_now();
+        if (!loaded && file_size(loaded_log) > 0) {
+            loaded = true;
+            deadline = now + timeout;
+        }
         if (zr_interrupted()) {
             a->interrupted = true;
             break;
@@ -373,6 +391,7 @@ static void watch_client(const struct zr_setup *setup, const struct zr_attempt_s
             break;
         }
     }
+    free(loaded_log);
 }
 
 /* The end of the client's tree: its stacks when it hangs, what it left
@@ -461,7 +480,7 @@ void zr_run_attempt(const struct zr_setup *setup, const struct zr_attempt_spec *
         goto stop_server;
     }
     watch_init(&w, client.pid, start);
-    watch_client(setup, spec, &client, with_server ? &server : NULL, &w, start, a, &server_failed);
+    watch_client(setup, spec, &client, with_server ? &server : NULL, &w, workdir, start, a, &server_failed);
     a->duration_s = zr_now() - start;
     err_before_hang = file_size(errpath);
     end_client(setup, spec, &client, &w, workdir, start, a, &stacks, &stacks_error);
