@@ -453,6 +453,15 @@ static bool report_suite(const struct zr_options *o, const struct zr_mode *mode,
     char *mismatch = library_mismatches(workdir, build, loaded);
     printf("\ncheck --suite: %s exited with %d after %.1f s; %d TSan report%s, %d distinct\n", args[0], run->status,
            run->wall, total, total == 1 ? "" : "s", rs.n);
+    /* The suite's status passes through; where it is one the harness gives
+     * a meaning of its own, say whose it is. */
+    if (run->ended && (run->status == ZR_EXIT_USAGE || run->status == ZR_EXIT_SKIPPED || run->status == 130 ||
+                       run->status == 143))
+        printf("  (exit %d is the suite's own status%s, not the harness's \"%s\")\n", run->status,
+               run->status == 130 ? ": it was ended by SIGINT" : run->status == 143 ? ": it was ended by SIGTERM" : "",
+               run->status == ZR_EXIT_USAGE     ? "usage or environment error"
+               : run->status == ZR_EXIT_SKIPPED ? "could not be judged"
+                                                : "interrupted");
     json_t *races = print_races(&rs);
     if (mismatch) {
         printf("ERROR: some processes loaded another libzmq than build %s: ", build->name);

@@ -21,6 +21,13 @@ expect_output "cannot join the suppressions"
 expect_no_output "exited with"
 expect_exit 0 "--suppressions none with the known bugs" \
     "$repro" check --suite --known-bugs --no-results --suppressions none -- /bin/true
+# A suite's own 77 and 143 pass through, said to be the suite's, not the harness's.
+printf '#!/bin/sh\nexit 77\n' >"$work/skips.sh"
+expect_exit 77 "a suite that exits 77" "$repro" check --suite -m stress --no-results -- /bin/sh "$work/skips.sh"
+expect_output "exit 77 is the suite's own status, not the harness's \"could not be judged\""
+printf '#!/bin/sh\nkill -TERM $$\n' >"$work/terminated.sh"
+expect_exit 143 "a suite ended by SIGTERM" "$repro" check --suite -m stress --no-results -- /bin/sh "$work/terminated.sh"
+expect_output "exit 143 is the suite's own status: it was ended by SIGTERM, not the harness's \"interrupted\""
 cd / || exit 2
 expect_no_leftovers
 finish
