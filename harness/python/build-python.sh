@@ -133,7 +133,9 @@ unpack() { # TARBALL: unpacked into $work/src, prints the folder it made
 build_freethreaded() {
     command -v make >/dev/null || die "make not found: run ci/setup-debian.sh first"
     [ -f /usr/include/zmq.h ] || die "no /usr/include/zmq.h: apt-get install libzmq3-dev (pyzmq is compiled against it)"
-    host_python=$(command -v python3) || die "no python3 on this machine: Cython runs under it"
+    # Debian's own python3 (not one a PATH such as pyenv's puts first).
+    host_python=/usr/bin/python3
+    [ -x "$host_python" ] || host_python=$(command -v python3) || die "no python3 on this machine: Cython runs under it"
     mkdir -p "$work/dl"
     for pkg in python3.13 pyzmq cython; do
         sh "$apt" fetch-orig "$suite" "$pkg" "$work/dl" >/dev/null || exit 2
