@@ -122,12 +122,15 @@ resolve_freethreaded() {
     echo "key=$(printf 'python\n%s\n' "$identity" | sha256sum | cut -c1-16)"
 }
 
-unpack() { # TARBALL: unpacked into $work/src, prints the folder it made
-    mkdir -p "$work/src"
-    in_background tar -xf "$1" -C "$work/src" || die "cannot unpack $(basename "$1")"
-    top=$(tar -tf "$1" | head -n 1 | cut -d/ -f1)
-    [ -n "$top" ] && [ -d "$work/src/$top" ] || die "$(basename "$1") holds no top folder"
-    echo "$work/src/$top"
+# TARBALL unpacked into $work/src; $unpacked is the folder it made. Not
+# called in a $( ) subshell, which would hold off this shell's traps.
+unpack() {
+    dest=$work/src/$(basename "$1")
+    mkdir -p "$dest"
+    in_background tar -xf "$1" -C "$dest" || die "cannot unpack $(basename "$1")"
+    unpacked=
+    for top in "$dest"/*; do [ -d "$top" ] && unpacked=$top; done
+    [ -n "$unpacked" ] || die "$(basename "$1") holds no top folder"
 }
 
 build_freethreaded() {
@@ -138,14 +141,20 @@ build_freethreaded() {
     [ -x "$host_python" ] || host_python=$(command -v python3) || die "no python3 on this machine: Cython runs under it"
     mkdir -p "$work/dl"
     for pkg in python3.13 pyzmq cython; do
-        sh "$apt" fetch-orig "$suite" "$pkg" "$work/dl" >/dev/null || exit 2
+        in_background sh "$apt" fetch-orig "$suite" "$pkg" "$work/dl" >/dev/null || exit 2
     done
-    pysrc=$(unpack "$work"/dl/python3.13_*.orig.tar.*)
-    zmqsrc=$(unpack "$work"/dl/pyzmq_*.orig.tar.*)
-    cysrc=$(unpack "$work"/dl/cython_*.orig.tar.*)
+    unpack "$work"/dl/python3.13_*.orig.tar.*
+    pysrc=$unpacked
+    unpack "$work"/dl/pyzmq_*.orig.tar.*
+    zmqsrc=$unpacked
+    unpack "$work"/dl/cython_*.orig.tar.*
+    cysrc=$unpacked
     echo "build-python.sh: building CPython ($ft_configure) in $pysrc: about 5 minutes on 2 cores" >&2
     # The machine is shared: the compile runs niced, two jobs at most.
-    (cd "$pysrc" && in_background nice -n 15 ./configure --prefix="$prefix" $ft_configure) >"$work/configure.log" 2>&1 ||
+    # env -C, not a ( cd ) subshell: a trap of this shell runs only once its
+    # foreground command ends, and a subshell would be one.
+    # shellcheck disable=SC2086
+    in_background env -C "$pysrc" nice -n 15 ./configure --prefix="$prefix" $ft_configure >"$work/configure.log" 2>&1 ||
         { tail -n 20 "$work/configure.log" >&2; die "CPython's configure failed"; }
     in_background nice -n 15 make -C "$pysrc" -j2 >"$work/make.log" 2>&1 ||
         { tail -n 30 "$work/make.log" >&2; die "CPython's build failed"; }
@@ -162,8 +171,8 @@ build_freethreaded() {
     echo "build-python.sh: building pyzmq for it (Cython as pure Python under $host_python)" >&2
     # Debian's tarball is Cython's sources only: run as pure Python, no
     # compiled Cython needed. pyzmq's CMakeLists runs the same command.
-    (cd "$zmqsrc" && PYTHONPATH=$cysrc in_background nice -n 15 "$host_python" -m cython \
-        --output-file "$work/_zmq.c" --module-name zmq.backend.cython._zmq zmq/backend/cython/_zmq.py) \
+    in_background env -C "$zmqsrc" PYTHONPATH="$cysrc" nice -n 15 "$host_python" -m cython \
+        --output-file "$work/_zmq.c" --module-name zmq.backend.cython._zmq zmq/backend/cython/_zmq.py \
         >"$work/cython.log" 2>&1 || { tail -n 20 "$work/cython.log" >&2; die "Cython failed on pyzmq's _zmq.py"; }
     cp -R "$zmqsrc/zmq" "$site/zmq"
     # shellcheck disable=SC2086
