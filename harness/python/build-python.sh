@@ -149,7 +149,7 @@ build_freethreaded() {
     zmqsrc=$unpacked
     unpack "$work"/dl/cython_*.orig.tar.*
     cysrc=$unpacked
-    echo "build-python.sh: building CPython ($ft_configure) in $pysrc: about 5 minutes on 2 cores" >&2
+    echo "build-python.sh: building CPython ($ft_configure) in $pysrc: about 4.5 minutes of CPU, longer on a busy machine" >&2
     # The machine is shared: the compile runs niced, two jobs at most.
     # env -C, not a ( cd ) subshell: a trap of this shell runs only once its
     # foreground command ends, and a subshell would be one.
