@@ -2,7 +2,7 @@
 # The test command: sets up a fresh Debian/Ubuntu machine (packages, the
 # default libzmq builds), builds, and runs every test with ctest (the soak
 # and the tests that build libzmq releases, which run for minutes, are left
-# out: ctest -L soak, ctest -L versions). Extra arguments go to ctest (e.g.
+# out: ctest -L soak, ctest -L versions, ctest -L python-ft). Extra arguments go to ctest (e.g.
 # -L shared-socket).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,4 +15,4 @@ cmake --build "$top/build" -j "$(nproc)"
 # made once and cached, so that ctest's time is the tests' own.
 "$top/build/zmq-repro" build --defaults
 cd "$top/build"
-ctest --output-on-failure -j "$(nproc)" -LE 'soak|versions' --output-junit "$top/build/junit.xml" "$@"
+ctest --output-on-failure -j "$(nproc)" -LE 'soak|versions|python-ft' --output-junit "$top/build/junit.xml" "$@"

@@ -29,12 +29,14 @@ apt-get update -qq
 # elfutils: eu-stack, the stacks of a hung client. ccache: libzmq builds
 # (one per version and flavour) reuse what they can. chromium: the test that
 # opens the version matrix's page as a person sees it. python3-pytest: the
-# test of check --suite on a pytest suite.
+# test of check --suite on a pytest suite. libffi-dev ... uuid-dev: the
+# standard library's C modules of python:3.13t (CPython built here).
 apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config procps util-linux elfutils ccache git chromium \
-    dpkg-dev ca-certificates \
+    dpkg-dev ca-certificates xz-utils \
     libzmq3-dev libzmq5 cppzmq-dev \
     python3 python3-dev python3-zmq python3-pytest \
+    libffi-dev libssl-dev zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev uuid-dev \
     libcmocka-dev libjansson-dev \
     >/dev/null
 echo "setup-debian.sh: packages installed"

@@ -12,8 +12,16 @@
 #                      recursively, no Recommends), minus the space-separated
 #                      names in EXCLUDED, one a line
 #        private-apt.sh download SUITE DIR PACKAGE...   the .debs into DIR
-# The lists live in $ZR_CACHE_DIR/apt-SUITE, refreshed once a day; the cache
-# folder's path must not contain spaces (apt's options are word-split).
+#        private-apt.sh orig SUITE SOURCE   the upstream (orig) tarball of a source
+#                      package: "VERSION FILE SHA256 URL", its sha256 as the
+#                      suite's signed Sources index states it
+#        private-apt.sh fetch-orig SUITE SOURCE DIR   that tarball into DIR
+#                      (checked against that sha256); prints its path
+# The lists live in $ZR_CACHE_DIR/apt-SUITE (apt-SUITE-src for the source
+# index), refreshed once a day; the cache folder's path must not contain
+# spaces (apt's options are word-split). Sources are fetched from the pool,
+# not with `apt-get source`: the mirror serves the orig tarballs but not
+# always the .dsc, and only the tarball is needed.
 # Exit status: 0, or 2 with a one-line cause on stderr.
 set -eu
 
@@ -24,9 +32,13 @@ action=$1 suite=$2
 shift 2
 
 cache=${ZR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zmq-repro}
-aptdir=$cache/apt-$suite
+mirror=http://deb.debian.org/debian
+case "$action" in
+orig|fetch-orig) aptdir=$cache/apt-$suite-src type=deb-src ;; # its Sources index only
+*) aptdir=$cache/apt-$suite type=deb ;;
+esac
 mkdir -p "$aptdir/lists/partial" "$aptdir/archives/partial" || die "cannot create $aptdir"
-echo "deb http://deb.debian.org/debian $suite main" >"$aptdir/sources.list"
+echo "$type $mirror $suite main" >"$aptdir/sources.list"
 # An empty status: this machine's installed packages neither satisfy nor
 # shadow anything of the other suite.
 : >"$aptdir/status"
@@ -47,6 +59,23 @@ if [ ! -s "$aptdir/updated" ] || [ -n "$(find "$aptdir/updated" -mmin +1440)" ];
     fi
     date >"$aptdir/updated"
 fi
+
+# "VERSION FILE SHA256 URL" of the orig tarball of source package $1 (the
+# newest version the index holds), or nothing.
+orig_of() {
+    # shellcheck disable=SC2086
+    apt-cache $apt_opts showsrc --only-source "$1" 2>/dev/null | awk -v mirror="$mirror" '
+        function emit() { if (file != "" && dir != "") print ver, file, sum, mirror "/" dir "/" file; file = "" }
+        /^$/ { emit() }
+        /^Package: / { ver = ""; dir = ""; file = ""; insum = 0 }
+        /^Version: / { ver = $2 }
+        /^Directory: / { dir = $2 }
+        /^[^ ]/ && !/^Checksums-Sha256:/ { insum = 0 }
+        /^Checksums-Sha256:/ { insum = 1; next }
+        insum && $3 ~ /\.orig\.tar\.(gz|xz|bz2)$/ { sum = $1; file = $3 }
+        END { emit() }' |
+        sort -V -k1,1 | tail -n 1
+}
 
 field() {
     # shellcheck disable=SC2086
@@ -74,5 +103,16 @@ download)
     # shellcheck disable=SC2086
     (cd "$dir" && apt-get $apt_opts download "$@") >"$log" 2>&1 ||
         die "apt-get download ($suite) failed: $(grep -m 1 '^E:' "$log" || tail -n 1 "$log")" ;;
-*) die "unknown action '$action' (version, depends, closure, download)" ;;
+orig)
+    orig_of "$1" ;;
+fetch-orig)
+    what=$(orig_of "$1")
+    [ -n "$what" ] || die "suite $suite has no source package $1"
+    set -- "$1" "$2" $what
+    [ -d "$2" ] || die "no folder $2"
+    # apt's own downloader, checking the sha256 of the signed index.
+    /usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$6" "$2/$4" "SHA256:$5" >"$log" 2>&1 ||
+        die "download of $4 ($suite) failed: $(grep -m 1 '^E:' "$log" || tail -n 1 "$log")"
+    echo "$2/$4" ;;
+*) die "unknown action '$action' (version, depends, closure, download, orig, fetch-orig)" ;;
 esac

@@ -78,7 +78,11 @@ struct python_site {
     char func[256];
     int line;
     char thread[256];
+    int gil; /* free-threaded CPython: 1 the GIL is enabled, 0 not; -1 otherwise */
 };
 int probe_python_site(struct python_site *site);
+
+/* The same GIL state, on its own (for the CLOSE line); -1 when unknown. */
+int probe_python_gil(void);
 
 #endif

@@ -9,7 +9,12 @@
  * losing the program's). Only functions of the limited API of 3.9 and later,
  * present from 3.11 to 3.14, are used; the two that were renamed
  * (_Py_IsFinalizing, _PyThreadState_UncheckedGet) are looked up by both
- * names. */
+ * names.
+ *
+ * On a free-threaded CPython (3.13t: sys.abiflags holds 't') it also reads
+ * sys._is_gil_enabled(): an extension module that does not declare
+ * Py_mod_gil, or -X gil=1, turns the GIL back on for the rest of the
+ * process, and a run meant to show what happens without it must say so. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -40,6 +45,8 @@ struct cpython {
     PyObject *(*dict_get_item)(PyObject *, PyObject *);
     unsigned long (*thread_ident)(void);
     PyObject *(*long_from_unsigned)(unsigned long);
+    PyObject *(*call_no_args)(PyObject *);
+    int (*is_true)(PyObject *);
 };
 
 static void *either(const char *a, const char *b)
@@ -66,6 +73,7 @@ static int find_cpython(struct cpython *py)
             dlsym(RTLD_DEFAULT, "Py_DecRef"),           dlsym(RTLD_DEFAULT, "PySys_GetObject"),
             dlsym(RTLD_DEFAULT, "PyDict_GetItemString"), dlsym(RTLD_DEFAULT, "PyDict_GetItem"),
             dlsym(RTLD_DEFAULT, "PyThread_get_thread_ident"), dlsym(RTLD_DEFAULT, "PyLong_FromUnsignedLong"),
+            dlsym(RTLD_DEFAULT, "PyObject_CallNoArgs"), dlsym(RTLD_DEFAULT, "PyObject_IsTrue"),
         };
         s = 1;
         void *const *each = (void *const *)&f;
@@ -169,14 +177,49 @@ static void python_thread_name(const struct cpython *py, char *to, size_t size)
         py->decref(active);
 }
 
+/* 1: the GIL is enabled, 0: disabled, -1: not a free-threaded CPython, or
+ * unknown. sys._is_gil_enabled is a C function: no Python code runs. */
+static int gil_state(const struct cpython *py)
+{
+    char abiflags[16] = "";
+    copy_utf8(py, py->sys_get("abiflags"), abiflags, sizeof abiflags); /* borrowed */
+    if (py->err_occurred())
+        py->err_clear();
+    if (!strchr(abiflags, 't'))
+        return -1;
+    PyObject *f = py->sys_get("_is_gil_enabled"); /* borrowed */
+    PyObject *r = f ? py->call_no_args(f) : NULL;
+    int on = r ? py->is_true(r) : -1;
+    if (r)
+        py->decref(r);
+    if (py->err_occurred())
+        py->err_clear();
+    return on < 0 ? -1 : on;
+}
+
+/* True when CPython's API may be used on this thread now (see the top). */
+static int usable(const struct cpython *py)
+{
+    return py->is_initialized() && !py->is_finalizing() && py->unchecked_tstate() && py->gil_check() &&
+           !py->err_occurred();
+}
+
+int probe_python_gil(void)
+{
+    struct cpython py;
+    if (find_cpython(&py) != 1 || !usable(&py))
+        return -1;
+    return gil_state(&py);
+}
+
 int probe_python_site(struct python_site *site)
 {
     struct cpython py;
     memset(site, 0, sizeof *site);
+    site->gil = -1;
     if (find_cpython(&py) != 1)
         return 0;
-    if (!py.is_initialized() || py.is_finalizing() || !py.unchecked_tstate() || !py.gil_check() ||
-        py.err_occurred())
+    if (!usable(&py))
         return 0;
     char zmq_dir[1024];
     zmq_package_dir(&py, zmq_dir, sizeof zmq_dir);
@@ -188,5 +231,6 @@ int probe_python_site(struct python_site *site)
     python_thread_name(&py, site->thread, sizeof site->thread);
     if (py.err_occurred())
         py.err_clear(); /* ours: there was none before */
+    site->gil = gil_state(&py);
     return found;
 }

@@ -249,6 +249,8 @@ static void log_socket(void *sock, void *ctx, int type, int tracked, uintptr_t r
         probe_line_add_escaped(&l, "py_func", py.func);
         if (py.thread[0])
             probe_line_add_escaped(&l, "py_thread", py.thread);
+        if (py.gil >= 0)
+            probe_line_add(&l, "py_gil", "%d", py.gil);
     }
     if (!tracked)
         probe_line_add(&l, "tracked", "0");
@@ -369,6 +371,9 @@ int zmq_close(void *sock)
     if (sent >= 0)
         probe_line_add(&l, "n", "%ld", sent);
     probe_line_add_thread(&l);
+    int gil = probe_python_gil(); /* late in the program: after its imports */
+    if (gil >= 0)
+        probe_line_add(&l, "py_gil", "%d", gil);
     probe_line_write(&l);
     probe_tsan_enter(caller);
     int rc = real(sock);

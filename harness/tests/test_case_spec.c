@@ -142,9 +142,11 @@ static void refuses_each_wrong_tag_by_line(void **state)
     refused(" * @family f", 5, "@family is given twice");
     refused(" * @expect tsan HANG", 5, "@expect tsan is given twice");
     refused(" * @fixed-in 4.3 CLEAN", 5, "such as 4.3.3");
-    refused(" * @python-unaffected 3 CLEAN", 5, "<3.12, >=3.14 or 3.11, not '3'");
+    refused(" * @python-unaffected 3 CLEAN", 5, "<3.12, >=3.14, 3.11 or 3.13t, not '3'");
     refused(" * @python-unaffected <=3.12 CLEAN", 5, "not '<=3.12'");
     refused(" * @python-unaffected >=3.14", 5, "needs a range and the outcomes");
+    refused(" * @python-unaffected >=3.13t CLEAN", 5, "3.11 or 3.13t, not '>=3.13t'");
+    refused(" * @python-unaffected 3.13x CLEAN", 5, "not '3.13x'");
     refused(" * @args stress 1", 5, "which has no @expect line");
     refused(" * @pymodule nativeloop", 5, "@pymodule is for Python cases");
     refused(" * @expect stress", 5, "needs at least one outcome");
@@ -250,6 +252,15 @@ static void judges_by_the_version_of_the_interpreter(void **state)
     struct zr_python_rule minor = { '=', (char *)"3.1", { 0, NULL } };
     assert_false(zr_python_rule_matches(&minor, "3.13.5"));
     assert_true(zr_python_rule_matches(&minor, "3.1.4"));
+    /* X.Yt is that minor version's free-threaded build (3.13.15t) only; the
+     * other ranges take a free-threaded build by its number. */
+    struct zr_python_rule ft = { '=', (char *)"3.13t", { 0, NULL } }, below = { '<', (char *)"3.14", { 0, NULL } };
+    struct zr_python_rule plain = { '=', (char *)"3.13", { 0, NULL } };
+    assert_true(zr_python_rule_matches(&ft, "3.13.15t"));
+    assert_false(zr_python_rule_matches(&ft, "3.13.5"));
+    assert_false(zr_python_rule_matches(&ft, "3.14.0t"));
+    assert_true(zr_python_rule_matches(&below, "3.13.15t"));
+    assert_true(zr_python_rule_matches(&plain, "3.13.15t"));
     /* Only a broken Python case can say that some Pythons cannot show its bug. */
     assert_int_equal(zr_case_spec_parse_text("cases/f/x.c",
                                              "/* @family f\n * @variant broken\n * @expect stress HANG\n"

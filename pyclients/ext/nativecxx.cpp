@@ -277,6 +277,15 @@ PyMODINIT_FUNC PyInit_nativecxx(void)
     PyObject *m = PyModule_Create(&module_def);
     if (!m)
         return nullptr;
+#ifdef Py_GIL_DISABLED
+    // Free-threaded CPython (3.13t) enables the GIL for a module that does not
+    // say it can run without it; a single-phase module says so with this call
+    // (Py_mod_gil is the slot of multi-phase init).
+    if (PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED) < 0) {
+        Py_DECREF(m);
+        return nullptr;
+    }
+#endif
     Py_INCREF(&ClientType);
     if (PyModule_AddObject(m, "Client", reinterpret_cast<PyObject *>(&ClientType)) < 0) {
         Py_DECREF(&ClientType);

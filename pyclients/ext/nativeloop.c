@@ -365,6 +365,17 @@ PyMODINIT_FUNC PyInit_nativeloop(void)
     PyObject *m = PyModule_Create(&nativeloop_module);
     if (!m)
         return NULL;
+#ifdef Py_GIL_DISABLED
+    /* Free-threaded CPython (3.13t) enables the GIL for a module that does not
+     * say it can run without it. This one can: its shared state is a mutex-held
+     * queue and atomics, and every Python call is made with a thread state.
+     * A single-phase module says so with this call (Py_mod_gil is the slot of
+     * multi-phase init). */
+    if (PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+#endif
     Py_INCREF(&ClientType);
     if (PyModule_AddObject(m, "Client", (PyObject *) &ClientType) < 0) {
         Py_DECREF(&ClientType);

@@ -14,6 +14,7 @@
 #include "figures.h"
 #include "files.h"
 #include "process.h"
+#include "python_builds.h"
 #include "text.h"
 
 struct progress {
@@ -132,6 +133,13 @@ static void bench_item(struct bench *bn, struct item *it, int i, struct progress
     if (zr_interrupted()) {
         snprintf(bn->lines[i], sizeof bn->lines[i], "%-48s %-6s %-14s not run (interrupted)", it->spec->id,
                  zr_modes[it->mode].name, it->build.name);
+        return;
+    }
+    const char *na = zr_python_case_na(&o->setup, it->spec, it->mode);
+    if (na) {
+        snprintf(bn->lines[i], sizeof bn->lines[i], "%-48s %-6s %-14s n/a: %s", it->spec->id, zr_modes[it->mode].name,
+                 it->build.name, na);
+        bn->rc = zr_worse_exit(bn->rc, ZR_EXIT_SKIPPED);
         return;
     }
     json_t *env = zr_preflight(&o->setup, it->spec, it->mode, &it->build, err, sizeof err);

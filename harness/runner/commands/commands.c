@@ -12,6 +12,7 @@
 #include "files.h"
 #include "process.h"
 #include "stacks.h"
+#include "python_builds.h"
 #include "text.h"
 #include "verdict_text.h"
 
@@ -163,6 +164,12 @@ static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, 
 {
     char err[1024];
     const char *tag = zr_modes[mode].name;
+    const char *na = zr_python_case_na(&o->setup, spec, mode);
+    if (na) {
+        printf("n/a %s [%s on %s, %s]: %s\n", spec->id, tag, build->name, o->setup.python_build->name, na);
+        fflush(stdout);
+        return ZR_EXIT_SKIPPED;
+    }
     json_t *environment = zr_preflight(&o->setup, spec, mode, build, err, sizeof err);
     if (!environment) {
         printf("ERROR %s [%s on %s]: %s\n", spec->id, tag, build->name, err);

@@ -25,6 +25,7 @@
 #include "matrix.h"
 #include "process.h"
 #include "program_case.h"
+#include "python_builds.h"
 #include "text.h"
 
 /* --- One cell, in a process of its own: zmq-repro cell CASE -m MODE -b BUILD -n N --json FILE --- */
@@ -50,8 +51,13 @@ int zr_cmd_cell(const struct zr_options *o, const struct zr_catalog *cat, int na
         rc = ZR_EXIT_USAGE;
     } else {
         int mode = zr_mode_index(o->modes[0]);
-        json_t *env = zr_preflight(&o->setup, spec, mode, &build, err, sizeof err);
-        if (!env) {
+        const char *na = zr_python_case_na(&o->setup, spec, mode);
+        json_t *env = na ? NULL : zr_preflight(&o->setup, spec, mode, &build, err, sizeof err);
+        if (na) {
+            json_object_set_new(cell, "status", json_string("n/a"));
+            json_object_set_new(cell, "reason", zr_json_text(na));
+            rc = ZR_EXIT_SKIPPED;
+        } else if (!env) {
             json_object_set_new(cell, "status", json_string("error"));
             json_object_set_new(cell, "reason", zr_json_text(err));
             rc = ZR_EXIT_USAGE;

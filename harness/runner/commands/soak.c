@@ -179,7 +179,7 @@ static int run_round(const struct zr_options *o, const char *tmpdir, const char 
     argv[n++] = (char *)"-j";
     argv[n++] = jobs_text;
     argv[n++] = (char *)"-LE";
-    argv[n++] = (char *)"soak|versions";
+    argv[n++] = (char *)"soak|versions|python-ft";
     argv[n++] = (char *)"--output-junit";
     argv[n++] = (char *)junit;
     for (int i = 0; i < o->nlabels && n < 28; i++) {

@@ -16,6 +16,7 @@
 #include "open_sockets.h"
 #include "process.h"
 #include "progress.h"
+#include "python_builds.h"
 #include "server.h"
 #include "stacks.h"
 #include "text.h"
@@ -492,6 +493,13 @@ stop_server:
         a->server.stalled = true;
         free(a->server.how);
         a->server.how = zr_strdup_printf("stopped answering");
+    }
+    /* A free-threaded Python whose GIL came back on: no verdict on it. */
+    if (client.pid > 0 && !a->verdict.signature && !a->interrupted && spec->program.python) {
+        char *sockets = zr_sockets_log_path(workdir), *gil = zr_python_gil_finding(sockets, errpath);
+        free(sockets);
+        if (gil)
+            error(a, gil);
     }
     if (client.pid > 0 && !a->verdict.signature)
         judge(spec, a, workdir, client.pid, outpath, errpath, err_before_hang, stacks, stacks_error);

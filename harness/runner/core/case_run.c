@@ -153,7 +153,12 @@ struct zr_judgement zr_case_judgement_here(const struct zr_setup *setup, const s
         zr_build_field(build, "release"),
         zr_build_field(build, "contains_release"),
     };
-    struct zr_judgement j = zr_case_judgement(spec, mode, &lz, json_string_value(json_object_get(python, "version")));
+    /* A free-threaded interpreter's version with a t (3.13.15t), as @python-unaffected 3.13t names it. */
+    const char *version = json_string_value(json_object_get(python, "version"));
+    char *shown = version && json_is_true(json_object_get(python, "free_threaded")) ? zr_strdup_printf("%st", version)
+                                                                                     : NULL;
+    struct zr_judgement j = zr_case_judgement(spec, mode, &lz, shown ? shown : version);
+    free(shown);
     json_decref(python);
     return j;
 }

@@ -220,7 +220,8 @@ static int parse_version(struct parser *p, const char *tag, const char *word)
 }
 
 /* @python-unaffected RANGE OUTCOMES...: RANGE is <X.Y (below), >=X.Y (from
- * it on) or X.Y (that minor version, any patch level). */
+ * it on), X.Y (that minor version, any patch level) or X.Yt (that minor
+ * version's free-threaded build only). */
 static int parse_python_rule(struct parser *p, int n, char **w)
 {
     struct zr_case_spec *s = p->spec;
@@ -239,8 +240,10 @@ static int parse_python_rule(struct parser *p, int n, char **w)
         range += 2;
     }
     int a, b, used = 0;
-    if (sscanf(range, "%d.%d%n", &a, &b, &used) != 2 || range[used] || a < 2 || b < 0)
-        return fail(p, "@python-unaffected needs a range of Python versions: <3.12, >=3.14 or 3.11, not '%s'", w[1]);
+    if (sscanf(range, "%d.%d%n", &a, &b, &used) != 2 || (range[used] && (strcmp(range + used, "t") || op != '=')) ||
+        a < 2 || b < 0)
+        return fail(p, "@python-unaffected needs a range of Python versions: <3.12, >=3.14, 3.11 or 3.13t, not '%s'",
+                    w[1]);
     struct zr_python_rule *r = &s->python_rules[s->npython_rules++];
     r->op = op;
     r->version = dup_or_die(range);
@@ -748,8 +751,15 @@ bool zr_python_rule_matches(const struct zr_python_rule *rule, const char *pytho
         return zr_version_compare(python_version, rule->version) < 0;
     if (rule->op == '>')
         return zr_version_compare(python_version, rule->version) >= 0;
-    size_t n = strlen(rule->version);
-    return !strncmp(python_version, rule->version, n) && (python_version[n] == '\0' || python_version[n] == '.');
+    /* X.Yt: a free-threaded interpreter, whose version the run gives as 3.13.15t. */
+    size_t n = strlen(rule->version), len = strlen(python_version);
+    if (n && rule->version[n - 1] == 't') {
+        if (python_version[len - 1] != 't')
+            return false;
+        n--;
+    }
+    return !strncmp(python_version, rule->version, n) &&
+           (python_version[n] == '\0' || python_version[n] == '.' || python_version[n] == 't');
 }
 
 int zr_release_holds(const struct zr_libzmq_release *r, const char *v, char *why, size_t len)

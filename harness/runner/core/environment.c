@@ -108,13 +108,26 @@ int zr_preflight_mode(const struct zr_setup *setup, const struct zr_mode *mode, 
 
 /* What ran; for a Python build, also which one, and an ERROR when what ran
  * is not what the build says it is (a stale cache entry, a PYTHONHOME). */
-static json_t *python_info(const struct zr_setup *setup, const char *version, const char *pyzmq, char *err,
-                           size_t errlen)
+static json_t *python_info(const struct zr_setup *setup, const char *version, const char *pyzmq, bool free_threaded,
+                           bool gil_off, char *err, size_t errlen)
 {
     json_t *info = json_pack("{s:s, s:s, s:s}", "executable", setup->python, "version", version, "pyzmq", pyzmq);
+    /* A free-threaded interpreter, and whether the GIL is off after `import zmq`. */
+    if (free_threaded) {
+        json_object_set_new(info, "free_threaded", json_true());
+        json_object_set_new(info, "gil", json_string(gil_off ? "disabled" : "enabled"));
+    }
     const struct zr_build *py = setup->python_build;
     if (!py)
         return info;
+    const char *ft = zr_build_field(py, "free_threaded");
+    if (ft && !strcmp(ft, "yes") && !(free_threaded && gil_off)) {
+        snprintf(err, errlen, "Python build %s is free-threaded, but %s: no verdict without the GIL off", py->name,
+                 free_threaded ? "the GIL is enabled after `import zmq` here (PYTHON_GIL=1 in the environment?)"
+                               : "the interpreter that ran is not");
+        json_decref(info);
+        return NULL;
+    }
     const char *want_version = zr_build_field(py, "python_version"), *want_pyzmq = zr_build_field(py, "pyzmq_version");
     if (!want_version || !want_pyzmq || strcmp(version, want_version) || strcmp(pyzmq, want_pyzmq)) {
         snprintf(err, errlen, "Python build %s ran Python %s with pyzmq %s, not the %s with pyzmq %s it was built as: "
@@ -143,7 +156,10 @@ static json_t *run_probe(const struct zr_setup *setup, const struct zr_mode *mod
                          char *err, size_t errlen)
 {
     static char code[] = "import sys, zmq\n"
-                         "print(sys.version.split()[0]); print(zmq.__version__)\n";
+                         "print(sys.version.split()[0]); print(zmq.__version__)\n"
+                         "import sysconfig\n"
+                         "print(int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))))\n"
+                         "print(int(not getattr(sys, '_is_gil_enabled', lambda: True)()))\n";
     char *args[] = { (char *)"-c", code };
     struct zr_program prog = { .python = true, .argc = 2, .argv = args };
     char *dir = zr_make_workdir("probe", err, errlen);
@@ -169,6 +185,7 @@ static json_t *run_probe(const struct zr_setup *setup, const struct zr_mode *mod
     zr_finish(&p);
     char *out = zr_read_file(outpath, NULL), *errtext = zr_read_file(errpath, NULL);
     char version[64] = "", pyzmq[64] = "";
+    int free_threaded = 0, gil_off = 0;
     char *logpath = zr_loaded_log_path(dir);
     char *log = zr_read_file(logpath, NULL);
     free(logpath);
@@ -176,14 +193,14 @@ static json_t *run_probe(const struct zr_setup *setup, const struct zr_mode *mod
     int nlines = zr_loaded_parse(log, &lines);
     const char *loaded = nlines ? lines[0].path : NULL;
     if (ended && WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0 && out &&
-        sscanf(out, "%63s %63s", version, pyzmq) == 2) {
+        sscanf(out, "%63s %63s %d %d", version, pyzmq, &free_threaded, &gil_off) >= 2) {
         if (!zr_loaded_is_build(build, loaded))
             snprintf(err, errlen,
                      "on build %s, pyzmq loaded %s, not the build's %s: use Debian's python3-zmq (it links libzmq.so.5 "
                      "through the dynamic linker), not a wheel with a bundled libzmq",
                      build->name, loaded ? loaded : "no libzmq", zr_build_field(build, "library"));
         else
-            info = python_info(setup, version, pyzmq, err, errlen);
+            info = python_info(setup, version, pyzmq, free_threaded == 1, gil_off == 1, err, errlen);
     } else {
         char last[300];
         zr_last_line(errtext, last, sizeof last);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "case_spec.h"
 #include "compile.h"
 #include "files.h"
 #include "process.h"
@@ -34,15 +35,20 @@ int zr_python_build_argv(const struct zr_build *py, const char *extra_libs, char
     return n;
 }
 
-/* Each printed line: version, pyzmq's version, the extension suffix. */
+/* Each printed line: version, pyzmq's version, the extension suffix, then
+ * whether the interpreter is free-threaded (Py_GIL_DISABLED) and, if so,
+ * whether the GIL is enabled once zmq is imported (a pyzmq module without
+ * Py_mod_gil would have turned it on). */
 static const char probe_code[] = "import sys, sysconfig, zmq\n"
                                  "print(sys.version.split()[0]); print(zmq.pyzmq_version())\n"
-                                 "print(sysconfig.get_config_var('EXT_SUFFIX'))\n";
+                                 "print(sysconfig.get_config_var('EXT_SUFFIX'))\n"
+                                 "ft = bool(sysconfig.get_config_var('Py_GIL_DISABLED'))\n"
+                                 "print(int(ft)); print(int(sys._is_gil_enabled()) if ft else '-')\n";
 
 static int read_probe(struct zr_build *b, const char *out, const char *errtext, char *err, size_t errlen)
 {
-    char version[64] = "", pyzmq[64] = "", suffix[128] = "";
-    if (!out || sscanf(out, "%63s %63s %127s", version, pyzmq, suffix) != 3) {
+    char version[64] = "", pyzmq[64] = "", suffix[128] = "", ft[8] = "0", gil[8] = "-";
+    if (!out || sscanf(out, "%63s %63s %127s %7s %7s", version, pyzmq, suffix, ft, gil) < 3) {
         char last[300];
         zr_last_line(errtext, last, sizeof last);
         snprintf(err, errlen, "Python build %s does not import zmq: %s", b->name, last[0] ? last : "no output");
@@ -52,6 +58,19 @@ static int read_probe(struct zr_build *b, const char *out, const char *errtext, 
     json_object_set_new(b->info, "pyzmq_version", json_string(pyzmq));
     json_object_set_new(b->info, "ext_suffix", json_string(suffix));
     json_object_set_new(b->info, "version", json_string(version));
+    bool free_threaded = !strcmp(ft, "1");
+    const char *claimed = zr_build_field(b, "free_threaded");
+    if (claimed && !strcmp(claimed, "yes") && !free_threaded) {
+        snprintf(err, errlen, "Python build %s was configured with --disable-gil, but its interpreter is not "
+                              "free-threaded (Py_GIL_DISABLED unset)", b->name);
+        return -1;
+    }
+    if (free_threaded && strcmp(gil, "0")) {
+        snprintf(err, errlen, "Python build %s: the GIL is enabled after `import zmq` (sys._is_gil_enabled() is %s): "
+                              "its pyzmq does not declare that it runs without the GIL", b->name, gil);
+        return -1;
+    }
+    json_object_set_new(b->info, "free_threaded", json_string(free_threaded ? "yes" : "no"));
     return zr_build_write_info(b->prefix, b->info, err, errlen);
 }
 
@@ -168,4 +187,63 @@ int zr_pyext_ensure(const struct zr_setup *setup, const struct zr_flavour *flavo
     free(source);
     free(dir);
     return rc;
+}
+
+/* --- Free-threaded interpreters: the GIL must stay off. --- */
+
+/* CPython's words when an extension module without Py_mod_gil turns the
+ * GIL on (Python/import.c, 3.13): the module's name follows in quotes. */
+static const char gil_warning[] = "The global interpreter lock (GIL) has been enabled to load module '";
+
+char *zr_python_gil_finding(const char *sockets_log, const char *errpath)
+{
+    char *log = zr_read_file(sockets_log, NULL), *errtext = zr_read_file(errpath, NULL);
+    char *finding = NULL;
+    const char *warned = errtext ? strstr(errtext, gil_warning) : NULL;
+    if (warned) {
+        const char *name = warned + strlen(gil_warning);
+        size_t n = strcspn(name, "'\n");
+        char *module = zr_utf8_sanitize(name, n < 200 ? n : 200);
+        finding = zr_strdup_printf("the GIL was enabled on this free-threaded Python: module '%s' does not declare "
+                                   "Py_mod_gil (CPython says so on stderr), so the run did not test the program "
+                                   "without the GIL; declare it (Py_MOD_GIL_NOT_USED) or use a non-free-threaded "
+                                   "Python", module);
+        free(module);
+    } else {
+        /* py_gil= is on the probe's SOCKET and CLOSE lines of a free-threaded
+         * interpreter, as a field of its own (" py_gil=1"). */
+        for (const char *at = log; at && (at = strstr(at, " py_gil=")); at += 8)
+            if (at[8] == '1' && (at[9] == ' ' || at[9] == '\n' || at[9] == '\0')) {
+                finding = zr_strdup_printf("the GIL was enabled on this free-threaded Python while the program ran "
+                                           "(sys._is_gil_enabled() was True when it created or closed a socket: "
+                                           "-X gil=1, PYTHON_GIL=1, or a module without Py_mod_gil), so the run "
+                                           "did not test the program without the GIL");
+                break;
+            }
+    }
+    free(log);
+    free(errtext);
+    return finding;
+}
+
+const char *zr_python_case_na(const struct zr_setup *setup, const struct zr_case_spec *spec, int mode)
+{
+    if (spec->language != ZR_LANG_PYTHON || mode < 0)
+        return NULL;
+    return zr_python_build_unfit(setup->python_build, &zr_modes[mode]);
+}
+
+const char *zr_python_build_unfit(const struct zr_build *py, const struct zr_mode *mode)
+{
+    if (!py)
+        return NULL;
+    const char *ft = zr_build_field(py, "free_threaded"), *tsan = zr_build_field(py, "thread_sanitizer");
+    bool free_threaded = ft && !strcmp(ft, "yes"), instrumented = tsan && !strcmp(tsan, "yes");
+    if (mode->needs == ZR_NEEDS_INSTRUMENTED && free_threaded && !instrumented)
+        return "a free-threaded interpreter built without --with-thread-sanitizer: under TSan CPython's own code "
+               "reports races (_PyObjectStack_Pop | _PyObjectStackChunk_New), false positives that would hide the "
+               "program's; make python:3.13t-tsan for tsan mode";
+    if (mode->needs != ZR_NEEDS_INSTRUMENTED && instrumented)
+        return "an interpreter built with --with-thread-sanitizer runs only under TSan (tsan mode); use python:3.13t";
+    return NULL;
 }

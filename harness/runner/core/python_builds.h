@@ -26,4 +26,19 @@ char *zr_pyext_dir(const struct zr_setup *setup, const struct zr_flavour *flavou
 int zr_pyext_ensure(const struct zr_setup *setup, const struct zr_flavour *flavour, const char *module, char *err,
                     size_t errlen);
 
+/* On a free-threaded CPython the GIL must stay off for the whole run: NULL
+ * when it did, else why not (malloc'd), from the probe's socket log (its
+ * py_gil=1 fields, read when a socket is created or closed) and the
+ * program's stderr (CPython's warning naming the module that enabled it). */
+char *zr_python_gil_finding(const char *sockets_log, const char *errpath);
+
+/* Why a mode cannot run on a Python build (tsan on a free-threaded
+ * interpreter not built with --with-thread-sanitizer), or NULL. */
+const char *zr_python_build_unfit(const struct zr_build *py, const struct zr_mode *mode);
+
+/* The same for a case in a mode on the run's Python (NULL for a C case):
+ * such a case is n/a there, with this reason. */
+struct zr_case_spec;
+const char *zr_python_case_na(const struct zr_setup *setup, const struct zr_case_spec *spec, int mode);
+
 #endif
