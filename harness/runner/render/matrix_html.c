@@ -34,7 +34,7 @@ static const char style[] =
     "th,td{border:1px solid #bbb;padding:3px 5px;font-size:12px;vertical-align:top;text-align:left}\n"
     "thead th{background:#eee}\n"
     "th.case{font-weight:normal;max-width:22em;background:#fafafa}\n"
-    "th.case .name{font-weight:bold}th.case .summary{color:#444}th.case .file{color:#777;font-family:monospace}\n"
+    "th.case .name{font-weight:bold;overflow-wrap:anywhere}th.case .summary{color:#444}th.case .file{color:#777;font-family:monospace}\n"
     "th.col .note{font-weight:normal;color:#555}th.col .builds{font-weight:normal;color:#555;font-size:11px}\n"
     "td.cell{padding:0;min-width:9em}\n"
     "div.r{padding:3px 5px;margin:1px}\n"
@@ -116,9 +116,20 @@ static void write_column_heads(FILE *f, const struct zr_matrix_model *m)
         fprintf(f, "\"><div class=\"v\">");
         text(f, col->label);
         fprintf(f, "</div><div class=\"builds\">");
-        char *builds = zr_mx_column_builds(col);
-        text(f, builds);
-        free(builds);
+        size_t i;
+        json_t *b;
+        json_array_foreach(col->builds, i, b) {
+            fprintf(f, "%s<span class=\"b\" data-build=\"", i ? ", " : "");
+            text(f, str(b, "name"));
+            fprintf(f, "\">");
+            text(f, str(b, "name"));
+            if (str(b, "flavour")[0]) {
+                fprintf(f, " (");
+                text(f, str(b, "flavour"));
+                fprintf(f, ")");
+            }
+            fprintf(f, "</span>");
+        }
         fprintf(f, "</div>");
         if (col->head_note[0]) {
             fprintf(f, "<div class=\"note\">");

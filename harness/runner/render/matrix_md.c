@@ -283,15 +283,19 @@ int zr_matrix_write_md(FILE *out, const struct zr_matrix_model *m, const struct 
     part_close(&head);
     FILE *f = part_open(&differs);
     fprintf(f, "\n## Differs between versions: %d of %d cases\n", m->ndiffering, m->nrows);
-    if (m->ndiffering) {
+    if (m->ndiffering)
         write_table_head(f, m);
-        for (int i = 0; i < m->nrows; i++)
-            if (m->rows[i].changes_at >= 0)
-                write_row(f, m, &m->rows[i]);
-    } else {
+    else
         fprintf(f, "\nNo case's verdict differs between the versions compared.\n");
-    }
     part_close(&differs);
+    /* The differing rows, each a part: they fit before the rest does. */
+    struct part *diff_rows = calloc((size_t)m->nrows + 1, sizeof *diff_rows);
+    size_t diff_total = 0;
+    for (int i = 0; i < m->nrows; i++)
+        if (m->rows[i].changes_at >= 0) {
+            write_row(part_open(&diff_rows[i]), m, &m->rows[i]);
+            diff_total += part_close(&diff_rows[i]);
+        }
     f = part_open(&tail);
     write_reasons(f, m);
     write_builds(f, m);
@@ -301,7 +305,7 @@ int zr_matrix_write_md(FILE *out, const struct zr_matrix_model *m, const struct 
     size_t nfam = only ? 0 : json_array_size(m->families);
     struct part *fam_head = calloc(nfam + 1, sizeof *fam_head), *rows = calloc((size_t)m->nrows + 1, sizeof *rows);
     struct part *symptoms = calloc((size_t)m->nsymptoms + 1, sizeof *symptoms);
-    size_t total = head.len + differs.len + tail.len;
+    size_t total = head.len + differs.len + diff_total + tail.len;
     for (size_t i = 0; i < nfam; i++) {
         f = part_open(&fam_head[i]);
         if (i == 0)
@@ -328,9 +332,22 @@ int zr_matrix_write_md(FILE *out, const struct zr_matrix_model *m, const struct 
     /* What is left out when it does not fit: the said room for the note of it. */
     size_t budget = total > MD_LIMIT ? MD_LIMIT - 400 : total;
     size_t used = head.len + differs.len + tail.len + sizeof symptoms_head;
-    int rows_out = 0, symptoms_out = 0;
+    int rows_out = 0, symptoms_out = 0, differing_out = 0;
     fwrite(head.buf, 1, head.len, out);
     fwrite(differs.buf, 1, differs.len, out);
+    for (int i = 0; i < m->nrows; i++) {
+        if (!diff_rows[i].buf)
+            continue;
+        if (used + diff_rows[i].len > budget) {
+            differing_out++;
+            continue;
+        }
+        fwrite(diff_rows[i].buf, 1, diff_rows[i].len, out);
+        used += diff_rows[i].len;
+    }
+    if (differing_out)
+        fprintf(out, "\n*%d more cases that differ are in index.html and matrix.json: they do not fit one GitHub "
+                     "comment.*\n", differing_out);
     for (size_t i = 0; i < nfam; i++) {
         bool any = false;
         const char *family = json_string_value(json_array_get(m->families, i));
@@ -368,8 +385,11 @@ int zr_matrix_write_md(FILE *out, const struct zr_matrix_model *m, const struct 
     fwrite(tail.buf, 1, tail.len, out);
     for (size_t i = 0; i < nfam; i++)
         free(fam_head[i].buf);
-    for (int r = 0; r < m->nrows; r++)
+    for (int r = 0; r < m->nrows; r++) {
         free(rows[r].buf);
+        free(diff_rows[r].buf);
+    }
+    free(diff_rows);
     for (int s = 0; s < m->nsymptoms; s++)
         free(symptoms[s].buf);
     free(fam_head);
