@@ -267,7 +267,7 @@ static void classify(struct zr_mx_result *res)
 /* The result of row r's mode in column c: the cell of the column's first
  * build that serves the mode and ran it, else its n/a cell, else nothing
  * (no build of the column serves the mode: its head says so). */
-static void pick_result(json_t *index, const struct zr_mx_row *r, const char *mode, const struct zr_mx_column *c,
+static void pick_result(json_t *index, const struct zr_mx_row *r, const char *mode, struct zr_mx_column *c,
                         struct zr_mx_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -304,10 +304,9 @@ static void pick_result(json_t *index, const struct zr_mx_row *r, const char *mo
         zr_cell_view(res->cell, &res->view);
         classify(res);
     } else if (served) {
-        res->kind = ZR_MX_NA; /* a mode the column serves, but the document has no cell for it */
-        res->view.verdict = "n/a";
-        res->view.css = "na";
-        res->view.symptom = "";
+        /* A mode the column serves, but the document has no cell for it (a
+         * merge of machines that ran other cases): said once, in the head. */
+        c->missing++;
     }
 }
 
@@ -391,6 +390,12 @@ static void head_note(struct zr_matrix_model *m, int col)
             note = t;
         }
         json_decref(missing);
+    }
+    if (c->missing) {
+        char *t = zr_strdup_printf("%s%s%d results not in this matrix (not run on these builds)", note,
+                                   note[0] ? "; " : "", c->missing);
+        free(note);
+        note = t;
     }
     const char *reason;
     json_t *yes;

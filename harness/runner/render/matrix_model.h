@@ -50,6 +50,7 @@ struct zr_mx_column {
     json_t *builds;     /* [build object], borrowed from the document */
     char *head_note;    /* what this column cannot run, and why ("" when it runs everything) */
     json_t *explained;  /* n/a reasons the head states: reason -> true */
+    int missing;        /* results of modes it serves that the document has no cell for */
 };
 
 struct zr_mx_row {
