@@ -100,9 +100,10 @@ const struct zr_option zr_option_table[] = {
     [O_SEED] = { "seed", 0, true, "N",
                  "perturb mode: the seed of every attempt, to replay a run (default: one drawn per attempt, kept in "
                  "the result)" },
-    [O_ROWS] = { "rows", 0, true, "all|differing",
-                 "matrix.md: every case (default; cut to fit one GitHub comment) or only the cases whose verdict "
-                 "differs between versions" },
+    [O_ROWS] = { "rows", 0, true, "R",
+                 "the cases of matrix.md: all (default; cut to fit one\n"
+                 "GitHub comment) or differing (only those whose verdict\n"
+                 "differs between versions)" },
     [O_QUIET] = { "quiet", 'q', false, NULL, "no per-attempt lines and no report text" },
     [O_VERBOSE] = { "verbose", 'v', false, NULL, "also the client's command line and environment" },
     [O_HELP] = { "help", 'h', false, NULL, "this text" },

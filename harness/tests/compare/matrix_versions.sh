@@ -54,6 +54,19 @@ grep -q 'data-column="4.3.4 (system)" data-note="tsan not run: no instrumented b
     ok "the system column's head says it runs no tsan" || fail "the system column's head does not say what it cannot run"
 if grep -q '>tsan: n/a' "$page"; then fail "a cell says tsan n/a"; else ok "no cell says tsan n/a"; fi
 
+# A bisect result recorded for a row (rows[].bisect) is named where its verdict changes,
+# linked only when it is a commit's hex.
+commit=36a8df2f8c822bbec8fb4d513a6def8d4896700e
+grep -q "bisect: <a href=\"https://github.com/zeromq/libzmq/commit/$commit\">$commit</a>" "$page" &&
+    grep -q "changes at 4.3.3: .*; bisect: \[$commit\](https://github.com/zeromq/libzmq/commit/$commit)" \
+        "$TMPDIR/probe/page/matrix.md" && ok "the #3792 row names the commit bisect found" ||
+    fail "the bisect commit is not on the #3792 row"
+mkdir -p "$TMPDIR/evil"
+sed 's/"commit": "36a8df2f[0-9a-f]*"/"commit": "javascript:alert(1)"/' "$fixture/matrix.json" >"$TMPDIR/evil/matrix.json"
+expect_exit 0 "a bisect commit that is no commit" "$repro" merge "$TMPDIR/evil-out" "$TMPDIR/evil"
+if grep -q 'href="javascript\|bisect:' "$TMPDIR/evil-out/index.html"; then fail "a bisect field that is no commit is linked"; else
+    ok "a bisect field that is no commit is not shown"; fi
+
 # --rows differing: only the cases that differ, in matrix.md.
 expect_exit 0 "merge --rows differing" "$repro" merge --rows differing "$TMPDIR/diff" "$fixture"
 expect_exit 0 "matrix.md of --rows differing (as GFM)" \
