@@ -34,7 +34,7 @@ static const char style[] =
     "th,td{border:1px solid #bbb;padding:3px 5px;font-size:12px;vertical-align:top;text-align:left}\n"
     "thead th{background:#eee}\n"
     "th.case{font-weight:normal;max-width:22em;background:#fafafa}\n"
-    "th.case .name{font-weight:bold;overflow-wrap:anywhere}th.case .summary{color:#444}th.case .file{color:#777;font-family:monospace}\n"
+    "th.case .name{font-weight:bold;overflow-wrap:anywhere}th.case .summary{color:#444}th.case .file{color:#777;font-family:monospace;overflow-wrap:anywhere}\n"
     "th.col .note{font-weight:normal;color:#555}th.col .builds{font-weight:normal;color:#555;font-size:11px}\n"
     "td.cell{padding:0;min-width:9em}\n"
     "div.r{padding:3px 5px;margin:1px}\n"

@@ -5,6 +5,7 @@
  * another machine. It stays within one GitHub comment (65,536
  * characters): what does not fit of the full table is left to index.html,
  * and said; --rows differing keeps only the cases that differ. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +22,22 @@ static const char *str(json_t *o, const char *key)
     return s ? s : "";
 }
 
+/* Whether c is part of a word for emphasis's rules (a letter or digit; any non-ASCII byte). */
+static bool wordish(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /* A text as Markdown that is only text: a table cell's escaping, and no
  * link, image, emphasis or strike-through of its own, no bare address
- * turned into a link. */
+ * turned into a link. An underscore inside a word (broken_send_recv) opens
+ * no emphasis and stays as it is; one at a word's edge (__aexit__) is escaped. */
 static void text(FILE *f, const char *s)
 {
     char *e = zr_md_cell(s);
     for (const char *c = e; *c; c++) {
-        if (strchr("[]*~!", *c))
+        bool edge_underscore = *c == '_' && (c == e || !wordish((unsigned char)c[-1]) || !wordish((unsigned char)c[1]));
+        if (strchr("[]*~!", *c) || edge_underscore)
             fputc('\\', f);
         fputc(*c, f);
         /* "://" and "www." are autolinked: a zero-width break after their first character stops it. */
@@ -102,8 +111,13 @@ static void write_head(FILE *f, const struct zr_matrix_model *m, bool only_diffe
         size_t i;
         json_t *fam;
         json_array_foreach(m->families, i, fam) {
+            const char *name = json_string_value(fam);
             fprintf(f, "%s ", i ? "," : "");
-            text(f, json_string_value(fam));
+            /* A plain name is linked to its heading (GitHub names the anchor after it); another is text. */
+            if (*name && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") == strlen(name))
+                fprintf(f, "[%s](#%s)", name, name);
+            else
+                text(f, name);
         }
         fputc('\n', f);
     }

@@ -95,21 +95,35 @@ void zr_cell_view(json_t *cell, struct zr_cell_view *v)
 
 /* --- The words both renderings share. --- */
 
+/* How much of s a cell shows: about 100 bytes, cut between two characters. */
+static int shown_length(const char *s)
+{
+    size_t n = strlen(s);
+    if (n <= 100)
+        return (int)n;
+    n = 100;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--; /* not inside a UTF-8 sequence */
+    return (int)n;
+}
+
 char *zr_mx_result_text(const struct zr_mx_result *r)
 {
     const struct zr_cell_view *v = &r->view;
     const char *reason = r->cell ? str(r->cell, "reason") : "no cell in matrix.json";
+    int shown = shown_length(reason);
+    const char *more = reason[shown] ? "..." : "";
     switch (r->kind) {
     case ZR_MX_NONE:
         return zr_strdup_printf("%s", "");
     case ZR_MX_NA:
-        return zr_strdup_printf("%s: n/a: %.100s%s", r->mode, reason, strlen(reason) > 100 ? "..." : "");
+        return zr_strdup_printf("%s: n/a: %.*s%s", r->mode, shown, reason, more);
     case ZR_MX_ERROR:
         if (!strcmp(v->verdict, "interrupted"))
             return zr_strdup_printf("%s: interrupted", r->mode);
         if (v->n > 0)
             return zr_strdup_printf("%s: ERROR %lld of %lld attempts lost", r->mode, v->errors, v->n);
-        return zr_strdup_printf("%s: ERROR: %.100s%s", r->mode, reason, strlen(reason) > 100 ? "..." : "");
+        return zr_strdup_printf("%s: ERROR: %.*s%s", r->mode, shown, reason, more);
     default:
         break;
     }

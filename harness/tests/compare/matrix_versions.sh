@@ -67,6 +67,22 @@ expect_exit 0 "a bisect commit that is no commit" "$repro" merge "$TMPDIR/evil-o
 if grep -q 'href="javascript\|bisect:' "$TMPDIR/evil-out/index.html"; then fail "a bisect field that is no commit is linked"; else
     ok "a bisect field that is no commit is not shown"; fi
 
+# Text of the document is only text in matrix.md as GFM renders it: no link,
+# emphasis or strike-through of its own, no bare address made a link.
+mkdir -p "$TMPDIR/marks"
+python3 - "$fixture/matrix.json" "$TMPDIR/marks/matrix.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["builds"][0]["origin"] = "MARKS www.example.com https://example.com/x [l](https://example.com) *b* __c__ ~~d~~ MARKS"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+expect_exit 0 "a build whose origin is Markdown" "$repro" merge "$TMPDIR/marks-out" "$TMPDIR/marks"
+if [ -n "$cmark" ]; then
+    "$cmark" -e table -e autolink -e strikethrough "$TMPDIR/marks-out/matrix.md" | grep 'MARKS' >"$TMPDIR/marks.html"
+    if grep -q '<a \|<em>\|<strong>\|<del>' "$TMPDIR/marks.html"; then fail "the origin's text is Markdown: $(cat "$TMPDIR/marks.html")"
+    else ok "the origin's text renders as text: $(sed 's/<[^>]*>//g' "$TMPDIR/marks.html" | tr -d '\342\200\213' | head -c 200)"; fi
+fi
+
 # --rows differing: only the cases that differ, in matrix.md.
 expect_exit 0 "merge --rows differing" "$repro" merge --rows differing "$TMPDIR/diff" "$fixture"
 expect_exit 0 "matrix.md of --rows differing (as GFM)" \
