@@ -28,11 +28,12 @@ fi
 apt-get update -qq
 # elfutils: eu-stack, the stacks of a hung client. ccache: libzmq builds
 # (one per version and flavour) reuse what they can. chromium: the test that
-# opens the version matrix's page as a person sees it. python3-pytest: the
-# test of check --suite on a pytest suite. libffi-dev ... uuid-dev: the
-# standard library's C modules of python:3.13t (CPython built here).
+# opens the version matrix's page as a person sees it; cmark-gfm: the test that
+# renders matrix.md as GitHub would. python3-pytest: the test of check --suite
+# on a pytest suite. libffi-dev ... uuid-dev: the standard library's C modules
+# of python:3.13t (CPython built here).
 apt-get install -y -qq --no-install-recommends \
-    build-essential cmake pkg-config procps util-linux elfutils ccache git chromium \
+    build-essential cmake pkg-config procps util-linux elfutils ccache git chromium cmark-gfm \
     dpkg-dev ca-certificates xz-utils \
     libzmq3-dev libzmq5 cppzmq-dev \
     python3 python3-dev python3-zmq python3-pytest \

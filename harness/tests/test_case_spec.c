@@ -14,6 +14,7 @@
 
 #include "catalog.h"
 #include "case_spec.h"
+#include "case_summary.h"
 #include "text.h"
 
 static int mode(const char *name)
@@ -426,6 +427,44 @@ static void a_bad_case_does_not_take_the_others_down(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The line the version matrix names a case by: its header's first sentence. */
+static void summarises_a_header_by_its_first_sentence(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/zr-summary.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char c[600], py[600], none[600];
+    snprintf(c, sizeof c, "%s/a.c", dir);
+    snprintf(py, sizeof py, "%s/b.py", dir);
+    snprintf(none, sizeof none, "%s/c.c", dir);
+    FILE *f = fopen(c, "w");
+    fputs("/* The stop request arrives before the worker has created its first socket:\n"
+          " * main calls zmq_ctx_shutdown. More.\n *\n * @family x\n */\n", f);
+    fclose(f);
+    f = fopen(py, "w");
+    fputs("#!/usr/bin/env python3\n# One pyzmq DEALER shared by two Python threads. Then\n# more.\n", f);
+    fclose(f);
+    f = fopen(none, "w");
+    fputs("int main(void) { return 0; }\n", f);
+    fclose(f);
+    char *s = zr_case_summary(c);
+    assert_string_equal(s, "The stop request arrives before the worker has created its first socket");
+    free(s);
+    s = zr_case_summary(py);
+    assert_string_equal(s, "One pyzmq DEALER shared by two Python threads");
+    free(s);
+    s = zr_case_summary(none);
+    assert_string_equal(s, "");
+    free(s);
+    s = zr_case_summary("/nonexistent/case.c");
+    assert_string_equal(s, "");
+    free(s);
+    unlink(c);
+    unlink(py);
+    unlink(none);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -441,6 +480,7 @@ int main(void)
         cmocka_unit_test(judges_a_regression_by_its_lower_bound),
         cmocka_unit_test(judges_by_the_version_of_the_interpreter),
         cmocka_unit_test(a_bad_case_does_not_take_the_others_down),
+        cmocka_unit_test(summarises_a_header_by_its_first_sentence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,6 +51,8 @@ struct zr_options {
     bool every_attempt; /* check: every attempt must meet the expectation */
     bool as_bug;        /* bundle: libzmq's bug template even for a usage error */
     bool done;          /* check: hold the program to the cases' DONE contract (cases/README.md) */
+    /* matrix, merge: matrix.md shows only the cases that differ between versions (--rows differing) */
+    bool rows_differing;
     /* soak, matrix */
     double minutes;
     int jobs;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "case_run.h"
+#include "case_summary.h"
 #include "commands.h"
 #include "defaults.h"
 #include "environment.h"
@@ -190,6 +191,7 @@ static void set_matrix_header(json_t *doc, const char *dir, int attempts, double
     json_object_set_new(doc, "attempts", json_integer(attempts));
     json_object_set_new(doc, "wall_s", json_real(wall_s));
     json_object_set_new(doc, "interrupted", json_boolean(interrupted));
+    json_object_set_new(doc, "command", zr_command_line_json());
 }
 
 /* A matrix being run: its folder, its columns, its cells and their results. */
@@ -373,13 +375,24 @@ static void run_cells(struct matrix_run *m)
     rmdir(m->cells_dir);
 }
 
-/* A row of matrix.json: the case, its mode and what it is. */
-static json_t *row_json(const struct zr_case_spec *spec, const char *mode)
+/* A row of matrix.json: the case, its mode and what it is (its family,
+ * file and the first sentence of its header, for a reader of upstream's
+ * issues). */
+static json_t *row_json(const struct zr_case_spec *spec, const char *mode, const char *source_dir)
 {
     json_t *row = json_pack("{s:s, s:s, s:s, s:s}", "case", spec->id, "mode", mode, "language",
                             zr_language_name(spec->language), "variant", zr_variant_name(spec->variant));
     json_object_set_new(row, "upstream", spec->upstream ? json_string(spec->upstream) : json_null());
     json_object_set_new(row, "fixed_in", spec->fixed_in ? json_string(spec->fixed_in) : json_null());
+    json_object_set_new(row, "family", zr_json_text(spec->family ? spec->family : ""));
+    size_t n = strlen(source_dir);
+    const char *file = spec->path ? spec->path : "";
+    if (n && !strncmp(file, source_dir, n) && file[n] == '/')
+        file += n + 1; /* a case of the repository by its path there */
+    json_object_set_new(row, "file", zr_json_text(file));
+    char *summary = zr_case_summary(spec->program ? NULL : spec->path);
+    json_object_set_new(row, "summary", zr_json_text(summary));
+    free(summary);
     return row;
 }
 
@@ -402,7 +415,7 @@ static json_t *matrix_document(struct matrix_run *m)
     for (int i = 0; i < m->sel.n; i++) {
         const struct zr_case_spec *spec = m->sel.items[i].spec;
         const char *mode = m->sel.items[i].mode >= 0 ? zr_modes[m->sel.items[i].mode].name : "-";
-        json_array_append_new(rows, row_json(spec, mode));
+        json_array_append_new(rows, row_json(spec, mode, m->o->setup.source_dir));
         for (int b = 0; b < m->ncols; b++) {
             int c = i * m->ncols + b;
             json_t *cell = m->results[c] ? m->results[c] : cell_not_run(spec->id, mode, m->cols[b].name, m->na[c]);
@@ -464,7 +477,8 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
     m.start = zr_now();
     run_cells(&m);
     json_t *doc = matrix_document(&m);
-    int rc = zr_matrix_write(m.dir, doc, err, sizeof err);
+    struct zr_matrix_render_options ro = { o->rows_differing };
+    int rc = zr_matrix_write(m.dir, doc, &ro, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "zmq-repro: %s\n", err);
     else
@@ -720,7 +734,6 @@ static json_t *merged_document(json_t **docs, int nargs, char **args, const char
 
 int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
 {
-    (void)o;
     if (nargs < 2) {
         fprintf(stderr, "zmq-repro: merge takes the folder to write and the matrix folders to merge: "
                         "zmq-repro merge OUT DIR...\n");
@@ -742,7 +755,8 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
     }
     json_t *merged = merged_document(docs, nargs, args, out);
     int rc = ZR_EXIT_HELD;
-    if (zr_matrix_write(out, merged, err, sizeof err) != 0) {
+    struct zr_matrix_render_options ro = { o->rows_differing };
+    if (zr_matrix_write(out, merged, &ro, err, sizeof err) != 0) {
         fprintf(stderr, "zmq-repro: %s\n", err);
         rc = ZR_EXIT_USAGE;
     } else {

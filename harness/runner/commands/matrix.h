@@ -6,6 +6,7 @@
 #define ZR_MATRIX_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "catalog.h"
@@ -15,8 +16,16 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
 int zr_cmd_cell(const struct zr_options *o, const struct zr_catalog *cat, int nargs, char **args);
 int zr_cmd_merge(const struct zr_options *o, int nargs, char **args);
 
-/* Writes dir/matrix.json, dir/matrix.md and dir/index.html from doc. */
-int zr_matrix_write(const char *dir, json_t *doc, char *err, size_t errlen);
+/* What the renderings show: by default every case (matrix.md cut to fit
+ * one GitHub comment); only_differing: matrix.md holds only the cases
+ * whose verdict differs between versions (--rows differing). */
+struct zr_matrix_render_options {
+    bool only_differing;
+};
+
+/* Writes dir/matrix.json, dir/matrix.md and dir/index.html from doc (ro may be NULL). */
+int zr_matrix_write(const char *dir, json_t *doc, const struct zr_matrix_render_options *ro, char *err,
+                    size_t errlen);
 
 /* What a cell says, for both renderings: its verdict word ("reproduced",
  * "not reproduced", "clean", "NOT FIXED", "fixed upstream", "n/a", "error",

@@ -18,7 +18,7 @@ enum option_id {
     O_MODE, O_LABEL, O_BUILD, O_ATTEMPTS, O_KEEP_GOING, O_TRANSPORT, O_RESULTS, O_NO_RESULTS, O_JSON, O_OUT,
     O_PYTHON, O_STACK_TOOL, O_FLAVOUR, O_NAME, O_REBUILD, O_DEFAULTS, O_PRUNE, O_EXPECT, O_SERVER, O_TIMEOUT, O_STALL,
     O_EVERY, O_DONE, O_AS_BUG, O_BASELINE, O_SUITE, O_KNOWN_BUGS, O_SUPPRESSIONS, O_MINUTES, O_JOBS, O_SOURCE, O_FROM, O_TO, O_LOOKING_FOR,
-    O_SEED, O_QUIET, O_VERBOSE, O_HELP, O_VERSION, O_COUNT,
+    O_SEED, O_ROWS, O_QUIET, O_VERBOSE, O_HELP, O_VERSION, O_COUNT,
 };
 
 const struct zr_option zr_option_table[] = {
@@ -102,6 +102,10 @@ const struct zr_option zr_option_table[] = {
     [O_SEED] = { "seed", 0, true, "N",
                  "perturb mode: the seed of every attempt, to replay a run (default: one drawn per attempt, kept in "
                  "the result)" },
+    [O_ROWS] = { "rows", 0, true, "R",
+                 "the cases of matrix.md: all (default; cut to fit one\n"
+                 "GitHub comment) or differing (only those whose verdict\n"
+                 "differs between versions)" },
     [O_QUIET] = { "quiet", 'q', false, NULL, "no per-attempt lines and no report text" },
     [O_VERBOSE] = { "verbose", 'v', false, NULL, "also the client's command line and environment" },
     [O_HELP] = { "help", 'h', false, NULL, "this text" },
@@ -157,6 +161,7 @@ static int apply_checked(enum option_id id, const char *arg, struct zr_options *
     static const char *const flavours[] = { "tsan", "debug", "binary", NULL };
     static const char *const servers[] = { "echo", "slow", "delay", "sink", "none", NULL };
     static const char *const looking_for[] = { "fix", "regression", NULL };
+    static const char *const rows[] = { "all", "differing", NULL };
     long n;
     switch (id) {
     case O_ATTEMPTS:
@@ -183,6 +188,11 @@ static int apply_checked(enum option_id id, const char *arg, struct zr_options *
         if (!one_of(arg, looking_for))
             return usage_error("--looking-for is fix or regression, not '%s'", arg);
         o->looking_for = arg;
+        return 0;
+    case O_ROWS:
+        if (!one_of(arg, rows))
+            return usage_error("--rows is all or differing, not '%s'", arg);
+        o->rows_differing = !strcmp(arg, "differing");
         return 0;
     case O_TIMEOUT:
         if (zr_parse_double(arg, 0.01, 86400, &o->timeout_s) != 0)

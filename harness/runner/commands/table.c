@@ -140,7 +140,7 @@ const struct zr_command zr_commands[] = {
         .synopsis = "[CASE...] -b B1 -b B2 ... [-- PROGRAM [ARGS...]]",
         .summary
         = "cases x builds x modes, N attempts per cell, into a folder (--out): matrix.json, matrix.md, index.html",
-        .options = "mode label build attempts out json jobs " RUNNING " " JUDGING,
+        .options = "mode label build attempts out json jobs rows " RUNNING " " JUDGING,
         .needs_catalog = true,
         .runs_cases = true,
         .takes_program = true,
@@ -163,7 +163,7 @@ const struct zr_command zr_commands[] = {
         .name = "merge",
         .synopsis = "OUT DIR...",
         .summary = "matrix folders of several machines into one",
-        .options = "",
+        .options = "rows",
         .run = merge,
         .examples = "zmq-repro merge results/all results/host-a results/host-b",
     },

@@ -11,6 +11,7 @@
 #include "case_run.h"
 #include "client.h"
 #include "config.h"
+#include "files.h"
 #include "loaded.h"
 #include "process.h"
 #include "python_builds.h"
@@ -48,6 +49,23 @@ json_t *zr_host_json(void)
                           zr_host_name(), "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN));
     free(os);
     return j;
+}
+
+json_t *zr_command_line_json(void)
+{
+    json_t *words = json_array();
+    FILE *f = fopen("/proc/self/cmdline", "r");
+    if (!f)
+        return words;
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    /* The words end with NUL each; a word that is no UTF-8 is kept as text that is. */
+    while ((n = getdelim(&buf, &cap, '\0', f)) > 0)
+        json_array_append_new(words, zr_json_text(buf));
+    free(buf);
+    fclose(f);
+    return words;
 }
 
 /* The build's library is still the file that was built: a replaced or

@@ -14,6 +14,9 @@
 /* The host: OS, kernel, machine, CPUs, name. */
 json_t *zr_host_json(void);
 const char *zr_host_name(void);
+/* The words of this process's own command line (from /proc/self/cmdline),
+ * for a document to say what made it; [] when it cannot be read. */
+json_t *zr_command_line_json(void);
 
 /* The interpreter on a build in a mode: Python and pyzmq versions, and the
  * libzmq it really loaded, which must be the build's. Cached per mode and

@@ -53,6 +53,7 @@ json_t *zr_figures(const struct zr_case_run *run)
     int ndetect = 0, errors = 0;
     double worst = NAN, worst_run = NAN;
     json_t *counts = json_object(), *signatures = json_object(), *symptoms = json_object(), *locations = json_object();
+    json_t *symptom_locations = json_object(); /* symptom -> { location: attempts } */
     for (int i = 0; i < run->n; i++) {
         const struct zr_attempt *a = &run->attempts[i];
         times[i] = a->verdict_s;
@@ -73,6 +74,17 @@ json_t *zr_figures(const struct zr_case_run *run)
         count(symptoms, key);
         if (a->verdict.location && !json_object_get(locations, key))
             json_object_set_new(locations, key, zr_json_text(a->verdict.location));
+        if (a->verdict.location) {
+            /* Every location of the symptom, not only the first: it may move between attempts. */
+            json_t *where = json_object_get(symptom_locations, key);
+            if (!where) {
+                where = json_object();
+                json_object_set_new(symptom_locations, key, where);
+            }
+            char *loc = zr_utf8_sanitize(a->verdict.location, strlen(a->verdict.location));
+            count(where, loc);
+            free(loc);
+        }
         free(key);
     }
     char outcomes[512] = "";
@@ -110,6 +122,7 @@ json_t *zr_figures(const struct zr_case_run *run)
     json_object_set_new(j, "signatures", signatures);
     json_object_set_new(j, "symptoms", symptoms);
     json_object_set_new(j, "locations", locations);
+    json_object_set_new(j, "symptom_locations", symptom_locations);
     json_object_set_new(j, "wall_s", json_real(round(run->wall_s * 1000) / 1000));
     free(detect);
     free(times);

@@ -1,11 +1,13 @@
-/* matrix.json into matrix.md and index.html. */
+/* matrix.json into matrix.md and index.html: what a cell says, the words
+ * both renderings share, and the writing of the folder's three files. */
+#include "matrix_render.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "files.h"
-#include "matrix.h"
 #include "outcomes.h"
 #include "text.h"
 
@@ -27,18 +29,18 @@ static void judge_cell(json_t *cell, struct zr_cell_view *v, bool broken)
 {
     /* A broken case judged as fixed on this version (@fixed-in). */
     bool upstream = !broken && !strcmp(str(cell, "variant"), "broken");
-    bool errors = json_integer_value(json_object_get(cell, "errors")) > 0;
     if (broken) {
         v->verdict = v->met > 0 ? "reproduced" : "not reproduced";
         v->css = v->met > 0 ? "held" : "not-held";
     } else {
-        bool all = v->met == v->n && v->n > 0;
+        /* Attempts the harness lost are no failure: the rest must all be clean. */
+        bool all = v->met > 0 && v->met + v->errors >= v->n;
         /* @python-unaffected: this interpreter cannot show the bug. */
         bool unaffected = json_is_true(json_object_get(cell, "python_unaffected"));
         v->verdict = all ? (unaffected ? "Python unaffected" : upstream ? "fixed upstream" : "clean") : "NOT FIXED";
         v->css = all ? "held" : "not-held";
     }
-    if (errors && v->met == 0) {
+    if (v->errors > 0 && v->met == 0) {
         v->verdict = "error";
         v->css = "error";
     }
@@ -91,447 +93,185 @@ void zr_cell_view(json_t *cell, struct zr_cell_view *v)
         v->seconds = json_number_value(t);
 }
 
-/* --- Symptoms: one id per distinct "OUTCOME symptom" across the matrix,
- * with where it is in each build (its location moves between versions). --- */
+/* --- The words both renderings share. --- */
 
-struct symptom_table {
-    json_t *ids;       /* key -> "S1" */
-    json_t *locations; /* key -> { build: location } */
-    json_t *order;     /* [key] */
-};
-
-static const char *symptom_id(struct symptom_table *t, json_t *cell, const char *key)
+/* How much of s a cell shows: about 100 bytes, cut between two characters. */
+static int shown_length(const char *s)
 {
-    const struct zr_outcome *o = zr_outcome_of_key(key);
-    if (!key[0] || (o && !strcmp(o->name, "CLEAN")))
-        return "";
-    json_t *id = json_object_get(t->ids, key);
-    if (!id) {
-        char buf[16];
-        snprintf(buf, sizeof buf, "S%zu", json_array_size(t->order) + 1);
-        json_object_set_new(t->ids, key, json_string(buf));
-        json_object_set_new(t->locations, key, json_object());
-        json_array_append_new(t->order, json_string(key));
-        id = json_object_get(t->ids, key);
+    size_t n = strlen(s);
+    if (n <= 100)
+        return (int)n;
+    n = 100;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--; /* not inside a UTF-8 sequence */
+    return (int)n;
+}
+
+char *zr_mx_result_text(const struct zr_mx_result *r)
+{
+    const struct zr_cell_view *v = &r->view;
+    const char *reason = r->cell ? str(r->cell, "reason") : "no cell in matrix.json";
+    int shown = shown_length(reason);
+    const char *more = reason[shown] ? "..." : "";
+    switch (r->kind) {
+    case ZR_MX_NONE:
+        return zr_strdup_printf("%s", "");
+    case ZR_MX_NA:
+        return zr_strdup_printf("%s: n/a: %.*s%s", r->mode, shown, reason, more);
+    case ZR_MX_ERROR:
+        if (!strcmp(v->verdict, "interrupted"))
+            return zr_strdup_printf("%s: interrupted", r->mode);
+        if (v->n > 0)
+            return zr_strdup_printf("%s: ERROR %lld of %lld attempts lost", r->mode, v->errors, v->n);
+        return zr_strdup_printf("%s: ERROR: %.*s%s", r->mode, shown, reason, more);
+    default:
+        break;
     }
-    const char *where = json_string_value(json_object_get(json_object_get(cell, "locations"), key));
-    if (where)
-        json_object_set_new(json_object_get(t->locations, key), str(cell, "build"), json_string(where));
-    return json_string_value(id);
+    char secs[32] = "", what[64] = "", lost[48] = "";
+    if (!isnan(v->seconds))
+        snprintf(secs, sizeof secs, ", %.2f s", v->seconds);
+    /* The dominant outcome and its symptom's id, unless it is just CLEAN. */
+    if (v->outcome[0] && strcmp(v->outcome, "CLEAN"))
+        snprintf(what, sizeof what, ", %s%s%s", v->outcome, r->symptom_id[0] ? " " : "", r->symptom_id);
+    /* Every attempt the harness lost is said, whatever the verdict. */
+    if (v->errors > 0)
+        snprintf(lost, sizeof lost, ", %lld ERROR", v->errors);
+    return zr_strdup_printf("%s: %s %lld/%lld%s%s%s", r->mode, v->verdict, v->met, v->n, secs, what, lost);
 }
 
-static void cell_text(json_t *cell, struct symptom_table *t, char *buf, size_t len)
+/* A word of a command line as a shell would need it to read it back. */
+static char *quoted_word(const char *w)
 {
-    struct zr_cell_view v;
-    zr_cell_view(cell, &v);
-    if (!strcmp(v.css, "na") || !strcmp(v.css, "error")) {
-        snprintf(buf, len, "%s", v.verdict);
-        return;
+    if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == strlen(w))
+        return zr_strdup_printf("%s", w);
+    char *q = zr_strdup_printf("%s", "'");
+    for (const char *c = w; *c; c++) {
+        char *t = *c == '\'' ? zr_strdup_printf("%s'\\''", q) : zr_strdup_printf("%s%c", q, *c);
+        free(q);
+        q = t;
     }
-    const char *id = symptom_id(t, cell, v.symptom);
-    char secs[32] = "";
-    if (!isnan(v.seconds))
-        snprintf(secs, sizeof secs, ", %.2f s", v.seconds);
-    /* Every attempt the harness lost is said in the cell, whatever the verdict. */
-    char lost[48] = "";
-    if (v.errors > 0)
-        snprintf(lost, sizeof lost, ", %lld ERROR", v.errors);
-    snprintf(buf, len, "%s: %s%s%s %lld/%lld%s%s", v.verdict, v.outcome, id[0] ? " " : "", id, v.met, v.n, secs,
-             lost);
+    char *t = zr_strdup_printf("%s'", q);
+    free(q);
+    return t;
 }
 
-/* --- Markdown --- */
-
-/* Every text of matrix.md, as a table cell (no raw HTML, no code span, no
- * extra column): matrix.json may come from another machine. */
-static void md_escape(FILE *f, const char *s)
+char *zr_mx_command_text(json_t *doc)
 {
-    zr_fput_md_cell(f, s);
-}
-
-static json_t *find_cell(json_t *cells, const char *id, const char *mode, const char *build)
-{
+    char *s = zr_strdup_printf("%s", "");
     size_t i;
-    json_t *c;
-    json_array_foreach(cells, i, c) if (!strcmp(str(c, "case"), id) && !strcmp(str(c, "mode"), mode) &&
-                                        !strcmp(str(c, "build"), build)) return c;
-    return NULL;
-}
-
-static void write_header_facts(FILE *f, json_t *doc, bool html)
-{
-    void (*text)(FILE *, const char *) = html ? zr_fput_html : zr_fput_md_cell;
-    const char *key;
-    json_t *h;
-    json_object_foreach(json_object_get(doc, "hosts"), key, h) {
-        fprintf(f, html ? "<li>host " : "- host ");
-        text(f, key);
-        fprintf(f, ": ");
-        text(f, str(h, "os"));
-        fprintf(f, ", kernel ");
-        text(f, str(h, "kernel"));
-        fprintf(f, ", %lld CPUs%s\n", (long long)json_integer_value(json_object_get(h, "cpus")), html ? "</li>" : "");
+    json_t *w;
+    json_array_foreach(json_object_get(doc, "command"), i, w) {
+        if (!json_is_string(w))
+            continue;
+        /* The program's own path says nothing to a reader: its name does. */
+        const char *word = json_string_value(w);
+        const char *slash = i == 0 ? strrchr(word, '/') : NULL;
+        char *q = quoted_word(slash ? slash + 1 : word);
+        char *t = zr_strdup_printf("%s%s%s", s, s[0] ? " " : "", q);
+        free(q);
+        free(s);
+        s = t;
     }
+    return s;
 }
 
-/* The marks of a table row in one of the two renderings. */
-struct row_marks {
-    const char *open, *between, *close;
-    void (*text)(FILE *, const char *); /* the escaping of every text */
-};
-
-static const struct row_marks md_row = { "| ", " | ", " |\n", zr_fput_md_cell };
-static const struct row_marks html_row = { "<tr><td>", "</td><td>", "</td></tr>\n", zr_fput_html };
-/* The head of a row of the matrix: its case and mode, before the cells. */
-static const struct row_marks md_row_head = { "| ", " | ", " |", zr_fput_md_cell };
-static const struct row_marks html_row_head = { "<tr><th>", "</th><th>", "</th>", zr_fput_html };
-
-static void write_row_head(FILE *f, json_t *row, const struct row_marks *m)
+char *zr_mx_column_builds(const struct zr_mx_column *c)
 {
-    fprintf(f, "%s", m->open);
-    m->text(f, str(row, "case"));
-    fprintf(f, "%s", m->between);
-    m->text(f, str(row, "mode"));
-    fprintf(f, "%s", m->close);
-}
-
-/* The row's cell in build b's column, or NULL. */
-static json_t *cell_of(json_t *cells, json_t *row, json_t *b)
-{
-    return find_cell(cells, str(row, "case"), str(row, "mode"), str(b, "name"));
-}
-
-/* The symptoms' rows: id, symptom, and where it is in each build. */
-static void write_symptom_rows(FILE *f, const struct symptom_table *t, const struct row_marks *m)
-{
-    size_t i;
-    json_t *key;
-    json_array_foreach(t->order, i, key) {
-        const char *k = json_string_value(key);
-        fprintf(f, "%s", m->open);
-        m->text(f, json_string_value(json_object_get(t->ids, k)));
-        fprintf(f, "%s", m->between);
-        m->text(f, k);
-        fprintf(f, "%s", m->between);
-        const char *bn;
-        json_t *loc;
-        int n = 0;
-        json_object_foreach(json_object_get(t->locations, k), bn, loc) {
-            fprintf(f, "%s", n++ ? "; " : "");
-            m->text(f, bn);
-            fprintf(f, ": ");
-            m->text(f, json_string_value(loc));
-        }
-        fprintf(f, "%s", m->close);
-    }
-}
-
-/* The builds' table rows: name, version, flavour, origin (or why it
- * could not be opened), host. */
-static void write_build_rows(FILE *f, json_t *builds, const struct row_marks *m)
-{
+    char *s = zr_strdup_printf("%s", "");
     size_t i;
     json_t *b;
-    json_array_foreach(builds, i, b) {
-        fprintf(f, "%s", m->open);
-        m->text(f, str(b, "name"));
-        fprintf(f, "%s", m->between);
-        m->text(f, str(b, "version"));
-        fprintf(f, "%s", m->between);
-        m->text(f, str(b, "flavour"));
-        fprintf(f, "%s", m->between);
-        m->text(f, json_object_get(b, "error") ? str(b, "error") : str(b, "origin"));
-        fprintf(f, "%s", m->between);
-        m->text(f, str(b, "host"));
-        fprintf(f, "%s", m->close);
+    json_array_foreach(c->builds, i, b) {
+        const char *flavour = str(b, "flavour");
+        char *t = zr_strdup_printf("%s%s%s%s%s%s", s, i ? ", " : "", str(b, "name"), flavour[0] ? " (" : "", flavour,
+                                   flavour[0] ? ")" : "");
+        free(s);
+        s = t;
     }
+    return s;
 }
 
-/* --- Markdown --- */
-
-static void write_md_title(FILE *f, json_t *doc)
+bool zr_mx_report_link_ok(const char *report)
 {
-    fprintf(f, "# libzmq builds compared: ");
-    md_escape(f, str(doc, "name"));
-    fprintf(f, "\n\nMade by `zmq-repro matrix` on ");
-    md_escape(f, str(doc, "finished_at"));
-    fprintf(f, "; %lld attempts per cell; %.1f minutes.\n\n", (long long)json_integer_value(json_object_get(doc, "attempts")),
-            json_number_value(json_object_get(doc, "wall_s")) / 60);
-    write_header_facts(f, doc, false);
+    return !strncmp(report, "reports/", 8) && zr_path_stays_inside(report);
 }
 
-static void write_md_matrix_head(FILE *f, json_t *builds)
-{
-    fprintf(f, "\nEach cell: the verdict (a broken case *reproduced* or not; a fixed case *clean* or *NOT FIXED*; "
-               "*fixed upstream*: a broken case judged by its @fixed-in on this version), the dominant outcome "
-               "and symptom (ids below), attempts meeting the expectation of all, median time to detect "
-               "(broken) or to run (fixed).\n\n");
-    fprintf(f, "| case | mode |");
-    size_t i;
-    json_t *b;
-    json_array_foreach(builds, i, b) {
-        fputc(' ', f);
-        md_escape(f, str(b, "name"));
-        fprintf(f, " |");
-    }
-    fprintf(f, "\n|---|---|");
-    json_array_foreach(builds, i, b) fprintf(f, "---|");
-    fprintf(f, "\n");
-}
-
-/* A cell of matrix.md: its text, or - where the row has none in this build. */
-static void write_md_cell(FILE *f, json_t *cell, struct symptom_table *t)
-{
-    char text[256] = "-";
-    if (cell)
-        cell_text(cell, t, text, sizeof text);
-    fputc(' ', f);
-    md_escape(f, text);
-    fprintf(f, " |");
-}
-
-static void write_html_cell(FILE *f, json_t *cell, json_t *row, json_t *b, struct symptom_table *t);
-
-/* One case in one mode, in either rendering: its head, then a cell per build. */
-static void write_matrix_row(FILE *f, json_t *row, json_t *builds, json_t *cells, struct symptom_table *t, bool html)
-{
-    write_row_head(f, row, html ? &html_row_head : &md_row_head);
-    size_t k;
-    json_t *b;
-    json_array_foreach(builds, k, b) {
-        json_t *cell = cell_of(cells, row, b);
-        if (!html)
-            write_md_cell(f, cell, t);
-        else if (cell)
-            write_html_cell(f, cell, row, b, t);
-        else
-            fprintf(f, "<td class=\"na\">-</td>");
-    }
-    fprintf(f, html ? "</tr>\n" : "\n");
-}
-
-/* Why a cell is n/a or an error: "status: reason" -> { build: true }, once per reason. */
-static json_t *reasons_not_run(json_t *cells)
+json_t *zr_mx_reasons_not_run(json_t *doc)
 {
     json_t *reasons = json_object();
     size_t i;
     json_t *c;
-    json_array_foreach(cells, i, c) {
+    json_array_foreach(json_object_get(doc, "cells"), i, c) {
         const char *status = str(c, "status");
         if (strcmp(status, "ran") && str(c, "reason")[0]) {
             char *line = zr_strdup_printf("%s: %s", status, str(c, "reason"));
             json_t *builds_of = json_object_get(reasons, line);
             if (!builds_of) {
                 builds_of = json_object();
-                json_object_set_new(reasons, line, builds_of);
+                json_object_set_new_nocheck(reasons, line, builds_of);
             }
-            json_object_set_new(builds_of, str(c, "build"), json_true());
+            json_object_set_new_nocheck(builds_of, str(c, "build"), json_true());
             free(line);
         }
     }
     return reasons;
 }
 
-static void write_md_reasons(FILE *f, json_t *cells)
+static char *family_anchor_of(const char *family)
 {
-    json_t *reasons = reasons_not_run(cells);
-    if (json_object_size(reasons)) {
-        fprintf(f, "\nCells that did not run:\n\n");
-        const char *line;
-        json_t *builds_of;
-        json_object_foreach(reasons, line, builds_of) {
-            fprintf(f, "- ");
-            md_escape(f, line);
-            fprintf(f, " (");
-            const char *bn;
-            json_t *yes;
-            int n = 0;
-            json_object_foreach(builds_of, bn, yes) {
-                fprintf(f, "%s", n++ ? ", " : "");
-                md_escape(f, bn);
-            }
-            fprintf(f, ")\n");
+    char *a = zr_strdup_printf("family-%s", family);
+    for (char *c = a + 7; *c; c++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789-_", *c))
+            *c = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : '-';
+    return a;
+}
+
+char *zr_mx_family_anchor(const struct zr_matrix_model *m, int i)
+{
+    char *a = family_anchor_of(json_string_value(json_array_get(m->families, (size_t)i)));
+    /* Two families that clean up to the same anchor: the later one numbered. */
+    for (int j = 0; j < i; j++) {
+        char *b = family_anchor_of(json_string_value(json_array_get(m->families, (size_t)j)));
+        bool same = !strcmp(a, b);
+        free(b);
+        if (same) {
+            char *t = zr_strdup_printf("%s-%d", a, i + 1);
+            free(a);
+            return t;
         }
     }
-    json_decref(reasons);
+    return a;
 }
 
-/* --- HTML: self-contained, no script, no external asset. Every text goes
- * through one escaping function, and a policy in the page forbids script
- * anyway: matrix.json may come from another machine, its builds' fields from
- * a build folder's build-info.json. --- */
+/* --- The folder's files. --- */
 
-static void html_escape(FILE *f, const char *s)
-{
-    zr_fput_html(f, s);
-}
-
-/* A cell links only to its report text in the folder's reports/: a relative
- * path without "..", so no scheme (javascript:) and no file elsewhere. */
-static bool report_link_ok(const char *report)
-{
-    return !strncmp(report, "reports/", 8) && zr_path_stays_inside(report);
-}
-
-/* The page's head (its policy and style) and the facts above the tables. */
-static void write_html_head(FILE *f, json_t *doc)
-{
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-               "img-src 'self'; base-uri 'none'; form-action 'none'\">\n<title>libzmq builds compared: ");
-    html_escape(f, str(doc, "name"));
-    fprintf(f, "</title>\n<style>\n"
-               "body{font-family:sans-serif;margin:1.5em;color:#222}\n"
-               "table{border-collapse:collapse;margin:1em 0}\n"
-               "th,td{border:1px solid #bbb;padding:4px 8px;font-size:13px;vertical-align:top}\n"
-               "th{background:#eee}\n"
-               "td.held{background:#c8f0c8}\n"
-               "td.not-held{background:#f6b8b8}\n"
-               "td.na{background:#e4e4e4;color:#777}\n"
-               "td.error{background:#ffd89a}\n"
-               "td.with-errors{outline:3px solid #e08a00;outline-offset:-3px}\n"
-               "td a{color:inherit}\n"
-               ".legend span{display:inline-block;padding:2px 8px;margin-right:6px;border:1px solid #bbb}\n"
-               "</style></head><body>\n");
-    fprintf(f, "<h1>libzmq builds compared: ");
-    html_escape(f, str(doc, "name"));
-    fprintf(f, "</h1>\n<p>Made by <code>zmq-repro matrix</code> on ");
-    html_escape(f, str(doc, "finished_at"));
-    fprintf(f, "; %lld attempts per cell.</p>\n<ul>\n", (long long)json_integer_value(json_object_get(doc, "attempts")));
-    write_header_facts(f, doc, true);
-}
-
-static void write_html_matrix_head(FILE *f, json_t *builds)
-{
-    fprintf(f, "</table>\n<p class=\"legend\"><span style=\"background:#c8f0c8\">expectation held</span>"
-               "<span style=\"background:#f6b8b8\">not held</span><span style=\"background:#e4e4e4\">n/a</span>"
-               "<span style=\"background:#ffd89a\">error</span></p>\n");
-    fprintf(f, "<table id=\"matrix\"><tr><th>case</th><th>mode</th>");
-    size_t i;
-    json_t *b;
-    json_array_foreach(builds, i, b) {
-        fprintf(f, "<th>");
-        html_escape(f, str(b, "name"));
-        fprintf(f, "</th>");
-    }
-    fprintf(f, "</tr>\n");
-}
-
-/* One cell: its class, what it says in data- attributes (for the page's
- * checks), the text, linked to its report. */
-static void write_html_cell(FILE *f, json_t *cell, json_t *row, json_t *b, struct symptom_table *t)
-{
-    struct zr_cell_view v;
-    zr_cell_view(cell, &v);
-    char text[256];
-    cell_text(cell, t, text, sizeof text);
-    fprintf(f, "<td class=\"%s%s\" data-errors=\"%lld\" data-case=\"", v.css,
-            v.errors > 0 && strcmp(v.css, "error") ? " with-errors" : "", v.errors);
-    html_escape(f, str(row, "case"));
-    fprintf(f, "\" data-mode=\"");
-    html_escape(f, str(row, "mode"));
-    fprintf(f, "\" data-build=\"");
-    html_escape(f, str(b, "name"));
-    fprintf(f, "\" data-verdict=\"");
-    html_escape(f, v.verdict);
-    fprintf(f, "\" data-outcome=\"");
-    html_escape(f, v.outcome);
-    fprintf(f, "\" data-met=\"%lld\" data-n=\"%lld\" title=\"", v.met, v.n);
-    html_escape(f, v.symptom[0] ? v.symptom : str(cell, "reason"));
-    fprintf(f, "\">");
-    const char *report = str(cell, "report");
-    bool link = report_link_ok(report);
-    if (link) {
-        fprintf(f, "<a href=\"");
-        html_escape(f, report);
-        fprintf(f, "\">");
-    }
-    html_escape(f, text);
-    if (link)
-        fprintf(f, "</a>");
-    fprintf(f, "</td>");
-}
-
-/* The parts of one rendering, in the page's order. */
-struct rendering {
-    void (*title)(FILE *f, json_t *doc);
-    const char *builds_head;
-    const struct row_marks *build_row;
-    void (*matrix_head)(FILE *f, json_t *builds);
-    bool html;
-    void (*after_rows)(FILE *f, json_t *cells); /* or NULL */
-    const char *symptoms_head, *end;
-};
-
-static const struct rendering markdown = {
-    write_md_title,
-    "\n| build | libzmq | flavour | origin | host |\n|---|---|---|---|---|\n",
-    &md_row,
-    write_md_matrix_head,
-    false,
-    write_md_reasons,
-    "\n## Symptoms\n\nOne symptom across versions; where it is in each build.\n\n| id | symptom | where |\n"
-    "|---|---|---|\n",
-    "",
-};
-
-static const struct rendering page = {
-    write_html_head,
-    "</ul>\n<table id=\"builds\"><tr><th>build</th><th>libzmq</th><th>flavour</th><th>origin</th>"
-    "<th>host</th></tr>\n",
-    &html_row,
-    write_html_matrix_head,
-    true,
-    NULL,
-    "</table>\n<h2>Symptoms</h2>\n<table id=\"symptoms\"><tr><th>id</th><th>symptom</th><th>where</th></tr>\n",
-    "</table>\n</body></html>\n",
-};
-
-/* The document in one rendering: the title, the builds, the matrix, the symptoms. */
-static int write_rendering(const char *path, json_t *doc, struct symptom_table *t, const struct rendering *r)
+static int write_file(const char *path, const struct zr_matrix_model *m, const struct zr_matrix_render_options *ro,
+                      bool html)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    json_t *builds = json_object_get(doc, "builds"), *cells = json_object_get(doc, "cells");
-    r->title(f, doc);
-    fprintf(f, "%s", r->builds_head);
-    write_build_rows(f, builds, r->build_row);
-    r->matrix_head(f, builds);
-    size_t i;
-    json_t *row;
-    json_array_foreach(json_object_get(doc, "rows"), i, row)
-        write_matrix_row(f, row, builds, cells, t, r->html);
-    if (r->after_rows)
-        r->after_rows(f, cells);
-    fprintf(f, "%s", r->symptoms_head);
-    write_symptom_rows(f, t, r->build_row);
-    fprintf(f, "%s", r->end);
-    return fclose(f) == 0 ? 0 : -1;
+    int rc = html ? zr_matrix_write_html(f, m) : zr_matrix_write_md(f, m, ro);
+    return fclose(f) == 0 && rc == 0 ? 0 : -1;
 }
 
-int zr_matrix_write(const char *dir, json_t *doc, char *err, size_t errlen)
+int zr_matrix_write(const char *dir, json_t *doc, const struct zr_matrix_render_options *ro, char *err,
+                    size_t errlen)
 {
+    static const struct zr_matrix_render_options defaults = { false };
     char *json_path = zr_strdup_printf("%s/matrix.json", dir);
     char *md = zr_strdup_printf("%s/matrix.md", dir), *html = zr_strdup_printf("%s/index.html", dir);
     int rc = zr_write_json_atomically(json_path, doc, err, errlen);
-    /* The two renderings number the symptoms the same way: one table each, in the same order. */
-    struct symptom_table t1 = { json_object(), json_object(), json_array() };
-    struct symptom_table t2 = { json_object(), json_object(), json_array() };
-    if (rc == 0 && write_rendering(md, doc, &t1, &markdown) != 0) {
+    struct zr_matrix_model m;
+    zr_matrix_model_build(doc, &m);
+    if (rc == 0 && write_file(md, &m, ro ? ro : &defaults, false) != 0) {
         snprintf(err, errlen, "cannot write %s", md);
         rc = -1;
     }
-    if (rc == 0 && write_rendering(html, doc, &t2, &page) != 0) {
+    if (rc == 0 && write_file(html, &m, NULL, true) != 0) {
         snprintf(err, errlen, "cannot write %s", html);
         rc = -1;
     }
-    json_decref(t1.ids);
-    json_decref(t1.locations);
-    json_decref(t1.order);
-    json_decref(t2.ids);
-    json_decref(t2.locations);
-    json_decref(t2.order);
+    zr_matrix_model_free(&m);
     free(json_path);
     free(md);
     free(html);

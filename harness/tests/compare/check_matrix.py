@@ -1,18 +1,28 @@
 #!/usr/bin/env python3
-"""Checks that a matrix folder's matrix.md and index.html say what its
-matrix.json says, cell by cell, and (with --screenshot) that the page as
-Chromium renders it shows each cell in its colour.
+"""Checks that a matrix folder's index.html and matrix.md say what its
+matrix.json says:
 
-usage: check_matrix.py DIR [--screenshot PNG]
+- every cell that ran is on the page once, in the column of its libzmq
+  version, with its verdict, kind (failure present, absent, ERROR), k/n and
+  its report's link; every n/a cell is either said in its cell or explained
+  once by its column's head, never both;
+- the rows marked as differing are exactly those of the "differs" table;
+- matrix.md, rendered by a GFM renderer (cmark-gfm), has the same tables:
+  the same columns, and in each row and column the same results in the same
+  words (or, when it says it left rows out, a subset of the rows).
+
+usage: check_matrix.py DIR [--gfm CMARK_GFM] [--screenshot PNG]
 """
 import html.parser
 import json
-import struct
+import re
+import subprocess
 import sys
-import zlib
 
-COLOURS = {"held": (0xC8, 0xF0, 0xC8), "not-held": (0xF6, 0xB8, 0xB8), "na": (0xE4, 0xE4, 0xE4),
-           "error": (0xFF, 0xD8, 0x9A)}
+KIND_OF_VERDICT = {"reproduced": "present", "NOT FIXED": "present", "clean": "absent", "fixed upstream": "absent",
+                   "Python unaffected": "absent", "not reproduced": "absent", "error": "error",
+                   "interrupted": "error", "n/a": "na"}
+MARKS = ("\U0001F7E5 ", "\U0001F7E9 ", "\U0001F7E7 ", "\u2b1c ", "\u26a0 ")
 
 
 def fail(msg):
@@ -21,171 +31,223 @@ def fail(msg):
 
 
 def verdict_of(cell):
-    """The verdict word and colour class a cell must show, from the JSON alone."""
+    """The verdict word a cell must show, from the JSON alone."""
     status = cell["status"]
     if status == "n/a":
-        return "n/a", "na"
+        return "n/a"
     if status != "ran":
-        return ("interrupted" if status == "interrupted" else "error"), "error"
-    met, n = cell["meeting_expectation"], cell["attempts"]
-    if cell["errors"] > 0 and met == 0:
-        return "error", "error"
+        return "interrupted" if status == "interrupted" else "error"
+    met, n, errors = cell["meeting_expectation"], cell["attempts"], cell.get("errors", 0)
+    if errors > 0 and met == 0:
+        return "error"
     if cell["judged_as"] == "broken":
-        return ("reproduced", "held") if met > 0 else ("not reproduced", "not-held")
-    if met == n and n > 0:
-        return ("fixed upstream" if cell["variant"] == "broken" else "clean"), "held"
-    return "NOT FIXED", "not-held"
+        return "reproduced" if met > 0 else "not reproduced"
+    if met > 0 and met + errors >= n:
+        if cell.get("python_unaffected"):
+            return "Python unaffected"
+        return "fixed upstream" if cell["variant"] == "broken" else "clean"
+    return "NOT FIXED"
 
 
-class Cells(html.parser.HTMLParser):
+class Page(html.parser.HTMLParser):
+    """The matrix tables of index.html: heads, rows, and each row's results."""
+
     def __init__(self):
         super().__init__()
-        self.cells, self.current, self.text = [], None, ""
+        self.tables, self.result, self.head, self.text = [], None, None, ""
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "td" and "data-case" in a:
-            self.current, self.text = a, ""
-        elif tag == "a" and self.current is not None:
-            self.current["href"] = a.get("href")
+        cls = (a.get("class") or "").split()
+        if tag == "table" and "matrix" in cls:
+            self.tables.append({"id": a.get("id"), "heads": [], "rows": []})
+        elif tag == "th" and "col" in cls and self.tables:
+            self.head = {"label": a["data-column"], "note": a["data-note"], "builds": []}
+            self.tables[-1]["heads"].append(self.head)
+        elif tag == "span" and self.head is not None and "b" in cls:
+            self.head["builds"].append(a["data-build"])
+        elif tag == "tr" and "row" in cls and self.tables:
+            self.tables[-1]["rows"].append({"case": a["data-case"], "changes_at": a["data-changes-at"],
+                                            "differs": "differs" in cls, "results": []})
+        elif tag == "div" and "r" in cls and self.tables:
+            self.result, self.text = dict(a), ""
+        elif tag == "a" and self.result is not None:
+            self.result["href"] = a.get("href")
 
     def handle_data(self, data):
-        if self.current is not None:
+        if self.result is not None:
             self.text += data
 
     def handle_endtag(self, tag):
-        if tag == "td" and self.current is not None:
-            self.current["text"] = self.text
-            self.cells.append(self.current)
-            self.current = None
+        if tag == "th":
+            self.head = None
+        if tag == "div" and self.result is not None:
+            self.result["text"] = self.text
+            self.tables[-1]["rows"][-1]["results"].append(self.result)
+            self.result = None
 
 
-def md_cells(path, builds):
-    """The cells of the matrix table (the one headed "| case | mode |"); "-" is no cell."""
-    cells, in_matrix = {}, False
-    for line in open(path, encoding="utf-8"):
-        if line.startswith("| case | mode |"):
-            in_matrix = True
+class GfmTables(html.parser.HTMLParser):
+    """The tables of matrix.md as cmark-gfm renders them: heads, and each row's cells (text, bold text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self.cell, self.bold, self.in_bold = [], None, "", False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append({"heads": [], "rows": []})
+        elif tag == "tr":
+            self.row = []
+        elif tag in ("td", "th"):
+            self.cell, self.bold = "", ""
+        elif tag == "strong":
+            self.in_bold = True
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+            if self.in_bold:
+                self.bold += data
+
+    def handle_endtag(self, tag):
+        if tag == "strong":
+            self.in_bold = False
+        elif tag in ("td", "th"):
+            self.row.append((self.cell, self.bold))
+            self.cell = None
+        elif tag == "tr":
+            t = self.tables[-1]
+            if not t["heads"]:
+                t["heads"] = [c for c, _ in self.row]
+            else:
+                t["rows"].append(self.row)
+
+
+def check_page(doc, page):
+    cells = {(c["case"], c["mode"], c["build"]): c for c in doc["cells"]}
+    family_tables = [t for t in page.tables if t["id"] != "differing"]
+    if not family_tables:
+        fail("index.html has no table of all cases")
+    heads = family_tables[0]["heads"]
+    column_of = {b: h for h in heads for b in h["builds"]}
+    if set(column_of) != {b["name"] for b in doc["builds"]}:
+        fail("the columns' heads name other builds than matrix.json: %s" % (set(column_of) ^ {b["name"] for b in doc["builds"]}))
+    seen = {}
+    for t in family_tables:
+        for row in t["rows"]:
+            for r in row["results"]:
+                key = (r["data-case"], r["data-mode"], r["data-build"])
+                if key in seen or key not in cells:
+                    fail("index.html has an unknown or repeated result %s" % (key,))
+                seen[key] = r
+    for key, cell in cells.items():
+        word = verdict_of(cell)
+        r = seen.get(key)
+        if r is None:
+            if word != "n/a":
+                fail("%s %s: a cell that %s is not on the page" % (key, cell["status"], word))
+            note = column_of[key[2]]["note"]
+            # Another build of the column ran the case in this mode: the cell is its.
+            shown = [k for k in seen if k[:2] == key[:2] and column_of[k[2]] is column_of[key[2]]]
+            if not shown and cell.get("reason", "") not in note and key[1] not in note:
+                fail("%s is n/a (%s), and neither its cell nor its column's head says so (%r)" %
+                     (key, cell.get("reason"), note))
             continue
-        if not line.startswith("|"):
-            in_matrix = False
-            continue
-        if not in_matrix or line.startswith("|---"):
-            continue
-        parts = [p.strip() for p in line.strip().strip("|").split(" | ")]
-        if len(parts) != 2 + len(builds):
-            fail("a row of matrix.md has %d columns, not %d: %s" % (len(parts), 2 + len(builds), line))
-        for build, text in zip(builds, parts[2:]):
-            if text != "-":
-                cells[(parts[0], parts[1], build)] = text.replace("\\|", "|")
-    return cells
+        if r["data-verdict"] != word or r["data-kind"] != KIND_OF_VERDICT[word]:
+            fail("%s: index.html says %s/%s, the JSON says %s" % (key, r["data-verdict"], r["data-kind"], word))
+        if r["data-column"] != column_of[key[2]]["label"]:
+            fail("%s is in column %s, not in its build's %s" % (key, r["data-column"], column_of[key[2]]["label"]))
+        if cell["status"] == "ran":
+            if (int(r["data-met"]), int(r["data-n"])) != (cell["meeting_expectation"], cell["attempts"]):
+                fail("%s: index.html counts differ from the JSON" % (key,))
+            if "%d/%d" % (cell["meeting_expectation"], cell["attempts"]) not in r["text"] and word != "error":
+                fail("%s: %r lacks k/n" % (key, r["text"]))
+            if cell.get("errors", 0) and "ERROR" not in r["text"]:
+                fail("%s: %r does not say its lost attempts" % (key, r["text"]))
+        if word == "n/a" and cell.get("reason", "") and cell["reason"] in column_of[key[2]]["note"]:
+            fail("%s says n/a in its cell and in its column's head" % (key,))
+        if cell.get("report") and r.get("href") != cell["report"]:
+            fail("%s: the cell does not link to its report %s" % (key, cell["report"]))
+    differing = [t for t in page.tables if t["id"] == "differing"]
+    marked = [row["case"] for t in family_tables for row in t["rows"] if row["differs"]]
+    listed = [row["case"] for t in differing for row in t["rows"]]
+    if marked != listed:
+        fail("the rows marked as differing (%s) are not those of the differs table (%s)" % (marked, listed))
+    return family_tables, differing, len(seen)
 
 
-def png_pixels(path):
-    """Decodes an 8-bit RGB or RGBA PNG (what Chromium writes) into rows of pixels."""
-    data = open(path, "rb").read()
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        fail(path + " is not a PNG")
-    pos, idat, width = 8, b"", 0
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
-        if kind == b"IHDR":
-            width, height, depth, ctype = struct.unpack(">IIBB", body[:10])
-            if depth != 8 or ctype not in (2, 6):
-                fail("unexpected PNG format")
-            bpp = 3 if ctype == 2 else 4
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + length
-    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
-    for y in range(height):
-        ftype, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            left = line[i - bpp] if i >= bpp else 0
-            up, ul = prev[i], prev[i - bpp] if i >= bpp else 0
-            if ftype == 1:
-                line[i] = (line[i] + left) & 255
-            elif ftype == 2:
-                line[i] = (line[i] + up) & 255
-            elif ftype == 3:
-                line[i] = (line[i] + (left + up) // 2) & 255
-            elif ftype == 4:
-                p = left + up - ul
-                pa, pb, pc = abs(p - left), abs(p - up), abs(p - ul)
-                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else ul)) & 255
-        rows.append([tuple(line[x * bpp:x * bpp + 3]) for x in range(width)])
-        prev = line
-    return rows
+def md_results(text):
+    """A Markdown cell's results, their marks taken off."""
+    out = []
+    for part in text.strip().split(" \u00b7 ") if text.strip() else []:
+        for mark in MARKS:
+            if part.startswith(mark):
+                part = part[len(mark):]
+        for mark in MARKS:  # the not-held mark after the colour
+            if part.startswith(mark):
+                part = part[len(mark):]
+        out.append(part)
+    return out
+
+
+def check_markdown(folder, cmark, family_tables, differing):
+    md = open(folder + "/matrix.md", encoding="utf-8").read()
+    out = subprocess.run([cmark, "-e", "table", "-e", "autolink", "-e", "strikethrough", folder + "/matrix.md"],
+                         capture_output=True, text=True, check=True).stdout
+    if "<script" in out or "<img" in out or "raw HTML omitted" in out:
+        fail("matrix.md renders raw HTML")
+    gfm = GfmTables()
+    gfm.feed(out)
+    matrices = [t for t in gfm.tables if t["heads"][:2] == ["case", "across versions"]]
+    page_rows = {}
+    for t in family_tables:
+        for row in t["rows"]:
+            page_rows[row["case"]] = row
+    labels = [h["label"] for h in family_tables[0]["heads"]]
+    cut = re.search(r"\*\d+ more cases (that differ )?are in index.html", md) is not None
+    n = 0
+    for t in matrices:
+        if t["heads"][2:] != labels:
+            fail("a table of matrix.md has the columns %s, the page %s" % (t["heads"][2:], labels))
+        for row in t["rows"]:
+            case = row[0][1]
+            if case not in page_rows:
+                fail("matrix.md has a row %r that the page does not" % case)
+            page_row = page_rows[case]
+            if (row[1][0].strip().startswith("changes at ")) != page_row["differs"]:
+                fail("%s: matrix.md and the page disagree on whether it differs" % case)
+            for c, label in enumerate(labels):
+                want = [r["text"] for r in page_row["results"] if r["data-column"] == label]
+                got = md_results(row[2 + c][0])
+                if got != want:
+                    fail("%s in %s: matrix.md shows %s, the page %s" % (case, label, got, want))
+            n += 1
+    md_cases = {row[0][1] for t in matrices for row in t["rows"]}
+    differing_cases = {row["case"] for t in differing for row in t["rows"]}
+    if "## All cases" not in md:  # --rows differing
+        if md_cases != differing_cases:
+            fail("matrix.md of --rows differing shows %s, the differing cases are %s" % (md_cases, differing_cases))
+    elif not cut and md_cases != set(page_rows):
+        fail("matrix.md lacks rows: %s" % (set(page_rows) - md_cases))
+    if len(md) >= 65536:
+        fail("matrix.md is %d characters: more than one GitHub comment" % len(md))
+    print("matrix.md (as GFM) shows the page's results: %d rows in %d tables, %d characters%s" %
+          (n, len(matrices), len(md), ", cut to fit" if cut else ""))
 
 
 def main():
     folder = sys.argv[1]
+    args = dict(zip(sys.argv[2::2], sys.argv[3::2]))
     doc = json.load(open(folder + "/matrix.json"))
     if doc.get("kind") != "matrix":
         fail("matrix.json is not a matrix")
-    builds = [b["name"] for b in doc["builds"]]
-    expected = {}
-    for cell in doc["cells"]:
-        key = (cell["case"], cell["mode"], cell["build"])
-        if key in expected:
-            fail("two cells for %s" % (key,))
-        expected[key] = cell
-    # Markdown: every cell once, with its verdict, outcome and k/n.
-    md = md_cells(folder + "/matrix.md", builds)
-    if set(md) != set(expected):
-        fail("matrix.md has other cells than matrix.json: %s" % (set(md) ^ set(expected)))
-    for key, cell in expected.items():
-        word, _ = verdict_of(cell)
-        text = md[key]
-        if not text.startswith(word):
-            fail("%s: matrix.md says %r, the JSON says %s" % (key, text, word))
-        if cell["status"] == "ran" and "%d/%d" % (cell["meeting_expectation"], cell["attempts"]) not in text:
-            fail("%s: matrix.md %r lacks %d/%d" % (key, text, cell["meeting_expectation"], cell["attempts"]))
-    # HTML: every cell once, with the same verdict, class, counts and a report that exists.
-    parser = Cells()
-    parser.feed(open(folder + "/index.html", encoding="utf-8").read())
-    seen = set()
-    for td in parser.cells:
-        key = (td["data-case"], td["data-mode"], td["data-build"])
-        if key not in expected or key in seen:
-            fail("index.html has an unknown or repeated cell %s" % (key,))
-        seen.add(key)
-        cell = expected[key]
-        word, css = verdict_of(cell)
-        if td["data-verdict"] != word or td["class"] != css or not td["text"].startswith(word):
-            fail("%s: index.html says %s/%s/%r, the JSON says %s/%s" % (key, td["data-verdict"], td["class"],
-                                                                       td["text"], word, css))
-        if cell["status"] == "ran" and (int(td["data-met"]) != cell["meeting_expectation"] or
-                                        int(td["data-n"]) != cell["attempts"]):
-            fail("%s: index.html counts differ from the JSON" % (key,))
-        if cell.get("report") and td.get("href") != cell["report"]:
-            fail("%s: the cell does not link to its report %s" % (key, cell["report"]))
-        if td.get("href"):
-            open(folder + "/" + td["href"]).close()
-    if seen != set(expected):
-        fail("index.html lacks cells: %s" % (set(expected) - seen))
-    # The page as Chromium drew it: each colour class in use is on screen.
-    if len(sys.argv) > 3 and sys.argv[2] == "--screenshot":
-        pixels = png_pixels(sys.argv[3])
-        on_screen = {name: 0 for name in COLOURS}
-        for row in pixels:
-            for px in row:
-                for name, colour in COLOURS.items():
-                    if px == colour:
-                        on_screen[name] += 1
-        # A cell is at least ~2500 pixels of its colour at this window size;
-        # the legend shows a small swatch of each colour (< 2500 pixels).
-        cells_of = {name: 0 for name in COLOURS}
-        for c in expected.values():
-            cells_of[verdict_of(c)[1]] += 1
-        for name, n in cells_of.items():
-            if n and on_screen[name] < 2500 * n:
-                fail("the rendered page shows too little %s: %d pixels for %d cells" % (name, on_screen[name], n))
-            if not n and on_screen[name] >= 2500:
-                fail("the rendered page shows %s cells (%d pixels) that the JSON does not have" % (name, on_screen[name]))
-        print("screenshot: %s" % ", ".join("%s %d px" % kv for kv in sorted(on_screen.items())))
-    print("matrix.md and index.html agree with matrix.json: %d cells" % len(expected))
+    page = Page()
+    page.feed(open(folder + "/index.html", encoding="utf-8").read())
+    family_tables, differing, n = check_page(doc, page)
+    print("index.html agrees with matrix.json: %d results of %d cells" % (n, len(doc["cells"])))
+    if "--gfm" in args:
+        check_markdown(folder, args["--gfm"], family_tables, differing)
 
 
 if __name__ == "__main__":

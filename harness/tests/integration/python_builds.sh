@@ -76,12 +76,12 @@ configured=$(sed -n 's/^ZR_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt")
 expect_exit 0 "matrix with two Pythons" "$repro" matrix -b system -m stress -n 2 --python "$configured" \
     --python python:trixie --out "$TMPDIR/matrix" finalize-race/broken_native_cxx_thread_at_exit shared-socket/broken_send_recv_threads
 md=$TMPDIR/matrix/matrix.md
-if grep -q '^| finalize-race/broken_native_cxx_thread_at_exit | stress | Python unaffected: CLEAN 2/2.* | reproduced: SIGNAL ' "$md"; then
+if grep -q 'finalize-race/broken_native_cxx_thread_at_exit\*\*[^|]* | [^|]* | [^|]*stress: Python unaffected 2/2[^|]* | [^|]*stress: reproduced [12]/2[^|]*SIGNAL' "$md"; then
     ok "the #3824 row: unaffected on 3.11, reproduced on 3.13"
-else fail "the #3824 row of the matrix is not as expected"; grep '^| finalize-race' "$md" | sed 's/^/    /'; fi
-if grep -q '^| shared-socket/broken_send_recv_threads | stress | [a-z].* | n/a |' "$md"; then
+else fail "the #3824 row of the matrix is not as expected"; grep 'finalize-race/' "$md" | sed 's/^/    /'; fi
+if grep -q 'shared-socket/broken_send_recv_threads\*\*[^|]* | [^|]* | [^|]*stress: [a-z][^|]* | [^|]*stress: n/a: a C case' "$md"; then
     ok "a C case runs in the first Python column only"
-else fail "the C case's row of the matrix is not as expected"; grep '^| shared-socket' "$md" | sed 's/^/    /'; fi
+else fail "the C case's row of the matrix is not as expected"; grep 'shared-socket/' "$md" | sed 's/^/    /'; fi
 if tr -d '\n ' <"$TMPDIR/matrix/matrix.json" |
     grep -q '"python":{"build":"python:trixie","pyzmq":"26\.[0-9.]*","version":"3\.13\.[0-9]*"}'; then
     ok "a cell names the Python build, its version and pyzmq's"
