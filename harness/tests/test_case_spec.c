@@ -249,6 +249,26 @@ static void judges_by_the_version_of_the_interpreter(void **state)
     assert_int_equal(zr_case_judgement(&s, m, release("4.3.4"), "3.12.0").as, ZR_VARIANT_BROKEN);
     assert_int_equal(zr_case_judgement(&s, m, release("4.3.4"), NULL).as, ZR_VARIANT_BROKEN); /* unknown: as the case says */
     zr_case_spec_free(&s);
+    /* @python-shows: a fixed case held, in one mode and on some interpreters, to what they show instead. */
+    assert_int_equal(zr_case_spec_parse_text("pyclients/f/x.py",
+                                             "# @family f\n# @variant fixed\n# @expect tsan CLEAN\n"
+                                             "# @expect stress CLEAN\n# @python-shows tsan 3.13 TSAN:thread-leak\n",
+                                             &s),
+                     0);
+    struct zr_judgement shows = zr_case_judgement(&s, mode("tsan"), release("4.3.4"), "3.13.5");
+    assert_true(shows.python_shows);
+    assert_false(shows.python_unaffected);
+    assert_string_equal(shows.expect->items[0].outcome, "TSAN");
+    assert_false(zr_case_judgement(&s, mode("stress"), release("4.3.4"), "3.13.5").python_shows);
+    assert_false(zr_case_judgement(&s, mode("tsan"), release("4.3.4"), "3.11.2").python_shows);
+    zr_case_spec_free(&s);
+    assert_int_equal(zr_case_spec_parse_text("pyclients/f/x.py",
+                                             "# @family f\n# @variant broken\n# @expect tsan HANG\n"
+                                             "# @python-shows tsan 3.13 CLEAN\n",
+                                             &s),
+                     -1);
+    assert_non_null(strstr(s.error, "@python-shows is for a fixed case"));
+    zr_case_spec_free(&s);
     /* X.Y is that minor version at any patch level, not 3.1 for 3.13. */
     struct zr_python_rule minor = { '=', (char *)"3.1", { 0, NULL } };
     assert_false(zr_python_rule_matches(&minor, "3.13.5"));

@@ -20,12 +20,22 @@
 # failure. Python 3.14 hangs such a thread instead of ending it (gh-87135),
 # which this case would show as a failure to exit too.
 #
+# Finding (Python 3.13.5, pyzmq 26.4.0, libzmq 4.3.4, tsan mode): TSan
+# reports a thread leak in 5 of 5 runs, the daemon thread "finished" and
+# created by the main thread. CPython 3.13 starts every thread joinable
+# (3.11 detaches them) and does not join daemon threads at exit: the report
+# is the interpreter's own doing, not libzmq's and not a race, and the exit
+# is clean. @python-shows holds tsan runs on 3.13 to exactly that report, so
+# that any other report there, or its disappearance, still shows. (3.14
+# leaves the thread hanging instead, and exits without the report.)
+#
 # @family finalize-race
 # @variant fixed
 # @server echo
 # @upstream zeroc-ice#3824 zeroc-ice#3840
 # @expect stress CLEAN
 # @expect tsan CLEAN
+# @python-shows tsan 3.13 TSAN:thread-leak
 # @args stress 2000
 # @expect owner CLEAN
 # @args owner 2000

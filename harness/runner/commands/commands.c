@@ -183,6 +183,7 @@ static int run_one(const struct zr_options *o, const struct zr_case_spec *spec, 
            zr_variant_name(spec->variant), j.fixed_upstream      ? " (fixed upstream in this version: judged as fixed)"
            : j.predates_bug      ? " (this version predates the bug: judged as fixed)"
            : j.python_unaffected ? " (this Python cannot show the bug: judged as fixed)"
+           : j.python_shows      ? " (what this Python shows instead: @python-shows)"
            : j.version_unknown   ? " (this build's release is unknown: runs, not judged)"
                                  : "",
            expected);

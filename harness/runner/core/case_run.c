@@ -87,6 +87,8 @@ static void summarise(struct zr_case_run *run)
         snprintf(upstream, sizeof upstream, " (before the bug came in %s)", run->spec->broken_since);
     else if (run->judged.python_unaffected)
         snprintf(upstream, sizeof upstream, " (this Python cannot show the bug: @python-unaffected)");
+    else if (run->judged.python_shows)
+        snprintf(upstream, sizeof upstream, " (what this Python shows: @python-shows)");
     switch (run->status) {
     case ZR_INTERRUPTED:
         run->status_text = zr_strdup_printf("interrupted after %d attempts", run->n);
@@ -333,6 +335,7 @@ json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment)
     json_object_set_new(doc, "release_unknown",
                         run->judged.version_unknown ? zr_json_text(run->judged.unknown_why) : json_null());
     json_object_set_new(doc, "python_unaffected", json_boolean(run->judged.python_unaffected));
+    json_object_set_new(doc, "python_shows", json_boolean(run->judged.python_shows));
     json_object_set_new(doc, "mode", json_string(zr_modes[run->mode].name));
     json_object_set_new(doc, "upstream", zr_json_text(spec->upstream));
     json_object_set_new(doc, "expect", expect);

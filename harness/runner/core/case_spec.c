@@ -222,14 +222,30 @@ static int parse_version(struct parser *p, const char *tag, const char *word)
 /* @python-unaffected RANGE OUTCOMES...: RANGE is <X.Y (below), >=X.Y (from
  * it on), X.Y (that minor version, any patch level) or X.Yt (that minor
  * version's free-threaded build only). */
+/* @python-unaffected (a broken case) and @python-shows (a fixed case): the
+ * same RANGE OUTCOMES; w[0] is which. */
 static int parse_python_rule(struct parser *p, int n, char **w)
 {
     struct zr_case_spec *s = p->spec;
+    bool shows = !strcmp(w[0], "python-shows");
+    int mode = -1;
+    if (shows) {
+        /* @python-shows MODE RANGE OUTCOMES: an interpreter's own report is one mode's. */
+        if (n < 4)
+            return fail(p, "@python-shows needs a mode, a range and the outcomes every run shows there, e.g. "
+                           "@python-shows tsan 3.13 TSAN:thread-leak");
+        const struct zr_mode *m = zr_mode_find(w[1]);
+        if (!m)
+            return fail(p, "@python-shows: no mode '%s'", w[1]);
+        mode = zr_mode_index(m);
+        w++;
+        n--;
+    }
     if (n < 3)
-        return fail(p, "@python-unaffected needs a range and the outcomes every run must show there, e.g. "
-                       "@python-unaffected <3.12 CLEAN");
+        return fail(p, "@%s needs a range and the outcomes every run must show there, e.g. @%s <3.12 CLEAN", w[0],
+                    w[0]);
     if (s->npython_rules == ZR_MAX_PYTHON_RULES)
-        return fail(p, "at most %d @python-unaffected lines", ZR_MAX_PYTHON_RULES);
+        return fail(p, "at most %d @python-unaffected and @python-shows lines", ZR_MAX_PYTHON_RULES);
     const char *range = w[1];
     char op = '=';
     if (!strncmp(range, "<", 1) && range[1] != '=') {
@@ -242,12 +258,13 @@ static int parse_python_rule(struct parser *p, int n, char **w)
     int a, b, used = 0;
     if (sscanf(range, "%d.%d%n", &a, &b, &used) != 2 || (range[used] && (strcmp(range + used, "t") || op != '=')) ||
         a < 2 || b < 0)
-        return fail(p, "@python-unaffected needs a range of Python versions: <3.12, >=3.14, 3.11 or 3.13t, not '%s'",
-                    w[1]);
+        return fail(p, "@%s needs a range of Python versions: <3.12, >=3.14, 3.11 or 3.13t, not '%s'", w[0], w[1]);
     struct zr_python_rule *r = &s->python_rules[s->npython_rules++];
     r->op = op;
     r->version = dup_or_die(range);
-    return parse_expectations(p, "python-unaffected", n - 2, w + 2, &r->expect);
+    r->shows = shows;
+    r->mode = mode;
+    return parse_expectations(p, w[0], n - 2, w + 2, &r->expect);
 }
 
 /* The Levenshtein distance, for "did you mean". */
@@ -448,7 +465,7 @@ static const struct {
     { "twin", tag_twin },
     { "family", tag_family },       { "variant", tag_variant },     { "server", tag_server },
     { "server-delay-ms", tag_server_delay }, { "pymodule", tag_pymodule }, { "upstream", tag_upstream },
-    { "fixed-in", tag_fixed_in },   { "broken-since", tag_broken_since },   { "python-unaffected", parse_python_rule }, { "expect", tag_expect },
+    { "fixed-in", tag_fixed_in },   { "broken-since", tag_broken_since },   { "python-unaffected", parse_python_rule }, { "python-shows", parse_python_rule }, { "expect", tag_expect },
     { "args", tag_args },           { "timeout", tag_timeout },     { "stall", tag_stall },
 };
 
@@ -643,10 +660,15 @@ static int parse_text(const char *path, const char *text, bool outside, struct z
         return fail(&p, "@broken-since is for a broken case (a bug that a libzmq release brought in)");
     if (s->broken_since && s->fixed_in && zr_version_compare(s->broken_since, s->fixed_in) >= 0)
         return fail(&p, "@broken-since %s is not before @fixed-in %s", s->broken_since, s->fixed_in);
-    if (s->npython_rules && s->variant != ZR_VARIANT_BROKEN)
-        return fail(&p, "@python-unaffected is for a broken case (a bug that some Pythons cannot show)");
-    if (s->npython_rules && s->language != ZR_LANG_PYTHON)
-        return fail(&p, "@python-unaffected is for Python cases");
+    for (int i = 0; i < s->npython_rules; i++) {
+        bool shows = s->python_rules[i].shows;
+        if (!shows && s->variant != ZR_VARIANT_BROKEN)
+            return fail(&p, "@python-unaffected is for a broken case (a bug that some Pythons cannot show)");
+        if (shows && s->variant != ZR_VARIANT_FIXED)
+            return fail(&p, "@python-shows is for a fixed case (what some Pythons show instead of a clean run)");
+        if (s->language != ZR_LANG_PYTHON)
+            return fail(&p, "@%s is for Python cases", shows ? "python-shows" : "python-unaffected");
+    }
     return 0;
 }
 
@@ -824,10 +846,12 @@ struct zr_judgement zr_case_judgement(const struct zr_case_spec *spec, int mode,
         }
     }
     for (int i = 0; i < spec->npython_rules; i++)
-        if (zr_python_rule_matches(&spec->python_rules[i], python_version)) {
+        if ((spec->python_rules[i].mode < 0 || spec->python_rules[i].mode == mode) &&
+            zr_python_rule_matches(&spec->python_rules[i], python_version)) {
             j.as = ZR_VARIANT_FIXED;
             j.expect = &spec->python_rules[i].expect;
-            j.python_unaffected = true;
+            j.python_unaffected = !spec->python_rules[i].shows;
+            j.python_shows = spec->python_rules[i].shows;
             break;
         }
     return j;

@@ -72,6 +72,8 @@ struct zr_case_spec {
         char op;       /* '<' below, '>' from version on, '=' that minor version */
         char *version; /* 3.12 */
         struct zr_expect_list expect;
+        bool shows; /* @python-shows (a fixed case): what every run shows on these interpreters instead */
+        int mode;   /* @python-shows MODE: the mode it is for (an index of zr_modes); -1: every mode */
     } python_rules[ZR_MAX_PYTHON_RULES];
     struct zr_mode_spec modes[ZR_MAX_MODES]; /* indexed like zr_modes */
     bool outside;  /* a case file from outside cases/ and pyclients/: its family from its @family tag */
@@ -131,6 +133,7 @@ struct zr_judgement {
     bool fixed_upstream;      /* judged fixed because of @fixed-in */
     bool predates_bug;        /* judged fixed because of @broken-since */
     bool python_unaffected;   /* judged fixed because of @python-unaffected */
+    bool python_shows;        /* a fixed case held to @python-shows on this interpreter */
     bool version_unknown;     /* @fixed-in or @broken-since cannot be decided on this build */
     char unknown_why[320];
 };

@@ -107,6 +107,7 @@ json_t *zr_figures(const struct zr_case_run *run)
     json_object_set_new(j, "variant", json_string(zr_variant_name(run->spec->variant)));
     json_object_set_new(j, "judged_as", json_string(zr_variant_name(run->judged.as)));
     json_object_set_new(j, "python_unaffected", json_boolean(run->judged.python_unaffected));
+    json_object_set_new(j, "python_shows", json_boolean(run->judged.python_shows));
     json_object_set_new(j, "expect", json_string(expected));
     json_object_set_new(j, "status", json_string(zr_status_name(run->status)));
     json_object_set_new(j, "attempts", json_integer(run->n));

@@ -37,7 +37,9 @@ static void judge_cell(json_t *cell, struct zr_cell_view *v, bool broken)
         bool all = v->met > 0 && v->met + v->errors >= v->n;
         /* @python-unaffected: this interpreter cannot show the bug. */
         bool unaffected = json_is_true(json_object_get(cell, "python_unaffected"));
-        v->verdict = all ? (unaffected ? "Python unaffected" : upstream ? "fixed upstream" : "clean") : "NOT FIXED";
+        /* @python-shows: what this interpreter shows instead of a clean run (its header says why). */
+        bool shows = json_is_true(json_object_get(cell, "python_shows"));
+        v->verdict = all ? (unaffected ? "Python unaffected" : shows ? "as this Python shows" : upstream ? "fixed upstream" : "clean") : "NOT FIXED";
         v->css = all ? "held" : "not-held";
     }
     if (v->errors > 0 && v->met == 0) {
