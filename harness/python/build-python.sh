@@ -19,9 +19,10 @@
 #                             libzmq, so every Python combines with every build.
 # A fetched interpreter runs as PREFIX/.../ld-linux-x86-64.so.2 --library-path
 # DIRS PREFIX/usr/bin/python3.X: under its own suite's loader, so nothing of
-# this machine's glibc is mixed in. Anything that re-executes sys.executable
-# (multiprocessing's forkserver, compileall -j) skips that loader and fails
-# with "GLIBC_2.x not found".
+# this machine's glibc is mixed in. The runner makes sys.executable a
+# launcher beside the interpreter (harness/python/python_launcher.c) that
+# starts it that way again; at build time there is none (compileall runs
+# with one process).
 # Exit status: 0, or 2 with a one-line cause on stderr.
 set -eu
 

@@ -26,6 +26,7 @@
 #define FAULTHANDLER_WAIT_S 2.0  /* for faulthandler's dump after the SIGABRT */
 #define FREEZE_WAIT_S 1.0        /* for every thread of the tree to stop */
 #define KILL_WAIT_S 2.0          /* for every process of the tree to be gone */
+#define LINGER_GRACE_S 1.0       /* for a descendant to end on its own after the client ended */
 /* Before the client has loaded libzmq, on top of the watchdog: twice the
  * watchdog, within these bounds (times ZR_TIMEOUT_MULTIPLIER). */
 #define START_BUDGET_MIN_S 5.0
@@ -184,10 +185,14 @@ static bool still_progressing(const struct watch *w, double now, double quiet_s,
 
 /* The processes of the tree still alive after the client ended, as
  * "pid N (command line)" lines; NULL when none. */
-static char *left_behind(struct watch *w)
+static char *left_behind(struct watch *w, double grace_s)
 {
     pid_t pids[256];
+    /* A helper that ends on its own once its parent is gone (multiprocessing's
+     * forkserver and resource tracker read EOF) is given a moment to do so. */
     int n = zr_tree_pids(&w->tree, pids, 256);
+    for (double until = zr_now() + grace_s; n > 0 && zr_now() < until; n = zr_tree_pids(&w->tree, pids, 256))
+        usleep(20000);
     char *out = NULL;
     for (int i = 0; i < n; i++) {
         const struct zr_member *m = zr_tree_member(&w->tree, pids[i]);
@@ -414,7 +419,7 @@ static void end_client(const struct zr_setup *setup, const struct zr_attempt_spe
     }
     /* A descendant still alive once the client ended is left behind: killed, and said. */
     if (!a->timed_out && !a->stalled && zr_ended(client))
-        a->left_behind = left_behind(w);
+        a->left_behind = left_behind(w, LINGER_GRACE_S * setup->multiplier);
     zr_finish(client);
     zr_tree_kill(&w->tree, KILL_WAIT_S * setup->multiplier);
     a->exited = WIFEXITED(client->status);

@@ -126,7 +126,7 @@ int zr_client_prepare(const struct zr_setup *setup, const struct zr_mode *mode, 
     memset(cmd, 0, sizeof *cmd);
     const char *loader = zr_build_field(build, "loader");
     const char *lib_dir = zr_build_field(build, "lib_dir");
-    int extra = 4 + (prog->python ? 1 : 0);
+    int extra = 6 + (prog->python ? 1 : 0);
     cmd->argv = calloc((size_t)(prog->argc + extra + 1), sizeof *cmd->argv);
     if (!cmd->argv) {
         snprintf(err, errlen, "out of memory");
@@ -134,13 +134,14 @@ int zr_client_prepare(const struct zr_setup *setup, const struct zr_mode *mode, 
     }
     int n = 0;
     bool own_loader = prog->python && setup->python_build && zr_build_field(setup->python_build, "loader");
+    char *python_library_path = NULL;
     if (own_loader) {
         /* A Python build of a newer Debian runs under its own glibc's loader;
          * the libzmq build's library comes after the interpreter's own, so
          * every Python combines with every libzmq build. */
         char *libzmq_dirs = loader ? join_path(zr_build_field(build, "loader_path"), lib_dir)
                                    : zr_strdup_printf("%s", lib_dir);
-        n = zr_python_build_argv(setup->python_build, libzmq_dirs, cmd->argv);
+        n = zr_python_build_argv(setup->python_build, libzmq_dirs, cmd->argv, &python_library_path);
         free(libzmq_dirs);
         loader = zr_build_field(setup->python_build, "loader"); /* no LD_LIBRARY_PATH below */
     } else if (loader) {
@@ -166,6 +167,12 @@ int zr_client_prepare(const struct zr_setup *setup, const struct zr_mode *mode, 
         free(path);
     } else if (!prog->keep_user_env) {
         zr_env_set(env, "LD_LIBRARY_PATH", NULL);
+    }
+    if (python_library_path) {
+        /* For the launcher that is the interpreter's sys.executable: its children start it the same way. */
+        zr_env_set(env, "ZR_PYTHON_LOADER", zr_build_field(setup->python_build, "loader"));
+        zr_env_set(env, "ZR_PYTHON_LIBRARY_PATH", python_library_path);
+        free(python_library_path);
     }
     set_tsan_options(setup, mode, prog, env);
     char *log = zr_loaded_log_path(workdir);

@@ -11,15 +11,50 @@
 #include <unistd.h>
 
 #include "case_spec.h"
+#include "config.h"
 #include "compile.h"
 #include "files.h"
 #include "process.h"
 #include "text.h"
 
-int zr_python_build_argv(const struct zr_build *py, const char *extra_libs, char **argv)
+/* The interpreter's sys.executable: the launcher (harness/python/
+ * python_launcher.c) beside it, zr-python3.X, copied there once. NULL when
+ * it cannot be put there (the interpreter then runs without it). */
+static char *launcher_beside(const char *python)
+{
+    const char *base = strrchr(python, '/');
+    if (!base)
+        return NULL;
+    char *path = zr_strdup_printf("%.*s/zr-%s", (int)(base - python), python, base + 1);
+    struct stat have, want;
+    if (stat(ZR_PYTHON_LAUNCHER, &want) != 0) {
+        free(path);
+        return NULL;
+    }
+    if (stat(path, &have) == 0 && have.st_size == want.st_size && have.st_mtime >= want.st_mtime)
+        return path;
+    char err[512];
+    char *tmp = zr_strdup_printf("%s.tmp-%d", path, (int)getpid());
+    bool ok = zr_copy_file(ZR_PYTHON_LAUNCHER, tmp, err, sizeof err) == 0 && chmod(tmp, 0755) == 0 &&
+              rename(tmp, path) == 0;
+    if (!ok) {
+        fprintf(stderr, "zmq-repro: cannot put the launcher beside %s (%s): a program that re-executes "
+                        "sys.executable will fail\n", python, err);
+        unlink(tmp);
+        free(path);
+        path = NULL;
+    }
+    free(tmp);
+    return path;
+}
+
+int zr_python_build_argv(const struct zr_build *py, const char *extra_libs, char **argv, char **library_path)
 {
     int n = 0;
     const char *loader = zr_build_field(py, "loader");
+    const char *python = zr_build_field(py, "python");
+    if (library_path)
+        *library_path = NULL;
     if (loader) {
         /* The interpreter's own glibc: its loader named here, not found
          * through PT_INTERP (that is this machine's older one). */
@@ -30,8 +65,16 @@ int zr_python_build_argv(const struct zr_build *py, const char *extra_libs, char
             argv[n++] = zr_strdup_printf("%s:%s", own ? own : "", extra_libs);
         else
             argv[n++] = zr_strdup_printf("%s", own ? own : "");
+        if (library_path)
+            *library_path = zr_strdup_printf("%s", argv[n - 1]);
+        /* sys.executable: a launcher that starts the interpreter this way again. */
+        char *launcher = launcher_beside(python);
+        if (launcher) {
+            argv[n++] = zr_strdup_printf("--argv0");
+            argv[n++] = launcher;
+        }
     }
-    argv[n++] = zr_strdup_printf("%s", zr_build_field(py, "python"));
+    argv[n++] = zr_strdup_printf("%s", python);
     return n;
 }
 
@@ -79,8 +122,9 @@ int zr_python_build_probe(struct zr_build *b, char *err, size_t errlen)
     char *dir = zr_make_workdir("pyprobe", err, errlen);
     if (!dir)
         return -1;
-    char *argv[8] = { 0 };
-    int n = zr_python_build_argv(b, NULL, argv);
+    char *argv[10] = { 0 };
+    char *library_path;
+    int n = zr_python_build_argv(b, NULL, argv, &library_path);
     argv[n++] = zr_strdup_printf("-c");
     argv[n++] = zr_strdup_printf("%s", probe_code);
     struct zr_env env;
@@ -88,6 +132,11 @@ int zr_python_build_probe(struct zr_build *b, char *err, size_t errlen)
     const char *drop[] = { "LD_PRELOAD", "LD_LIBRARY_PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", NULL };
     for (int i = 0; drop[i]; i++)
         zr_env_set(&env, drop[i], NULL);
+    if (library_path) {
+        zr_env_set(&env, "ZR_PYTHON_LOADER", zr_build_field(b, "loader"));
+        zr_env_set(&env, "ZR_PYTHON_LIBRARY_PATH", library_path);
+        free(library_path);
+    }
     char *outpath = zr_strdup_printf("%s/out", dir), *errpath = zr_strdup_printf("%s/err", dir);
     /* libzmq itself comes from this machine's (found through ld.so.cache):
      * the probe asks only what the interpreter and pyzmq are. */

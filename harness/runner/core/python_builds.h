@@ -13,7 +13,7 @@
  * --library-path with its own libraries then extra_libs (the libzmq
  * build's lib dir, or NULL), the interpreter. Returns the number of words
  * (at most 4), each malloc'd. */
-int zr_python_build_argv(const struct zr_build *py, const char *extra_libs, char **argv);
+int zr_python_build_argv(const struct zr_build *py, const char *extra_libs, char **argv, char **library_path);
 
 /* Where the harness's extension modules (pyclients/ext/) for the run's
  * interpreter are: built by CMake for the configured one, or in the Python

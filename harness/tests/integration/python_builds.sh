@@ -97,5 +97,34 @@ expect_exit 2 "a Python build that runs another interpreter" \
     "$repro" run --python "$fake" -m stress --no-results shared-socket/fixed_pyzmq_socket_per_thread
 expect_output "ran Python 3\.13\.[0-9]* with pyzmq 26\.[0-9.]*, not the 3\.99\.0"
 
+# A program that re-executes sys.executable (a child interpreter,
+# multiprocessing's forkserver and spawn): the fetched interpreter's
+# sys.executable is its launcher, which starts it under its own loader again.
+cat >"$TMPDIR/reexec.py" <<'PY'
+import multiprocessing as mp
+import subprocess
+import sys
+
+import zmq
+
+
+def version(_):
+    return zmq.zmq_version()
+
+
+if __name__ == "__main__":
+    child = subprocess.run([sys.executable, "-c", "import zmq; print(zmq.zmq_version())"], capture_output=True,
+                           text=True, check=True).stdout.strip()
+    for method in ("forkserver", "spawn"):
+        with mp.get_context(method).Pool(1) as pool:
+            assert pool.map(version, [0])[0] == child
+    print("re-executed:", child)
+PY
+expect_exit 0 "a program that re-executes sys.executable on python:trixie" \
+    "$repro" check -m stress --python python:trixie --no-results -- "$TMPDIR/reexec.py"
+expect_output "PASS check"
+expect_no_output "GLIBC_"
+expect_no_output "left behind"
+
 expect_no_leftovers
 finish
