@@ -904,7 +904,9 @@ static int parse_headline(struct zr_tsan_report *r, const char *text, size_t hea
         return -1;
     if (is_error)
         return 0;
-    const char *d = r->headline + strlen(WARNING_WORD) + strlen(TSAN_MARK);
+    /* "WARNING: ThreadSanitizer: (pid=1)" has no description: the cut pid took the mark's space. */
+    size_t skip = strlen(WARNING_WORD) + strlen(TSAN_MARK), n = strlen(r->headline);
+    const char *d = r->headline + (n < skip ? n : skip);
     return (r->kind = kind_of_description(d, strlen(d))) ? 0 : -1;
 }
 
