@@ -356,10 +356,15 @@ static json_t *load_bench(const char *path)
             json_t *other = json_array_get(rows, k);
             if (!strcmp(json_string_value(json_object_get(other, "case")), json_string_value(json_object_get(row, "case"))) &&
                 !strcmp(json_string_value(json_object_get(other, "mode")), json_string_value(json_object_get(row, "mode")))) {
-                fprintf(stderr, "zmq-repro: %s holds %s [%s] on several builds: compare sets two files of one build "
-                                "each side by side; for several builds use `zmq-repro matrix`\n",
-                        path, json_string_value(json_object_get(row, "case")),
-                        json_string_value(json_object_get(row, "mode")));
+                /* The document's own text: escaped for the terminal. */
+                char *line = zr_strdup_printf("%s holds %s [%s] on several builds", path,
+                                              json_string_value(json_object_get(row, "case")),
+                                              json_string_value(json_object_get(row, "mode")));
+                fprintf(stderr, "zmq-repro: ");
+                zr_fput_terminal(stderr, line);
+                fprintf(stderr, ": compare sets two files of one build each side by side; for several builds use "
+                                "`zmq-repro matrix`\n");
+                free(line);
                 json_decref(doc);
                 return NULL;
             }
