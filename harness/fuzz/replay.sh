@@ -17,6 +17,11 @@ if [ "$rc" -ne 0 ]; then
     exit "$rc"
 fi
 rm -f "${TMPDIR:-/tmp}/zr-fuzz-build.$$.log"
+shm=/dev/shm
+[ -w "$shm" ] || shm=${TMPDIR:-/tmp}
+ZR_FUZZ_TMPDIR=$(mktemp -d "$shm/zr-fuzz.XXXXXX")
+export ZR_FUZZ_TMPDIR
+trap 'rm -rf "$ZR_FUZZ_TMPDIR"' EXIT
 status=0
 for src in "$here"/targets/fuzz_*.c; do
     t=$(basename "$src" .c)

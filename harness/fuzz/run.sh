@@ -7,7 +7,8 @@
 #   harness/fuzz/run.sh [-m MINUTES] [TARGET...]    (default: every target)
 # A crash or sanitizer finding stops that target: its input is in
 # build/fuzz/artifacts/<target>/, and the run's log in build/fuzz/logs/.
-# Prints per target: minutes, executions, findings, corpus files and size.
+# Prints per target: minutes, executions, findings, corpus files and size
+# (the files' bytes, not the disk blocks they take).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 minutes=10
@@ -17,6 +18,12 @@ out=$here/../../build/fuzz
 targets=${*:-$(cd "$here/targets" && ls fuzz_*.c | sed 's/\.c$//')}
 seconds=$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 }')
 "$here/seeds.sh" "$out/seeds"
+# The folder the document targets write in (merge, bundle), removed at the end.
+shm=/dev/shm
+[ -w "$shm" ] || shm=${TMPDIR:-/tmp}
+ZR_FUZZ_TMPDIR=$(mktemp -d "$shm/zr-fuzz.XXXXXX")
+export ZR_FUZZ_TMPDIR
+trap 'rm -rf "$ZR_FUZZ_TMPDIR"' EXIT
 status=0
 for t in $targets; do
     # Inputs are cut at max_len bytes: a report's structure shows in a few
@@ -45,9 +52,9 @@ for t in $targets; do
         find "$kept" -maxdepth 1 -type f ! -name 'regress-*' -delete
         cp "$merged"/* "$kept"/
     fi
-    size=$(du -sk "$kept" | cut -f1)
+    size=$(du -sk --apparent-size "$kept" | cut -f1)
     echo "$t: $minutes min, ${execs:-?} executions, exit $rc, $findings finding(s) in build/fuzz/artifacts/$t," \
-        "corpus $(ls "$kept" | wc -l) files ${size} KB"
+        "corpus $(ls "$kept" | wc -l) files, ${size} KB"
     [ "$rc" -eq 0 ] || status=1
 done
 exit $status
