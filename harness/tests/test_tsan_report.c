@@ -932,6 +932,17 @@ static void garbage_texts(void **state)
     assert_int_equal(r.pid, 12);
     assert_signature(&r, "data-race");
     zr_tsan_report_free(&r);
+    /* The pid right after the mark: its space is cut with the pid, and the
+     * description is empty, not read past the headline's end (found by
+     * harness/fuzz's fuzz_tsan_report and fuzz_classify). */
+    assert_int_equal(zr_tsan_parse("WARNING: ThreadSanitizer: (pid=3)\n", 0, &r), 1);
+    assert_string_equal(r.headline, "WARNING: ThreadSanitizer:");
+    assert_string_equal(r.kind, "");
+    assert_int_equal(r.pid, 3);
+    zr_tsan_report_free(&r);
+    assert_int_equal(zr_tsan_parse("==4==ERROR: ThreadSanitizer: (pid=4)\n==4==ABORTING\n", 0, &r), 1);
+    assert_non_null(r.kind);
+    zr_tsan_report_free(&r);
 
     /* Lines cut short, malformed titles and frames. */
     static const char *const bits[] = {

@@ -10,6 +10,7 @@
 #include "case_run.h"
 #include "commands.h"
 #include "defaults.h"
+#include "documents.h"
 #include "environment.h"
 #include "figures.h"
 #include "files.h"
@@ -343,42 +344,35 @@ int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int n
 
 /* --- compare --- */
 
+/* A bench file, checked against its schema (core/documents.c): every
+ * field compare reads is there, of its type. NULL with why printed. */
 static json_t *load_bench(const char *path)
 {
-    json_error_t jerr;
-    json_t *doc = json_load_file(path, 0, &jerr);
+    char err[1024];
+    json_t *doc = zr_document_load(path, ZR_DOCUMENT_BENCH, err, sizeof err);
     if (!doc) {
-        fprintf(stderr, "zmq-repro: cannot read %s: %s (line %d)\n", path, jerr.text, jerr.line);
+        fprintf(stderr, "zmq-repro: compare: ");
+        zr_fput_terminal(stderr, err);
+        fprintf(stderr, "\n");
         return NULL;
     }
-    const char *kind = json_string_value(json_object_get(doc, "kind"));
     json_t *rows = json_object_get(doc, "cases");
-    if (!kind || strcmp(kind, "bench") || !json_is_array(rows)) {
-        fprintf(stderr, "zmq-repro: %s is not the figures of `zmq-repro bench` (a %s document): compare takes two "
-                        "bench files from results/bench/\n",
-                path, kind ? kind : "different");
-        json_decref(doc);
-        return NULL;
-    }
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) {
-        if (!json_is_string(json_object_get(row, "case")) || !json_is_string(json_object_get(row, "mode")) ||
-            !json_is_number(json_object_get(row, "rate")) || !json_is_integer(json_object_get(row, "attempts"))) {
-            fprintf(stderr, "zmq-repro: %s: row %zu lacks case, mode, rate or attempts: not a bench file of this "
-                            "runner\n",
-                    path, i + 1);
-            json_decref(doc);
-            return NULL;
-        }
         for (size_t k = 0; k < i; k++) {
             json_t *other = json_array_get(rows, k);
             if (!strcmp(json_string_value(json_object_get(other, "case")), json_string_value(json_object_get(row, "case"))) &&
                 !strcmp(json_string_value(json_object_get(other, "mode")), json_string_value(json_object_get(row, "mode")))) {
-                fprintf(stderr, "zmq-repro: %s holds %s [%s] on several builds: compare sets two files of one build "
-                                "each side by side; for several builds use `zmq-repro matrix`\n",
-                        path, json_string_value(json_object_get(row, "case")),
-                        json_string_value(json_object_get(row, "mode")));
+                /* The document's own text: escaped for the terminal. */
+                char *line = zr_strdup_printf("%s holds %s [%s] on several builds", path,
+                                              json_string_value(json_object_get(row, "case")),
+                                              json_string_value(json_object_get(row, "mode")));
+                fprintf(stderr, "zmq-repro: ");
+                zr_fput_terminal(stderr, line);
+                fprintf(stderr, ": compare sets two files of one build each side by side; for several builds use "
+                                "`zmq-repro matrix`\n");
+                free(line);
                 json_decref(doc);
                 return NULL;
             }

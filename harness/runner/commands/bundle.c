@@ -21,6 +21,7 @@
 #include "bundle_content.h"
 #include "case_run.h"
 #include "compile.h"
+#include "documents.h"
 #include "environment.h"
 #include "figures.h"
 #include "files.h"
@@ -296,16 +297,6 @@ static int bundle_case(const struct zr_options *o, const struct zr_case_spec *sp
 
 /* --- From a result file of `check` or `run`. --- */
 
-/* A field the bundle needs, as a string; NULL with the field named in err. */
-static const char *required_text(json_t *o, const char *key, const char *where, const char *path, char *err,
-                                 size_t errlen)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    if (!s)
-        snprintf(err, errlen, "%s: the field %s%s is missing or not a string", path, where, key);
-    return s;
-}
-
 /* A source file or script, by the suffix of its file name (not a ".c"
  * anywhere in its path: tools.current/prog is a binary). */
 static bool is_source(const char *file)
@@ -331,50 +322,30 @@ struct result_fields {
     json_t *deciding; /* the attempt whose report proves it: the first with a report that is not CLEAN */
 };
 
-/* The result of a check or run, loaded; NULL with err otherwise. */
-static json_t *load_result(const char *path, const char **kind, char *err, size_t errlen)
+/* The result of a check or run, loaded and checked against its schema
+ * (core/documents.c: every field read here is there, of its type), its
+ * fields taken and the attempt that shows the failure found. NULL with the
+ * field that does not hold named in err. */
+static json_t *load_result(const char *path, struct result_fields *r, char *err, size_t errlen)
 {
-    json_error_t jerr;
-    json_t *doc = json_load_file(path, 0, &jerr);
-    *kind = json_string_value(json_object_get(doc, "kind"));
-    if (!doc || !*kind || (strcmp(*kind, "check") && strcmp(*kind, "run"))) {
-        snprintf(err, errlen, "%s is not the result of `zmq-repro check` or `run`%s%s", path, doc ? "" : ": ",
-                 doc ? "" : jerr.text);
-        json_decref(doc);
+    json_t *doc = zr_document_load(path, ZR_DOCUMENT_RESULT, err, errlen);
+    if (!doc)
         return NULL;
-    }
-    return doc;
-}
-
-/* Every field the bundle reads is there, of its type: 0, else -1 with the
- * first one missing named in err. */
-static int read_result_fields(json_t *doc, const char *path, struct result_fields *r, char *err, size_t errlen)
-{
-    r->file = required_text(doc, "file", "", path, err, errlen);
-    r->mode = r->file ? required_text(doc, "mode", "", path, err, errlen) : NULL;
-    r->language = r->mode ? required_text(doc, "language", "", path, err, errlen) : NULL;
-    r->judged_as = r->language ? required_text(doc, "judged_as", "", path, err, errlen) : NULL;
+    r->kind = json_string_value(json_object_get(doc, "kind"));
+    r->file = json_string_value(json_object_get(doc, "file"));
+    r->mode = json_string_value(json_object_get(doc, "mode"));
+    r->language = json_string_value(json_object_get(doc, "language"));
+    r->judged_as = json_string_value(json_object_get(doc, "judged_as"));
     r->attempts = json_object_get(doc, "attempts");
-    if (r->judged_as && !json_is_array(r->attempts))
-        snprintf(err, errlen, "%s: the field attempts is missing or not a list", path);
     r->deciding = NULL;
     json_t *a;
     size_t i;
+    /* The attempt that shows it: the first that is neither clean nor the harness's own. */
     json_array_foreach(r->attempts, i, a) {
-        const char *outcome = json_string_value(json_object_get(a, "outcome"));
-        if (!outcome && r->judged_as) {
-            snprintf(err, errlen, "%s: the field attempts[%zu].outcome is missing or not a string", path, i);
-            r->judged_as = NULL;
-        }
-        /* The attempt that shows it: the first that is neither clean nor the harness's own. */
-        if (!r->deciding && outcome && zr_outcome_is_failure(outcome))
+        if (!r->deciding && zr_outcome_is_failure(json_string_value(json_object_get(a, "outcome"))))
             r->deciding = a;
     }
-    json_array_foreach(json_object_get(doc, "expect"), i, a) if (r->judged_as && !json_is_string(a)) {
-        snprintf(err, errlen, "%s: the field expect[%zu] is not a string", path, i);
-        r->judged_as = NULL;
-    }
-    return r->judged_as && json_is_array(r->attempts) ? 0 : -1;
+    return doc;
 }
 
 /* The result's expectations as run.sh's classes. */
@@ -466,13 +437,9 @@ static void fill_from_result(struct zr_bundle *b, const struct zr_options *o, js
 static int bundle_result(const struct zr_options *o, const char *path, struct zr_bundle *b, char *err, size_t errlen)
 {
     struct result_fields r;
-    json_t *doc = load_result(path, &r.kind, err, errlen);
+    json_t *doc = load_result(path, &r, err, errlen);
     if (!doc)
         return -1;
-    if (read_result_fields(doc, path, &r, err, errlen) != 0) {
-        json_decref(doc);
-        return -1;
-    }
     bool source = is_source(r.file);
     const struct zr_mode *m = zr_mode_find(r.mode);
     if (!r.deciding || !source || !m || (m->preload & ZR_PRELOAD_OWNER_CHECKER)) {

@@ -20,6 +20,7 @@
 #include "case_summary.h"
 #include "commands.h"
 #include "defaults.h"
+#include "documents.h"
 #include "environment.h"
 #include "figures.h"
 #include "files.h"
@@ -494,71 +495,15 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
 
 /* --- merge: matrix folders of several machines into one. --- */
 
-/* The fields merge and the renderings rely on, checked before anything is
- * written: a folder from another machine may hold anything. A report path
- * must name a file inside its own folder (merge copies it into OUT). */
-static int check_matrix_fields(json_t *doc, const char *path, char *err, size_t errlen)
-{
-    static const struct {
-        const char *list, *fields[4];
-    } needed[] = {
-        { "builds", { "name", NULL } },
-        { "rows", { "case", "mode", NULL } },
-        { "cells", { "case", "mode", "build", NULL } },
-    };
-    for (size_t k = 0; k < sizeof needed / sizeof needed[0]; k++) {
-        json_t *list = json_object_get(doc, needed[k].list);
-        if (!json_is_array(list)) {
-            snprintf(err, errlen, "%s: the field %s is missing or not a list", path, needed[k].list);
-            return -1;
-        }
-        size_t i;
-        json_t *item;
-        json_array_foreach(list, i, item) for (int f = 0; needed[k].fields[f]; f++) {
-            if (!json_is_string(json_object_get(item, needed[k].fields[f]))) {
-                snprintf(err, errlen, "%s: the field %s[%zu].%s is missing or not a string", path, needed[k].list, i,
-                         needed[k].fields[f]);
-                return -1;
-            }
-        }
-    }
-    json_t *hosts = json_object_get(doc, "hosts");
-    if (hosts && !json_is_object(hosts)) {
-        snprintf(err, errlen, "%s: the field hosts is not an object", path);
-        return -1;
-    }
-    size_t i;
-    json_t *cell;
-    json_array_foreach(json_object_get(doc, "cells"), i, cell) {
-        json_t *report = json_object_get(cell, "report");
-        if (report && (!json_is_string(report) || !zr_path_stays_inside(json_string_value(report)))) {
-            char *shown = zr_terminal_text(json_is_string(report) ? json_string_value(report) : "(not a string)");
-            snprintf(err, errlen, "%s: the field cells[%zu].report \"%s\" is not a path inside the folder "
-                                  "(relative, without ..): nothing merged", path, i, shown);
-            free(shown);
-            return -1;
-        }
-    }
-    return 0;
-}
-
+/* A folder's matrix.json, checked against its schema (core/documents.c)
+ * before anything is written: a folder from another machine may hold
+ * anything. What merge and the renderings read of it is there, of its type,
+ * and a report path names a file inside the folder (merge copies it into
+ * OUT). */
 static json_t *load_matrix(const char *dir, char *err, size_t errlen)
 {
     char *path = zr_strdup_printf("%s/matrix.json", dir);
-    json_error_t jerr;
-    json_t *doc = json_load_file(path, 0, &jerr);
-    if (!doc)
-        snprintf(err, errlen, "cannot read %s: %s", path, jerr.text);
-    else if (!json_is_string(json_object_get(doc, "kind")) ||
-             strcmp(json_string_value(json_object_get(doc, "kind")), "matrix") ||
-             !json_is_array(json_object_get(doc, "cells")) || !json_is_array(json_object_get(doc, "builds"))) {
-        snprintf(err, errlen, "%s is not the matrix.json of `zmq-repro matrix`", path);
-        json_decref(doc);
-        doc = NULL;
-    } else if (check_matrix_fields(doc, path, err, errlen) != 0) {
-        json_decref(doc);
-        doc = NULL;
-    }
+    json_t *doc = zr_document_load(path, ZR_DOCUMENT_MATRIX, err, errlen);
     free(path);
     return doc;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "case_run.h"
+#include "documents.h"
 #include "environment.h"
 #include "files.h"
 #include "minimize.h"
@@ -249,10 +250,15 @@ static int verify_result(const struct minimize *z, const char *dir, const char *
     int met = -1;
     if (zr_run_to_end(&vs, 3600, err, sizeof err) >= 0) {
         char *path = zr_first_file_with_suffix(vresults, ".json");
-        json_error_t jerr;
-        json_t *doc = path ? json_load_file(path, 0, &jerr) : NULL;
+        char derr[1024];
+        json_t *doc = path ? zr_document_load(path, ZR_DOCUMENT_RESULT, derr, sizeof derr) : NULL;
         if (doc)
             met = (int)json_integer_value(json_object_get(doc, "attempts_meeting_expectation"));
+        else if (path) {
+            fprintf(stderr, "zmq-repro: minimize: ");
+            zr_fput_terminal(stderr, derr);
+            fputc('\n', stderr);
+        }
         json_decref(doc);
         free(path);
     }

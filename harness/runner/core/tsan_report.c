@@ -893,6 +893,15 @@ static char *headline_without_pid(const char *s, size_t n, long *pid)
     return h;
 }
 
+/* What follows the headline's first prefix bytes ("WARNING: ThreadSanitizer: "),
+ * or "" when it is shorter: "WARNING: ThreadSanitizer: (pid=1)" has no
+ * description, the cut pid took the mark's last space. */
+static const char *description_of(const char *headline, size_t prefix)
+{
+    size_t n = strlen(headline);
+    return headline + (n < prefix ? n : prefix);
+}
+
 /* Fills headline, pid and (for WARNING reports) kind from the headline line. */
 static int parse_headline(struct zr_tsan_report *r, const char *text, size_t head, size_t head_line, bool is_error)
 {
@@ -904,7 +913,7 @@ static int parse_headline(struct zr_tsan_report *r, const char *text, size_t hea
         return -1;
     if (is_error)
         return 0;
-    const char *d = r->headline + strlen(WARNING_WORD) + strlen(TSAN_MARK);
+    const char *d = description_of(r->headline, strlen(WARNING_WORD) + strlen(TSAN_MARK));
     return (r->kind = kind_of_description(d, strlen(d))) ? 0 : -1;
 }
 
@@ -981,7 +990,7 @@ int zr_tsan_parse(const char *text, size_t offset, struct zr_tsan_report *r)
     if (parse_body(&b, text, l.next, is_error))
         goto oom;
     if (is_error) {
-        const char *d = r->headline + strlen(ERROR_WORD) + strlen(TSAN_MARK);
+        const char *d = description_of(r->headline, strlen(ERROR_WORD) + strlen(TSAN_MARK));
         if (!(r->kind = kind_of_error(r->summary, d)))
             goto oom;
     }

@@ -6,7 +6,7 @@
 void zr_bundle_free(struct zr_bundle *b)
 {
     char *texts[] = { b->name,        b->title,    b->description, b->client_path, b->pymodule_path,
-                      b->server_mode, b->expected, b->verdict,     b->report };
+                      b->server_mode, b->expected, b->verdict,     b->report,        b->diagnosis };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         free(texts[i]);
     for (int i = 0; i < b->nargs; i++)

@@ -156,10 +156,13 @@ static void write_environment(FILE *f, const struct zr_bundle *b, const struct z
         /* A Python build (--python python:SUITE) says where it came from. */
         char *how = setup->python_build ? zr_strdup_printf("%s", zr_build_field(setup->python_build, "origin"))
                                         : pyzmq_origin(setup->python);
-        fprintf(f, "* What pyzmq version? %s\n", json_string_value(json_object_get(b->python_env, "pyzmq")));
+        /* From the result's environment: null in a result whose probe could not import zmq. */
+        const char *pyzmq = json_string_value(json_object_get(b->python_env, "pyzmq"));
+        const char *py_version = json_string_value(json_object_get(b->python_env, "version"));
+        fprintf(f, "* What pyzmq version? %s\n", pyzmq ? pyzmq : "?");
         fprintf(f, "* What libzmq version? %s (pyzmq links the system libzmq.so.5)\n", version ? version : "?");
         fprintf(f, "* Python version (and how it was installed): %s, %s; pyzmq: %s\n",
-                json_string_value(json_object_get(b->python_env, "version")), setup->python, how);
+                py_version ? py_version : "?", setup->python, how);
         free(how);
     }
     free(cc);

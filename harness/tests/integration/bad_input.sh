@@ -85,7 +85,7 @@ echo '{"cases":[{}]}' >"$TMPDIR/empty-row.json"
 expect_exit 2 "compare on {\"cases\":[{}]} (it crashed)" "$repro" compare "$TMPDIR/empty-row.json" "$TMPDIR/empty-row.json"
 printf '{"kind":"bench","cases":[{}]}' >"$TMPDIR/bad-row.json"
 expect_exit 2 "compare on a row without fields" "$repro" compare "$TMPDIR/bad-row.json" "$TMPDIR/bad-row.json"
-expect_output "lacks case, mode, rate or attempts"
+expect_output "bad-row.json: cases\\[0\\].case: missing (a string is needed)"
 "$repro" run $case -m stress -n 1 -q -r "$results" >/dev/null 2>&1
 run_result=$(ls "$results"/*.json | head -n 1)
 expect_exit 2 "compare on two run results (it said 0 changed)" "$repro" compare "$run_result" "$run_result"

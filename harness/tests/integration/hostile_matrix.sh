@@ -106,12 +106,12 @@ echo "read from outside the folder" >"$TMPDIR/a/payload.txt"
 copy_of_m "$TMPDIR/a/b/m"
 damage "$TMPDIR/a/b/m" "d['cells'][0]['report'] = '../../payload.txt'"
 expect_exit 2 "merge of a report path with .." "$repro" merge "$TMPDIR/x/y/out" "$TMPDIR/a/b/m"
-expect_output 'cells\[0\].report "../../payload.txt" is not a path inside the folder'
+expect_output 'cells\[0\].report: "../../payload.txt" is not a path inside the folder'
 [ ! -e "$TMPDIR/x/payload.txt" ] && [ ! -e "$TMPDIR/x/y/out" ] && ok "nothing written, inside OUT or out of it" ||
     fail "merge wrote: $(find "$TMPDIR/x" | head -n 3)"
 damage "$TMPDIR/a/b/m" "d['cells'][0]['report'] = '/etc/passwd'"
 expect_exit 2 "merge of an absolute report path" "$repro" merge "$TMPDIR/x/y/out" "$TMPDIR/a/b/m"
-expect_output 'cells\[0\].report "/etc/passwd"'
+expect_output 'cells\[0\].report: "/etc/passwd"'
 # The same after a good folder: the good one is not half-merged either.
 expect_exit 2 "merge of a good folder and a bad one" "$repro" merge "$TMPDIR/x/y/out" "$TMPDIR/m" "$TMPDIR/a/b/m"
 [ ! -e "$TMPDIR/x/y/out" ] && ok "nothing written" || fail "merge wrote into OUT before refusing"
@@ -126,10 +126,10 @@ expect_exit 0 "merge of a folder whose reports/ links out of it" "$repro" merge 
 copy_of_m "$TMPDIR/noname"
 damage "$TMPDIR/noname" "del d['builds'][0]['name']"
 expect_exit 2 "merge of a build without its name" "$repro" merge "$TMPDIR/nout" "$TMPDIR/noname"
-expect_output 'the field builds\[0\].name is missing'
+expect_output 'matrix.json: builds\[0\].name: missing (a string is needed)'
 damage "$TMPDIR/noname" "d['builds'][0]['name'] = 'x'; d['cells'][0]['case'] = 7"
 expect_exit 2 "merge of a cell whose case is no string" "$repro" merge "$TMPDIR/nout" "$TMPDIR/noname"
-expect_output 'the field cells\[0\].case is missing or not a string'
+expect_output 'matrix.json: cells\[0\].case: an integer where a string is needed'
 
 # One byte of Latin-1 in a build's name: its column's error stays in
 # matrix.json, and the terminal shows the byte escaped.
