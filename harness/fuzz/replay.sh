@@ -2,7 +2,7 @@
 # The kept corpus of every fuzz target run once through it (no fuzzing:
 # seconds), as a test: every input that once crashed a parser or a reader
 # (regress-*) and every one that reaches a new edge must still pass under
-# ASan and UBSan. Builds the targets first (build.sh: a minute or two the
+# ASan and UBSan. Builds the targets first (build.sh: about 20 s on 2 cores the
 # first time). Exit 77 (skipped) when clang-14 or its fuzzer runtime is
 # absent.
 #   harness/fuzz/replay.sh [BUILD_DIR]
