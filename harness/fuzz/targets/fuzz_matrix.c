@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     zr_fuzz_write(doc, data, size);
     char *args[] = { out, in, NULL };
-    zr_cmd_merge(NULL, 2, args);
+    static const struct zr_options options; /* merge's defaults */
+    zr_cmd_merge(&options, 2, args);
     zr_fuzz_remove(out);
     return 0;
 }
