@@ -421,9 +421,15 @@ int zr_cmd_compare(const char *old_path, const char *new_path)
     for (int d = 0; d < 2; d++) {
         const char *name;
         json_t *b;
-        json_object_foreach(json_object_get(docs[d], "builds"), name, b)
-            printf("%s libzmq: %-16s %s (%s)\n", d ? "new" : "old", name,
-                   json_string_value(json_object_get(b, "version")), json_string_value(json_object_get(b, "origin")));
+        json_object_foreach(json_object_get(docs[d], "builds"), name, b) {
+            /* Names and origins from another machine's file: escaped for the terminal. */
+            char *line = zr_strdup_printf("%s libzmq: %-16s %s (%s)", d ? "new" : "old", name,
+                                          json_string_value(json_object_get(b, "version")),
+                                          json_string_value(json_object_get(b, "origin")));
+            zr_fput_terminal(stdout, line);
+            putchar('\n');
+            free(line);
+        }
     }
     printf("\n%-50s %-6s %-18s %-18s %s\n", "CASE", "MODE", "OLD", "NEW", "");
     int changed = 0;
@@ -446,7 +452,10 @@ int zr_cmd_compare(const char *old_path, const char *new_path)
             int co = ro <= 0 ? 0 : ro >= 1 ? 2 : 1, cn = rn <= 0 ? 0 : rn >= 1 ? 2 : 1;
             bool differs = !o || !n || co != cn;
             changed += differs;
-            printf("%-50s %-6s %-18s %-18s %s\n", id, mode, a, b, differs ? "<- changed" : "");
+            char *line = zr_strdup_printf("%-50s %-6s %-18s %-18s %s", id, mode, a, b, differs ? "<- changed" : "");
+            zr_fput_terminal(stdout, line);
+            putchar('\n');
+            free(line);
         }
     }
     printf("\n%d of the case-modes changed between the two runs.\n", changed);

@@ -450,6 +450,22 @@ static int bundle_result(const struct zr_options *o, const char *path, struct zr
         json_decref(doc);
         return -1;
     }
+    /* The result names the file that ran, with its sha256: a result from
+     * elsewhere cannot make the bundle carry another file of this machine. */
+    const char *want = json_string_value(json_object_get(doc, "file_sha256"));
+    char *have = zr_file_sha256(r.file);
+    if (!want || !have || strcmp(want, have)) {
+        snprintf(err, errlen, "%s: %s", path,
+                 !want   ? "the result does not say the sha256 of the file that ran (file_sha256): run it again to "
+                           "bundle it"
+                 : !have ? "the file that ran is not there any more"
+                         : "the file the result names is not the one that ran (its sha256 differs): run it again to "
+                           "bundle it");
+        free(have);
+        json_decref(doc);
+        return -1;
+    }
+    free(have);
     fill_from_result(b, o, doc, &r, m);
     json_decref(doc);
     return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "elf_runpath.h"
+#include "files.h"
 #include "process.h"
 #include "text.h"
 
@@ -26,23 +27,14 @@ struct scan {
 
 static struct scan *scanning; /* nftw has no user pointer */
 
-static char *sha256_of(const char *path)
-{
-    char *argv[] = { (char *)"sha256sum", (char *)path, NULL };
-    char *line = zr_first_line_of(argv, 60);
-    if (line && strlen(line) > 64)
-        line[64] = '\0';
-    return line;
-}
-
 /* The file the binary brings is the build's own (the same file, or the same bytes). */
 static bool same_library(struct scan *s, const char *lib)
 {
     if (!strcmp(lib, s->library))
         return true;
     if (!s->library_sha)
-        s->library_sha = sha256_of(s->library);
-    char *sha = sha256_of(lib);
+        s->library_sha = zr_file_sha256(s->library);
+    char *sha = zr_file_sha256(lib);
     bool same = sha && s->library_sha && !strcmp(sha, s->library_sha);
     free(sha);
     return same;

@@ -326,6 +326,9 @@ json_t *zr_case_run_json(const struct zr_case_run *run, json_t *environment)
     json_object_set_new(doc, "finished_at", json_string(when));
     json_object_set_new(doc, "case", zr_json_text(spec->id));
     json_object_set_new(doc, "file", zr_json_text(spec->path));
+    char *sha = zr_file_sha256(spec->path);
+    json_object_set_new(doc, "file_sha256", sha ? json_string(sha) : json_null());
+    free(sha);
     json_object_set_new(doc, "family", zr_json_text(spec->family));
     json_object_set_new(doc, "language", json_string(zr_language_name(spec->language)));
     json_object_set_new(doc, "variant", json_string(zr_variant_name(spec->variant)));

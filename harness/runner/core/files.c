@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "process.h"
+
 #include "text.h"
 
 int zr_mkdirs(const char *dir)
@@ -262,4 +264,18 @@ static int remove_one(const char *path, const struct stat *st, int flag, struct 
 void zr_remove_contents(const char *dir)
 {
     nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *zr_file_sha256(const char *path)
+{
+    if (!path || access(path, R_OK) != 0)
+        return NULL;
+    char *argv[] = { (char *)"sha256sum", (char *)"--", (char *)path, NULL };
+    char *line = zr_first_line_of(argv, 60);
+    if (!line || strspn(line, "0123456789abcdef") < 64) {
+        free(line);
+        return NULL;
+    }
+    line[64] = '\0';
+    return line;
 }

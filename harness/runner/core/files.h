@@ -40,6 +40,9 @@ bool zr_path_stays_inside(const char *path);
  * (created or truncated): 0, or -1 with the cause in err. */
 int zr_copy_file(const char *from, const char *to, char *err, size_t errlen);
 
+/* The sha256 of a file's bytes in hex (sha256sum, no shell), or NULL; malloc'd. */
+char *zr_file_sha256(const char *path);
+
 /* The files in order, one after the other, into to: 0, or -1 with the cause. */
 int zr_join_files(const char *const *from, int n, const char *to, char *err, size_t errlen);
 

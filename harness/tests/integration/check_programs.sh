@@ -21,7 +21,7 @@ expect_exit 0 "the same prebuilt, stress, any failure in 10 attempts" \
     "$repro" check -t ipc -m stress --server echo --expect any-failure -n 10 --no-results -- "$TMPDIR/prebuilt" '{endpoint}' 200000 10
 expect_output "reproduced in 1 of"
 expect_exit 0 "the same prebuilt, owner" \
-    "$repro" check -t ipc -m owner --server echo --expect SHARED_SOCKET --no-results -- "$TMPDIR/prebuilt" '{endpoint}' 2000
+    "$repro" check -t ipc -m owner --server echo --expect SHARED_SOCKET -n 10 --no-results -- "$TMPDIR/prebuilt" '{endpoint}' 2000
 expect_output "SHARED_SOCKET DEALER"
 
 expect_exit 1 "C++ with cppzmq sharing a socket, tsan" \

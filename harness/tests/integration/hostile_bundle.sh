@@ -103,6 +103,16 @@ expect_exit 0 "a program whose name holds terminal escapes" "$repro" bundle "$TM
 expect_output 'evil\\x1b]0;retitled\\x07\\x1b\[2J'
 if grep -q "$(printf '\033')" "$TMPDIR/out"; then fail "an escape sequence reached the terminal"; else
     ok "no escape sequence on the terminal"; fi
+# A result that names another file of this machine than the one that ran:
+# never packed for upstream (the result carries the sha256 of what ran).
+printf 'SECRET = "not for upstream"\n' >"$TMPDIR/secret.py"
+damage "$TMPDIR/other.json" "d['file'] = '$TMPDIR/secret.py'"
+expect_exit 2 "a result that names another file" "$repro" bundle "$TMPDIR/other.json" -o "$TMPDIR/b6"
+expect_output "is not the one that ran (its sha256 differs)"
+if grep -rqs "not for upstream" "$TMPDIR/b6"; then fail "the other file was packed"; else ok "the other file was not packed"; fi
+damage "$TMPDIR/nosha.json" "d.pop('file_sha256', None)"
+expect_exit 2 "a result without the sha256 of what ran" "$repro" bundle "$TMPDIR/nosha.json" -o "$TMPDIR/b7"
+expect_output "does not say the sha256 of the file that ran"
 
 expect_no_leftovers
 finish
