@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "defaults.h"
+#include "documents.h"
 #include "files.h"
 #include "process.h"
 #include "text.h"
@@ -79,6 +80,14 @@ static int load_info(struct zr_build *b, char *err, size_t errlen)
     char *path = zr_strdup_printf("%s/build-info.json", b->prefix);
     json_error_t jerr;
     b->info = json_load_file(path, 0, &jerr);
+    char why[512];
+    if (b->info && zr_document_check(b->info, ZR_DOCUMENT_BUILD, path, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: make the build again with `zmq-repro build`", why);
+        json_decref(b->info);
+        b->info = NULL;
+        free(path);
+        return -1;
+    }
     if (b->info && json_is_object(b->info) && zr_build_is_python(b)) {
         free(path);
         if (zr_build_field(b, "python") && access(zr_build_field(b, "python"), X_OK) == 0)

@@ -40,7 +40,7 @@ struct field {
 
 struct schema {
     const char *what;               /* "the matrix.json of `zmq-repro matrix`" */
-    const char *const kinds[3];     /* the values "kind" may have */
+    const char *const kinds[8];     /* the values "kind" may have */
     const struct field *fields;     /* ended by a NULL path */
 };
 
@@ -146,10 +146,47 @@ static const struct field bench_fields[] = {
     { NULL, F_STRING, 0 },
 };
 
+/* A build's build-info.json: a build folder named with -b may come from
+ * anywhere, and its texts reach the terminal, result files and the page. */
+static const struct field build_fields[] = {
+    { "key", F_STRING, REQUIRED },
+    { "flavour", F_STRING, REQUIRED },
+    { "origin", F_STRING, REQUIRED },
+    { "identity", F_STRING, REQUIRED },
+    { "version", F_STRING, OPTIONAL },
+    { "library", F_STRING, OPTIONAL },
+    { "lib_dir", F_STRING, OPTIONAL },
+    { "library_sha256", F_STRING, OPTIONAL },
+    { "instrumented", F_BOOLEAN, OPTIONAL },
+    { "loader", F_STRING, OPTIONAL },
+    { "loader_path", F_STRING, OPTIONAL },
+    { "python", F_STRING, OPTIONAL },
+    { "include_dirs", F_STRING, OPTIONAL },
+    { "source", F_STRING, OPTIONAL },
+    { "stem", F_STRING, OPTIONAL },
+    { "compiler", F_STRING, OPTIONAL },
+    { "flags", F_STRING, OPTIONAL },
+    { "built_at", F_STRING, OPTIONAL },
+    { "commit", F_STRING, OPTIONAL },
+    { "release", F_STRING, OPTIONAL },
+    { "contains_release", F_STRING, OPTIONAL },
+    { "made_by", F_STRING, OPTIONAL },
+    { "also_from", F_ARRAY, OPTIONAL },
+    { "also_from[]", F_STRING, REQUIRED },
+    { "python_version", F_STRING, OPTIONAL },
+    { "pyzmq_version", F_STRING, OPTIONAL },
+    { "free_threaded", F_BOOLEAN, OPTIONAL },
+    { "schema", F_INTEGER, OPTIONAL },
+    { NULL, F_STRING, 0 },
+};
+
 static const struct schema schemas[] = {
     [ZR_DOCUMENT_MATRIX] = { "the matrix.json of `zmq-repro matrix`", { "matrix", NULL }, matrix_fields },
     [ZR_DOCUMENT_RESULT] = { "the result of `zmq-repro check` or `run`", { "check", "run", NULL }, result_fields },
     [ZR_DOCUMENT_BENCH] = { "the figures of `zmq-repro bench`", { "bench", NULL }, bench_fields },
+    [ZR_DOCUMENT_BUILD] = { "the build-info.json of `zmq-repro build`",
+                            { "system", "debian", "debian-binary", "tarball", "git", "dir", "python" },
+                            build_fields },
 };
 
 static const char *type_name(enum field_type t)
@@ -282,7 +319,7 @@ int zr_document_check(json_t *doc, enum zr_document_kind kind, const char *name,
     for (int i = 0; k && s->kinds[i]; i++)
         known = known || !strcmp(k, s->kinds[i]);
     if (!known) {
-        char kinds[64] = "";
+        char kinds[160] = "";
         for (int i = 0; s->kinds[i]; i++)
             snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s\"%s\"", i ? " or " : "", s->kinds[i]);
         snprintf(err, errlen, "%s is not %s (a %.40s document): kind: %s is needed", name, s->what,

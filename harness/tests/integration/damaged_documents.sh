@@ -94,5 +94,24 @@ compare_refused "a build without its version" "del d['builds']['system']['versio
     'builds\["system"\].version: missing (a string is needed)'
 compare_refused "a row that is a number" "d['cases'][0] = 3" 'cases\[0\]: an integer where an object is needed'
 
+# A build folder named with -b: its build-info.json is checked the same way.
+system_info=$("$repro" builds system)/build-info.json
+build_refused() { # WHAT PYTHON-STATEMENT FIELD-MESSAGE
+    mkdir -p "$TMPDIR/damaged-build"
+    python3 - "$system_info" "$TMPDIR/damaged-build/build-info.json" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"))
+PY
+    expect_exit 2 "a build whose build-info.json has $1" \
+        "$repro" run shared-socket/fixed_socket_per_thread -m stress -b "$TMPDIR/damaged-build" --no-results
+    expect_output "$TMPDIR/damaged-build/build-info.json.*$3"
+}
+build_refused "a numeric origin" "d['origin'] = 5" 'origin: an integer where a string is needed'
+build_refused "no key" "del d['key']" 'key: missing (a string is needed)'
+build_refused "a version that is a list" "d['version'] = ['4.3.4']" 'version: a list where a string is needed'
+build_refused "an unknown kind" "d['kind'] = '<script>'" 'is not the build-info.json of .zmq-repro build.'
+
 expect_no_leftovers
 finish
