@@ -73,10 +73,10 @@ else fail "no nativecxx module for 3.13 in $ZR_CACHE_DIR/builds/python:trixie/py
 # The matrix's Python axis: a column per build and Python; each cell names
 # the interpreter and pyzmq that ran; a C case runs in the first only.
 configured=$(sed -n 's/^ZR_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt")
-expect_exit 0 "matrix with two Pythons" "$repro" matrix -b system -m stress -n 2 --python "$configured" \
+expect_exit 0 "matrix with two Pythons" "$repro" matrix -b system -m stress -n 6 --python "$configured" \
     --python python:trixie --out "$TMPDIR/matrix" finalize-race/broken_native_cxx_thread_at_exit shared-socket/broken_send_recv_threads
 md=$TMPDIR/matrix/matrix.md
-if grep -q 'finalize-race/broken_native_cxx_thread_at_exit\*\*[^|]* | [^|]* | [^|]*stress: Python unaffected 2/2[^|]* | [^|]*stress: reproduced [12]/2[^|]*SIGNAL' "$md"; then
+if grep -q 'finalize-race/broken_native_cxx_thread_at_exit\*\*[^|]* | [^|]* | [^|]*stress: Python unaffected 6/6[^|]* | [^|]*stress: reproduced [1-6]/6[^|]*SIGNAL' "$md"; then
     ok "the #3824 row: unaffected on 3.11, reproduced on 3.13"
 else fail "the #3824 row of the matrix is not as expected"; grep 'finalize-race/' "$md" | sed 's/^/    /'; fi
 if grep -q 'shared-socket/broken_send_recv_threads\*\*[^|]* | [^|]* | [^|]*stress: [a-z][^|]* | [^|]*stress: n/a: a C case' "$md"; then
