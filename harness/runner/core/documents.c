@@ -175,7 +175,7 @@ static const struct field build_fields[] = {
     { "also_from[]", F_STRING, REQUIRED },
     { "python_version", F_STRING, OPTIONAL },
     { "pyzmq_version", F_STRING, OPTIONAL },
-    { "free_threaded", F_BOOLEAN, OPTIONAL },
+    { "free_threaded", F_STRING, OPTIONAL }, /* "yes": the build script's word */
     { "schema", F_INTEGER, OPTIONAL },
     { NULL, F_STRING, 0 },
 };

@@ -17,6 +17,7 @@ fake=$TMPDIR/python-ft
 mkdir -p "$fake"
 cat >"$fake/build-info.json" <<JSON
 {"kind": "python", "source": "python:3.13t", "stem": "python:3.13t", "python": "$python",
+ "key": "0123456789abcdef", "flavour": "binary", "identity": "a stand-in for python:3.13t",
  "python_version": "$1", "pyzmq_version": "$2", "free_threaded": "yes", "thread_sanitizer": "no",
  "origin": "a stand-in for python:3.13t"}
 JSON
