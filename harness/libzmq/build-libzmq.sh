@@ -52,29 +52,9 @@ ldflags=${ldflags:-}
 cache=${ZR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zmq-repro}
 compiler=$(g++ --version 2>/dev/null | head -n 1) || compiler="g++ not found"
 
-# The scratch folder lives in the cache and carries this shell's pid: what a
-# build killed outright (SIGKILL) leaves there, the runner removes at its
-# next start once that pid is gone.
-mkdir -p "$cache/tmp" || die "cannot create $cache/tmp (set ZR_CACHE_DIR to a writable place)"
-work=$(mktemp -d "$cache/tmp/libzmq-build.$$.XXXXXX")
-# Stopped (SIGINT, or SIGTERM, which the runner's death sends through
-# PR_SET_PDEATHSIG), the build ends its whole process group, cmake, make and
-# the compilers with it, and removes its scratch folder. The long steps run
-# through in_background: a shell runs a trap only once its foreground
-# command has ended, and `wait` is interrupted at once.
-stop_build() {
-    trap '' INT TERM
-    kill -TERM 0 2>/dev/null
-    wait
-    rm -rf "$work"
-    exit 143
-}
-trap 'rm -rf "$work"' EXIT
-trap stop_build INT TERM
-in_background() {
-    "$@" &
-    wait $!
-}
+# The scratch folder (in the cache's tmp/) and how a stopped build ends.
+. "$(cd "$(dirname "$0")/../scripts" && pwd)/build_scratch.sh"
+make_scratch libzmq-build
 
 # --- Debian's apt, pointed at a private list of one suite (debian-binary):
 # harness/apt/private-apt.sh, shared with the Python builds. ---

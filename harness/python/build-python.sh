@@ -41,30 +41,10 @@ python:?*) suite=${source_spec#python:} ;;
 esac
 host_suite=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release 2>/dev/null || true)
 
-# The scratch folder lives in the cache with this shell's pid in its name:
-# what a killed build leaves, the runner removes at its next start.
+# The scratch folder (in the cache's tmp/) and how a stopped build ends.
 cache=${ZR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zmq-repro}
-mkdir -p "$cache/tmp" || die "cannot create $cache/tmp (set ZR_CACHE_DIR to a writable place)"
-work=$(mktemp -d "$cache/tmp/python-build.$$.XXXXXX")
-# Stopped (SIGINT, or SIGTERM, which the runner's death sends through
-# PR_SET_PDEATHSIG), the build ends its whole process group (the runner
-# starts it in one of its own): configure, make and the compilers with it,
-# and removes its scratch folder. The long steps run through in_background:
-# a shell runs a trap only once its foreground command has ended, and
-# `wait` is interrupted at once.
-stop_build() {
-    trap '' INT TERM
-    kill -TERM 0 2>/dev/null
-    wait
-    rm -rf "$work"
-    exit 143
-}
-trap 'rm -rf "$work"' EXIT
-trap stop_build INT TERM
-in_background() {
-    "$@" &
-    wait $!
-}
+. "$here/../scripts/build_scratch.sh"
+make_scratch python-build
 
 # Packages that a dependency closure names but an interpreter never loads
 # (tzdata's debconf and what debconf pulls in), and libzmq5 (see above).
