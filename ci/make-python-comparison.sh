@@ -19,8 +19,11 @@ for python in python:bookworm python:trixie python:sid python:3.13t; do
     "$repro" build "$python"
 done
 
+# Run from the top with relative paths, so that the command line the
+# comparison keeps names no folder of this machine.
+cd "$top"
 start=$(date +%s)
-"$repro" matrix -L python -n "${ATTEMPTS:-5}" --jobs "${JOBS:-2}" -o "$top/results/python-comparison" \
+build/zmq-repro matrix -L python -n "${ATTEMPTS:-5}" --jobs "${JOBS:-2}" -o results/python-comparison \
     -b system -b debian-tsan \
     --python python:bookworm --python python:trixie --python python:sid --python python:3.13t
 echo "make-python-comparison.sh: the matrix took $(( $(date +%s) - start )) s (one-time builds excluded)"

@@ -12,6 +12,8 @@
  * bisect clones the libzmq source (a folder, a bundle or a URL) into a
  * private folder, so that no checkout of the user's is touched, and runs
  * the whole bisection there with old/new terms that say what they mean. */
+#include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,21 +182,66 @@ static int start_bisection(const struct zr_options *o, const char *checkout, con
     return 0;
 }
 
-/* Every step's line of git bisect run's log; how many there were. */
-static int print_steps(const char *text)
+/* Every step's line of git bisect run's log, printed and kept in steps (a JSON list). */
+static void print_steps(const char *text, json_t *steps)
 {
-    int steps = 0;
     for (const char *p = text; p && (p = strstr(p, "bisect-step ")); p++)
         if (p == text || p[-1] == '\n') {
-            printf("  %.*s\n", (int)strcspn(p, "\n"), p);
-            steps++;
+            int n = (int)strcspn(p, "\n");
+            printf("  %.*s\n", n, p);
+            char *line = zr_strdup_printf("%.*s", n, p);
+            json_array_append_new(steps, zr_json_text(line));
+            free(line);
         }
-    return steps;
 }
 
-/* git's conclusion: the first new commit, with its date and subject. The exit status. */
-static int print_conclusion(const char *text, int status, const char *new_term, const char *checkout,
-                            const char *workdir, int steps, double start)
+/* Where the record goes: --json, else results/bisect/<case>-<mode>.json
+ * (the case's id with every character a file name should not have made '-'). */
+static char *record_path(const struct zr_options *o, const char *id, const char *mode)
+{
+    if (o->json_out)
+        return zr_strdup_printf("%s", o->json_out);
+    char *name = zr_strdup_printf("%s-%s", id, mode);
+    for (char *p = name; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-')
+            *p = '-';
+    char *dir = zr_strdup_printf("%s/results/bisect", o->setup.source_dir);
+    zr_mkdirs(dir); /* a fresh clone has none; a failure is said by the check of the file */
+    char *path = zr_strdup_printf("%s/%s.json", dir, name);
+    free(dir);
+    free(name);
+    return path;
+}
+
+/* What git concluded, kept as the record `matrix --bisect` reads
+ * (core/documents.c, kind "bisect"). "HASH DATE SUBJECT" is git show's line. */
+static int write_record(const char *path, json_t *record, const char *shown)
+{
+    const char *date = shown ? strchr(shown, ' ') : NULL;
+    const char *subject = date ? strchr(date + 1, ' ') : NULL;
+    if (date && subject) {
+        char *d = zr_strdup_printf("%.*s", (int)(subject - date - 1), date + 1);
+        json_object_set_new(record, "date", zr_json_text(d));
+        json_object_set_new(record, "subject", zr_json_text(subject + 1));
+        free(d);
+    }
+    char stamp[32];
+    zr_utc_stamp(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ");
+    json_object_set_new(record, "finished_at", json_string(stamp));
+    json_object_set_new(record, "host", zr_json_text(zr_host_name()));
+    char err[1024];
+    if (zr_write_json_atomically(path, record, err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: the record of the bisection: %s\n", err);
+        return -1;
+    }
+    printf("  record: %s\n", path);
+    return 0;
+}
+
+/* git's conclusion: the first new commit, with its date and subject, said
+ * and written to the record. The exit status. */
+static int conclude(const char *text, int status, const char *new_term, const char *checkout, const char *workdir,
+                    json_t *record, const char *path, double start)
 {
     char needle[64];
     snprintf(needle, sizeof needle, " is the first %s commit", new_term);
@@ -210,17 +257,22 @@ static int print_conclusion(const char *text, int status, const char *new_term, 
     char *commit = zr_strdup_printf("%.*s", (int)(found - line), line);
     char *show[] = { (char *)"/usr/bin/git", (char *)"show", (char *)"-s", (char *)"--format=%H %ad %s",
                      (char *)"--date=short", commit, NULL };
-    char *subject = git_output(checkout, show, workdir);
-    printf("first %s commit: %s\n  %s\n  %d steps in %.1f minutes\n", new_term, commit, subject ? subject : "", steps,
-           (zr_now() - start) / 60);
-    free(subject);
+    char *shown = git_output(checkout, show, workdir);
+    double minutes = (zr_now() - start) / 60;
+    printf("first %s commit: %s\n  %s\n  %zu steps in %.1f minutes\n", new_term, commit, shown ? shown : "",
+           json_array_size(json_object_get(record, "steps")), minutes);
+    json_object_set_new(record, "commit", zr_json_text(commit));
+    json_object_set_new(record, "wall_s", json_integer((json_int_t)round(minutes * 60)));
+    int rc = write_record(path, record, shown) == 0 ? ZR_EXIT_HELD : ZR_EXIT_USAGE;
+    free(shown);
     free(commit);
-    return ZR_EXIT_HELD;
+    return rc;
 }
 
 /* git bisect run with bisect-step on each commit, then git's conclusion said. The exit status. */
 static int run_bisection(const struct zr_options *o, const struct zr_case_spec *spec, bool fix, const char *checkout,
-                         const char *workdir, const char *old_term, const char *new_term, double start)
+                         const char *workdir, const char *old_term, const char *new_term, const char *path,
+                         double start)
 {
     char attempts[16];
     snprintf(attempts, sizeof attempts, "%d", o->attempts ? o->attempts : ZR_CELL_ATTEMPTS);
@@ -246,8 +298,15 @@ static int run_bisection(const struct zr_options *o, const struct zr_case_spec *
     int status = run(step, checkout, runlog, false);
     free(step);
     char *text = zr_read_file(runlog, NULL);
-    int steps = print_steps(text);
-    int rc = print_conclusion(text, status, new_term, checkout, workdir, steps, start);
+    json_t *record = json_pack("{s:s, s:i, s:o, s:s, s:s, s:o, s:o, s:o, s:i}", "kind", "bisect", "schema", 1, "case",
+                               zr_json_text(spec->id), "mode", mode, "looking_for", fix ? "fix" : "regression", "from",
+                               zr_json_text(o->from_rev), "to", zr_json_text(o->to_rev), "source",
+                               zr_json_text(o->source), "attempts", atoi(attempts));
+    json_t *steps = json_array();
+    print_steps(text, steps);
+    json_object_set_new(record, "steps", steps);
+    int rc = conclude(text, status, new_term, checkout, workdir, record, path, start);
+    json_decref(record);
     free(text);
     free(runlog);
     return rc;
@@ -276,21 +335,30 @@ int zr_cmd_bisect(const struct zr_options *o, const struct zr_catalog *cat, int 
         return ZR_EXIT_USAGE;
     }
     const char *old_term = fix ? "broken" : "good", *new_term = fix ? "fixed" : "bad";
+    /* The record's place is checked before the minutes of building commits, not after. */
+    char *path = record_path(o, spec->id, o->nmodes ? o->modes[0]->name : "stress");
+    if (zr_check_writable_file(path, err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: bisect: %s: name another file with --json\n", err);
+        free(path);
+        return ZR_EXIT_USAGE;
+    }
     char *workdir = zr_make_workdir("bisect", err, sizeof err);
     if (!workdir) {
         fprintf(stderr, "zmq-repro: %s\n", err);
+        free(path);
         return ZR_EXIT_USAGE;
     }
     double start = zr_now();
     char *checkout = zr_strdup_printf("%s/libzmq", workdir), *log = zr_strdup_printf("%s/bisect.log", workdir);
     int rc = ZR_EXIT_USAGE;
     if (start_bisection(o, checkout, log, old_term, new_term) == 0) {
-        rc = run_bisection(o, spec, fix, checkout, workdir, old_term, new_term, start);
+        rc = run_bisection(o, spec, fix, checkout, workdir, old_term, new_term, path, start);
         char *reset[] = { (char *)"/usr/bin/git", (char *)"bisect", (char *)"reset", (char *)"--quiet", NULL };
         run(reset, checkout, log, false);
     }
     free(checkout);
     free(log);
+    free(path);
     zr_remove_tree(workdir);
     if (zr_interrupted())
         return zr_interrupted_exit_code();

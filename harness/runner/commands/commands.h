@@ -14,6 +14,7 @@ enum {
 };
 
 #define ZR_MAX_BUILDS 32
+#define ZR_MAX_BISECTS 32
 #define ZR_MAX_PYTHONS 8
 #define ZR_MAX_LABELS 16
 
@@ -53,6 +54,9 @@ struct zr_options {
     bool done;          /* check: hold the program to the cases' DONE contract (cases/README.md) */
     /* matrix, merge: matrix.md shows only the cases that differ between versions (--rows differing) */
     bool rows_differing;
+    /* matrix, merge: records of `zmq-repro bisect` (--bisect), shown on the rows of their case */
+    int nbisects;
+    const char *bisects[ZR_MAX_BISECTS];
     /* soak, matrix */
     double minutes;
     int jobs;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "case_run.h"
+#include "bisect_records.h"
 #include "case_summary.h"
 #include "commands.h"
 #include "defaults.h"
@@ -450,6 +451,19 @@ static void matrix_run_free(struct matrix_run *m)
     free(m->cells_dir);
 }
 
+/* 0 when every record names a case of the selection (the message printed otherwise). */
+static int selection_takes(json_t *records, const struct zr_selection *sel)
+{
+    json_t *rows = json_array();
+    for (int i = 0; i < sel->n; i++)
+        json_array_append_new(rows, json_pack("{s:s}", "case", sel->items[i].spec->id));
+    json_t *copy = json_deep_copy(records);
+    int rc = zr_bisect_records_attach(copy, rows);
+    json_decref(copy);
+    json_decref(rows);
+    return rc;
+}
+
 int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int ncases, char **cases)
 {
     if (o->nbuilds == 0) {
@@ -469,6 +483,14 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
         matrix_run_free(&m);
         return ZR_EXIT_USAGE;
     }
+    /* A --bisect record that cannot be shown fails now, before the cells run. */
+    json_t *records = zr_bisect_records_load(o);
+    if (!records || selection_takes(records, &m.sel) != 0) {
+        json_decref(records);
+        matrix_run_free(&m);
+        zr_selection_free(&m.sel);
+        return ZR_EXIT_USAGE;
+    }
     open_columns(&m);
     plan_cells(&m);
     m.jobs = o->jobs > 0 ? o->jobs : 1;
@@ -478,6 +500,8 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
     m.start = zr_now();
     run_cells(&m);
     json_t *doc = matrix_document(&m);
+    zr_bisect_records_attach(records, json_object_get(doc, "rows"));
+    json_decref(records);
     struct zr_matrix_render_options ro = { o->rows_differing };
     int rc = zr_matrix_write(m.dir, doc, &ro, err, sizeof err);
     if (rc != 0)
@@ -686,9 +710,27 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
     }
     const char *out = args[0];
     char err[1024];
-    json_t **docs = load_matrices(nargs, args);
-    if (!docs)
+    json_t *records = zr_bisect_records_load(o);
+    if (!records)
         return ZR_EXIT_USAGE;
+    json_t **docs = load_matrices(nargs, args);
+    if (!docs) {
+        json_decref(records);
+        return ZR_EXIT_USAGE;
+    }
+    /* Checked against the folders' rows before anything is written. */
+    json_t *rows = json_array();
+    for (int i = 1; i < nargs; i++)
+        json_array_extend(rows, json_object_get(docs[i], "rows"));
+    int taken = zr_bisect_records_attach(records, rows);
+    json_decref(rows);
+    if (taken != 0) {
+        for (int k = 1; k < nargs; k++)
+            json_decref(docs[k]);
+        free(docs);
+        json_decref(records);
+        return ZR_EXIT_USAGE;
+    }
     char *reports = zr_strdup_printf("%s/reports", out);
     if (zr_check_writable_dir(out, err, sizeof err) != 0 || zr_mkdirs(reports) != 0) {
         fprintf(stderr, "zmq-repro: merge: %s\n", err);
@@ -696,9 +738,12 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
         for (int k = 1; k < nargs; k++)
             json_decref(docs[k]);
         free(docs);
+        json_decref(records);
         return ZR_EXIT_USAGE;
     }
     json_t *merged = merged_document(docs, nargs, args, out);
+    zr_bisect_records_attach(records, json_object_get(merged, "rows"));
+    json_decref(records);
     int rc = ZR_EXIT_HELD;
     struct zr_matrix_render_options ro = { o->rows_differing };
     if (zr_matrix_write(out, merged, &ro, err, sizeof err) != 0) {

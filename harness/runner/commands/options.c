@@ -18,7 +18,7 @@ enum option_id {
     O_MODE, O_LABEL, O_BUILD, O_ATTEMPTS, O_KEEP_GOING, O_TRANSPORT, O_RESULTS, O_NO_RESULTS, O_JSON, O_OUT,
     O_PYTHON, O_STACK_TOOL, O_FLAVOUR, O_NAME, O_REBUILD, O_DEFAULTS, O_PRUNE, O_EXPECT, O_SERVER, O_TIMEOUT, O_STALL,
     O_EVERY, O_DONE, O_AS_BUG, O_BASELINE, O_SUITE, O_KNOWN_BUGS, O_SUPPRESSIONS, O_MINUTES, O_JOBS, O_SOURCE, O_FROM, O_TO, O_LOOKING_FOR,
-    O_SEED, O_ROWS, O_QUIET, O_VERBOSE, O_HELP, O_VERSION, O_COUNT,
+    O_SEED, O_ROWS, O_BISECT, O_QUIET, O_VERBOSE, O_HELP, O_VERSION, O_COUNT,
 };
 
 const struct zr_option zr_option_table[] = {
@@ -38,8 +38,9 @@ const struct zr_option zr_option_table[] = {
     [O_TRANSPORT] = { "transport", 't', true, "T", "tcp (loopback, OS-chosen port; default) or ipc" },
     [O_RESULTS] = { "results", 'r', true, "DIR", "where run results go" },
     [O_NO_RESULTS] = { "no-results", 0, false, NULL, "write no result file" },
-    [O_JSON] = { "json", 'j', true, "FILE", "where the figures go (bench default:\n"
-                 "results/bench/<time>.json)" },
+    [O_JSON] = { "json", 'j', true, "FILE", "where the JSON output goes (bench: the figures, default\n"
+                 "results/bench/<time>.json; bisect: the record, default\n"
+                 "results/bisect/<case>-<mode>.json)" },
     [O_OUT] = { "out", 'o', true, "DIR", "the folder of the output" },
     [O_PYTHON] = { "python", 0, true, "NAME|PATH", "the interpreter that imports zmq: a Python\n"
                    "build (python:trixie, see builds) or a program;\n"
@@ -106,6 +107,9 @@ const struct zr_option zr_option_table[] = {
                  "the cases of matrix.md: all (default; cut to fit one\n"
                  "GitHub comment) or differing (only those whose verdict\n"
                  "differs between versions)" },
+    [O_BISECT] = { "bisect", 0, true, "FILE",
+                   "a record of `zmq-repro bisect` (its --json): its commit\n"
+                   "is shown on the rows of its case (repeatable)" },
     [O_QUIET] = { "quiet", 'q', false, NULL, "no per-attempt lines and no report text" },
     [O_VERBOSE] = { "verbose", 'v', false, NULL, "also the client's command line and environment" },
     [O_HELP] = { "help", 'h', false, NULL, "this text" },
@@ -268,6 +272,11 @@ static int apply_option(enum option_id id, const char *arg, struct zr_options *o
     case O_NO_RESULTS: o->no_results = true; return 0;
     case O_JSON: o->json_out = arg; return 0;
     case O_OUT: o->out_dir = arg; return 0;
+    case O_BISECT:
+        if (o->nbisects == ZR_MAX_BISECTS)
+            return usage_error("at most %s bisect records", "32");
+        o->bisects[o->nbisects++] = arg;
+        return 0;
     case O_STACK_TOOL: o->setup.stack_tool = arg; return 0;
     case O_NAME:
         /* A build's name is a folder's, a column's and a table cell's: plain characters only. */

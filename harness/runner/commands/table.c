@@ -140,13 +140,15 @@ const struct zr_command zr_commands[] = {
         .synopsis = "[CASE...] -b B1 -b B2 ... [-- PROGRAM [ARGS...]]",
         .summary
         = "cases x builds x modes, N attempts per cell, into a folder (--out): matrix.json, matrix.md, index.html",
-        .options = "mode label build attempts out json jobs rows " RUNNING " " JUDGING,
+        .options = "mode label build attempts out json jobs rows bisect " RUNNING " " JUDGING,
         .needs_catalog = true,
         .runs_cases = true,
         .takes_program = true,
         .run = zr_cmd_matrix,
         .examples = "zmq-repro matrix -L hang-at-shutdown -b 4.3.2-tsan -b 4.3.3-tsan -n 5 -o results/m\n"
-                    "zmq-repro matrix -m stress -b system -b trixie-binary --jobs 2",
+                    "zmq-repro matrix -m stress -b system -b trixie-binary --jobs 2\n"
+                    "zmq-repro matrix -L hang-at-shutdown -b 4.3.2-debug -b 4.3.3-debug \\\n"
+                    "    --bisect results/bisect/hang-at-shutdown-broken_socket_after_ctx_shutdown-stress.json",
     },
     {
         .name = "cell",
@@ -163,15 +165,16 @@ const struct zr_command zr_commands[] = {
         .name = "merge",
         .synopsis = "OUT DIR...",
         .summary = "matrix folders of several machines into one",
-        .options = "rows",
+        .options = "rows bisect",
         .run = merge,
-        .examples = "zmq-repro merge results/all results/host-a results/host-b",
+        .examples = "zmq-repro merge results/all results/host-a results/host-b\n"
+                    "zmq-repro merge results/all results/comparison --bisect results/bisect/CASE-MODE.json",
     },
     {
         .name = "bisect",
         .synopsis = "CASE|-- PROGRAM --source SRC --from OLD --to NEW",
         .summary = "the libzmq commit that introduced (or fixed) a case's failure",
-        .options = "mode attempts source from to looking-for " RUNNING " " JUDGING,
+        .options = "mode attempts source from to looking-for json " RUNNING " " JUDGING,
         .needs_catalog = true,
         .runs_cases = true,
         .takes_program = true,

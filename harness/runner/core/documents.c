@@ -70,6 +70,14 @@ static const struct field matrix_fields[] = {
     { "rows[]", F_OBJECT, REQUIRED },
     { "rows[].case", F_STRING, REQUIRED },
     { "rows[].mode", F_STRING, REQUIRED },
+    { "rows[].bisect", F_OBJECT, OPTIONAL },
+    { "rows[].bisect.commit", F_STRING, OPTIONAL },
+    { "rows[].bisect.from", F_STRING, OPTIONAL },
+    { "rows[].bisect.to", F_STRING, OPTIONAL },
+    { "rows[].bisect.looking_for", F_STRING, OPTIONAL },
+    { "rows[].bisect.mode", F_STRING, OPTIONAL },
+    { "rows[].bisect.date", F_STRING, OPTIONAL },
+    { "rows[].bisect.subject", F_STRING, OPTIONAL },
     { "cells", F_ARRAY, REQUIRED },
     { "cells[]", F_OBJECT, REQUIRED },
     { "cells[].case", F_STRING, REQUIRED },
@@ -180,6 +188,28 @@ static const struct field build_fields[] = {
     { NULL, F_STRING, 0 },
 };
 
+/* The record of a bisection: which commit changed a case's verdict, shown
+ * on the matrix rows of that case. It may come from another machine. */
+static const struct field bisect_fields[] = {
+    { "schema", F_INTEGER, OPTIONAL },
+    { "case", F_STRING, REQUIRED },
+    { "mode", F_STRING, REQUIRED },
+    { "looking_for", F_STRING, REQUIRED },
+    { "from", F_STRING, REQUIRED },
+    { "to", F_STRING, REQUIRED },
+    { "commit", F_STRING, REQUIRED },
+    { "date", F_STRING, OPTIONAL },
+    { "subject", F_STRING, OPTIONAL },
+    { "source", F_STRING, OPTIONAL },
+    { "attempts", F_INTEGER, OPTIONAL },
+    { "wall_s", F_NUMBER, OPTIONAL },
+    { "steps", F_ARRAY, OPTIONAL },
+    { "steps[]", F_STRING, REQUIRED },
+    { "finished_at", F_STRING, OPTIONAL },
+    { "host", F_STRING, OPTIONAL },
+    { NULL, F_STRING, 0 },
+};
+
 static const struct schema schemas[] = {
     [ZR_DOCUMENT_MATRIX] = { "the matrix.json of `zmq-repro matrix`", { "matrix", NULL }, matrix_fields },
     [ZR_DOCUMENT_RESULT] = { "the result of `zmq-repro check` or `run`", { "check", "run", NULL }, result_fields },
@@ -187,6 +217,7 @@ static const struct schema schemas[] = {
     [ZR_DOCUMENT_BUILD] = { "the build-info.json of `zmq-repro build`",
                             { "system", "debian", "debian-binary", "tarball", "git", "dir", "python" },
                             build_fields },
+    [ZR_DOCUMENT_BISECT] = { "the record of `zmq-repro bisect`", { "bisect", NULL }, bisect_fields },
 };
 
 static const char *type_name(enum field_type t)

@@ -20,6 +20,7 @@ enum zr_document_kind {
     ZR_DOCUMENT_RESULT, /* the result of a `check` or `run`: read by bundle and minimize */
     ZR_DOCUMENT_BENCH,  /* the figures of `zmq-repro bench`: read by compare */
     ZR_DOCUMENT_BUILD,  /* a build's build-info.json: read by every command that opens a build */
+    ZR_DOCUMENT_BISECT, /* the record of `zmq-repro bisect`: read by matrix and merge (--bisect) */
 };
 
 /* Checks doc against the schema of its kind; name is the document as the

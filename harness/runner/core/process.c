@@ -188,7 +188,10 @@ int zr_spawn(const struct zr_spawn *s, struct zr_proc *p, char *err, size_t errl
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         return -1;
     }
-    int out = open_output(&s->out), errfd = open_output(&s->err);
+    /* One file for both: one open file description, so that the child's
+     * stdout and stderr share its offset instead of writing over each other. */
+    bool same_file = s->out.fd < 0 && s->err.fd < 0 && s->out.path && s->err.path && !strcmp(s->out.path, s->err.path);
+    int out = open_output(&s->out), errfd = same_file ? (out >= 0 ? dup(out) : -1) : open_output(&s->err);
     if (out < 0 || errfd < 0) {
         snprintf(err, errlen, "cannot open the output files of %s: %s", s->argv[0], strerror(errno));
         if (out >= 0)

@@ -192,7 +192,16 @@ static void write_change(FILE *f, const struct zr_mx_row *r)
         text(f, url);
         fprintf(f, "\">");
         text(f, commit);
-        fprintf(f, "</a></div>");
+        fprintf(f, "</a>");
+        const char *date = str(r->bisect, "date"), *subject = str(r->bisect, "subject");
+        if (date[0] || subject[0]) {
+            fprintf(f, "<div class=\"subject\">");
+            text(f, date);
+            fprintf(f, date[0] && subject[0] ? " " : "");
+            text(f, subject);
+            fprintf(f, "</div>");
+        }
+        fprintf(f, "</div>");
     }
     free(url);
     fprintf(f, "</td>");

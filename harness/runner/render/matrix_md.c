@@ -169,8 +169,19 @@ static void write_case_head(FILE *f, const struct zr_mx_row *r)
     text(f, r->change);
     const char *commit = str(r->bisect, "commit");
     char *url = commit[0] ? zr_mx_commit_url(commit) : NULL;
-    if (r->changes_at >= 0 && url)
+    if (r->changes_at >= 0 && url) {
         fprintf(f, "; bisect: [%s](%s)", commit, url);
+        const char *date = str(r->bisect, "date"), *subject = str(r->bisect, "subject");
+        if (date[0]) {
+            fputc(' ', f);
+            text(f, date);
+        }
+        if (subject[0]) {
+            fprintf(f, " \"");
+            text(f, subject);
+            fputc('"', f);
+        }
+    }
     free(url);
     fprintf(f, " |");
 }

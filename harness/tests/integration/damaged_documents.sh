@@ -37,6 +37,10 @@ merge_refused "a numeric build name" "d['builds'][1]['name'] = 4" \
 merge_refused "a build that is a number" "d['builds'][2] = 7" \
     'builds\[2\]: an integer where an object is needed'
 merge_refused "a row without its case" "del d['rows'][3]['case']" 'rows\[3\].case: missing (a string is needed)'
+merge_refused "a row's bisect commit that is a number" "d['rows'][3]['bisect'] = {'commit': 5}" \
+    'rows\[3\].bisect.commit: an integer where a string is needed'
+merge_refused "a row's bisect that is a list" "d['rows'][3]['bisect'] = ['36a8df2f']" \
+    'rows\[3\].bisect: a list where an object is needed'
 merge_refused "a cell that is a string" "d['cells'][5] = 'ran'" 'cells\[5\]: a string where an object is needed'
 merge_refused "a cell without its build" "del d['cells'][0]['build']" 'cells\[0\].build: missing'
 merge_refused "a symptom count that is text" "d['cells'][0]['symptoms'] = {'HANG x': 'many'}" \
