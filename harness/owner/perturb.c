@@ -31,12 +31,15 @@ void perturb_point(void)
     unsigned delay = perturb_next_delay_us(t);
     if (!delay)
         return;
-    uint64_t elapsed = now_us() - atomic_load(&start_us);
+    uint64_t before = now_us(), elapsed = before - atomic_load(&start_us);
     if ((atomic_load(&delayed_us) + delay) * 100 > (elapsed + delay) * MAX_SHARE_PERCENT)
         return;
-    atomic_fetch_add(&delayed_us, delay);
     struct timespec ts = { 0, (long)delay * 1000 };
     nanosleep(&ts, NULL);
+    /* The time really slept is counted: the kernel's timer slack (50 us by
+     * default) makes a delay of 1 us last some 60, and counting what was
+     * asked let the delays take most of a run's time. */
+    atomic_fetch_add(&delayed_us, now_us() - before);
 }
 
 /* --- Inside libzmq: its own waits and reads on its signalling -------------

@@ -8,7 +8,11 @@
  *   overhead: 5.8% (median of without / median of with - 1)
  *
  * usage: bench_compare --lib LIBZMQ_OWNER_SO --bench BENCH_THROUGHPUT
- *            [--rounds N] [--max-overhead PERCENT] [-- BENCH_ARGS...]
+ *            [--rounds N] [--max-overhead PERCENT] [--env NAME=VALUE]
+ *            [-- BENCH_ARGS...]
+ * --env is set for the runs with the checker: ZMQ_OWNER_PERTURB=SEED makes
+ * them perturb mode's runs, so that its cost is stated against stress mode's
+ * (no checker, no delays).
  * Exit status: 0, or 1 if the overhead exceeds --max-overhead (when given)
  * or a run failed, 2 usage error.
  */
@@ -35,13 +39,15 @@ static double median(double *values, int count)
 }
 
 /* One run: its msgs_per_s, and the CPU time it used per round trip. */
-static int run_once(char *const argv[], const char *lib, long round_trips, double *rate, double *cpu_ns)
+static int run_once(char *const argv[], const char *lib, const char *extra_env, long round_trips, double *rate,
+                    double *cpu_ns)
 {
     char preload[4096];
-    char *env[2] = { NULL, NULL };
+    char *env[3] = { NULL, NULL, NULL };
     if (lib) {
         snprintf(preload, sizeof preload, "LD_PRELOAD=%s", lib);
         env[0] = preload;
+        env[1] = (char *)extra_env;
     }
     struct spawn_result r;
     if (spawn_and_capture(argv, env, 120.0, &r) != 0)
@@ -69,7 +75,7 @@ static void print_side(const char *name, double *values, int count)
 
 int main(int argc, char **argv)
 {
-    const char *lib = NULL, *bench = NULL;
+    const char *lib = NULL, *bench = NULL, *extra_env = NULL;
     int rounds = 10;
     double max_overhead = -1;
     char *bench_argv[16] = { NULL };
@@ -88,6 +94,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--bench") == 0) bench = argv[++i];
         else if (strcmp(argv[i], "--rounds") == 0) rounds = atoi(argv[++i]);
         else if (strcmp(argv[i], "--max-overhead") == 0) max_overhead = atof(argv[++i]);
+        else if (strcmp(argv[i], "--env") == 0 && strchr(argv[i + 1], '=')) extra_env = argv[++i];
         else {
             fprintf(stderr, "bench_compare: unknown option %s\n", argv[i]);
             return 2;
@@ -95,7 +102,7 @@ int main(int argc, char **argv)
     }
     if (!lib || !bench || rounds <= 0 || rounds > MAX_ROUNDS) {
         fprintf(stderr, "usage: bench_compare --lib LIBZMQ_OWNER_SO --bench BENCH_THROUGHPUT [--rounds N]\n"
-                        "           [--max-overhead PERCENT] [-- BENCH_ARGS...]\n");
+                        "           [--max-overhead PERCENT] [--env NAME=VALUE] [-- BENCH_ARGS...]\n");
         return 2;
     }
     bench_argv[0] = (char *)bench;
@@ -108,8 +115,8 @@ int main(int argc, char **argv)
         int first_with = round % 2;
         for (int side = 0; side < 2; side++) {
             int checked = side == first_with;
-            int rc = checked ? run_once(bench_argv, lib, round_trips, &with[round], &cpu_with[round])
-                             : run_once(bench_argv, NULL, round_trips, &without[round], &cpu_without[round]);
+            int rc = checked ? run_once(bench_argv, lib, extra_env, round_trips, &with[round], &cpu_with[round])
+                             : run_once(bench_argv, NULL, NULL, round_trips, &without[round], &cpu_without[round]);
             if (rc != 0)
                 return 1;
         }
