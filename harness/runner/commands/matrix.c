@@ -474,18 +474,20 @@ int zr_cmd_matrix(const struct zr_options *o, const struct zr_catalog *cat, int 
     struct matrix_run m;
     memset(&m, 0, sizeof m);
     m.o = o;
-    if (make_folders(&m, err, sizeof err) != 0) {
-        fprintf(stderr, "zmq-repro: matrix: %s: name another folder with --out\n", err);
-        matrix_run_free(&m);
-        return ZR_EXIT_USAGE;
-    }
     if (zr_select(o, cat, ncases, cases, &m.sel) != 0) {
         matrix_run_free(&m);
         return ZR_EXIT_USAGE;
     }
-    /* A --bisect record that cannot be shown fails now, before the cells run. */
+    /* A --bisect record that cannot be shown fails now, before anything is written or run. */
     json_t *records = zr_bisect_records_load(o);
     if (!records || selection_takes(records, &m.sel) != 0) {
+        json_decref(records);
+        matrix_run_free(&m);
+        zr_selection_free(&m.sel);
+        return ZR_EXIT_USAGE;
+    }
+    if (make_folders(&m, err, sizeof err) != 0) {
+        fprintf(stderr, "zmq-repro: matrix: %s: name another folder with --out\n", err);
         json_decref(records);
         matrix_run_free(&m);
         zr_selection_free(&m.sel);

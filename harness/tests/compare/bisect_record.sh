@@ -63,4 +63,12 @@ expect_exit 2 "a record cut short" "$repro" merge "$TMPDIR/out5" "$TMPDIR/plain"
 if grep -q "$(printf '\033')" "$TMPDIR/out"; then fail "a terminal escape of the record reached the terminal"; else
     ok "no terminal escape of the record printed"; fi
 expect_exit 2 "--bisect of a file that is not there" "$repro" merge "$TMPDIR/out6" "$TMPDIR/plain" --bisect "$TMPDIR/none.json"
+
+# matrix --bisect: a record that is no row of the selection fails before any cell runs or any file is written.
+expect_exit 2 "matrix --bisect with a record of another case" "$repro" matrix shared-socket/broken_send_recv_threads \
+    -m stress -b system -n 1 -o "$TMPDIR/mx" --bisect "$TMPDIR/rec.json"
+expect_output "matches no row"
+[ ! -e "$TMPDIR/mx" ] && ok "matrix wrote nothing" || fail "matrix wrote $TMPDIR/mx for a record it cannot show"
+expect_exit 2 "matrix --bisect with a damaged record" "$repro" matrix hang-at-shutdown/broken_socket_after_ctx_shutdown \
+    -m stress -b system -n 1 -o "$TMPDIR/mx" --bisect "$TMPDIR/num.json"
 finish
