@@ -188,8 +188,10 @@ static void print_steps(const char *text, json_t *steps)
     for (const char *p = text; p && (p = strstr(p, "bisect-step ")); p++)
         if (p == text || p[-1] == '\n') {
             int n = (int)strcspn(p, "\n");
-            printf("  %.*s\n", n, p);
             char *line = zr_strdup_printf("%.*s", n, p);
+            printf("  ");
+            zr_fput_terminal(stdout, line);
+            putchar('\n');
             json_array_append_new(steps, zr_json_text(line));
             free(line);
         }
@@ -259,8 +261,12 @@ static int conclude(const char *text, int status, const char *new_term, const ch
                      (char *)"--date=short", commit, NULL };
     char *shown = git_output(checkout, show, workdir);
     double minutes = (zr_now() - start) / 60;
-    printf("first %s commit: %s\n  %s\n  %zu steps in %.1f minutes\n", new_term, commit, shown ? shown : "",
-           json_array_size(json_object_get(record, "steps")), minutes);
+    /* The commit's subject is the repository's text, which may hold anything: no terminal control reaches the terminal. */
+    printf("first %s commit: ", new_term);
+    zr_fput_terminal(stdout, commit);
+    printf("\n  ");
+    zr_fput_terminal(stdout, shown ? shown : "");
+    printf("\n  %zu steps in %.1f minutes\n", json_array_size(json_object_get(record, "steps")), minutes);
     json_object_set_new(record, "commit", zr_json_text(commit));
     json_object_set_new(record, "wall_s", json_integer((json_int_t)round(minutes * 60)));
     int rc = write_record(path, record, shown) == 0 ? ZR_EXIT_HELD : ZR_EXIT_USAGE;
