@@ -720,7 +720,8 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
         json_decref(records);
         return ZR_EXIT_USAGE;
     }
-    /* Checked against the folders' rows before anything is written. */
+    /* Set on the folders' rows, which the merged document takes as they are,
+     * and so checked before anything is written. */
     json_t *rows = json_array();
     for (int i = 1; i < nargs; i++)
         json_array_extend(rows, json_object_get(docs[i], "rows"));
@@ -744,7 +745,6 @@ int zr_cmd_merge(const struct zr_options *o, int nargs, char **args)
         return ZR_EXIT_USAGE;
     }
     json_t *merged = merged_document(docs, nargs, args, out);
-    zr_bisect_records_attach(records, json_object_get(merged, "rows"));
     json_decref(records);
     int rc = ZR_EXIT_HELD;
     struct zr_matrix_render_options ro = { o->rows_differing };
