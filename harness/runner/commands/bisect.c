@@ -260,15 +260,15 @@ static int conclude(const char *text, int status, const char *new_term, const ch
     char *show[] = { (char *)"/usr/bin/git", (char *)"show", (char *)"-s", (char *)"--format=%H %ad %s",
                      (char *)"--date=short", commit, NULL };
     char *shown = git_output(checkout, show, workdir);
-    double minutes = (zr_now() - start) / 60;
+    double seconds = zr_now() - start;
     /* The commit's subject is the repository's text, which may hold anything: no terminal control reaches the terminal. */
     printf("first %s commit: ", new_term);
     zr_fput_terminal(stdout, commit);
     printf("\n  ");
     zr_fput_terminal(stdout, shown ? shown : "");
-    printf("\n  %zu steps in %.1f minutes\n", json_array_size(json_object_get(record, "steps")), minutes);
+    printf("\n  %zu steps in %.1f minutes\n", json_array_size(json_object_get(record, "steps")), seconds / 60);
     json_object_set_new(record, "commit", zr_json_text(commit));
-    json_object_set_new(record, "wall_s", json_integer((json_int_t)round(minutes * 60)));
+    json_object_set_new(record, "wall_s", json_integer((json_int_t)round(seconds)));
     int rc = write_record(path, record, shown) == 0 ? ZR_EXIT_HELD : ZR_EXIT_USAGE;
     free(shown);
     free(commit);
