@@ -31,8 +31,6 @@
  * @args stress 200000 10
  * @expect owner SHARED_SOCKET
  * @args owner 200000 10
- * @expect perturb ASSERT SIGNAL HANG LOSS
- * @args perturb 200000 10
  */
 #include <errno.h>
 #include <pthread.h>

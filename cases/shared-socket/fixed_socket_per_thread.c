@@ -19,8 +19,6 @@
  * @args stress 50000
  * @expect owner CLEAN
  * @args owner 50000
- * @expect perturb CLEAN
- * @args perturb 50000
  */
 #include <errno.h>
 #include <pthread.h>

@@ -19,8 +19,6 @@
 # @args stress 3 50000
 # @expect owner CLEAN
 # @args owner 3 15000
-# @expect perturb CLEAN
-# @args perturb 3 50000
 import sys
 import threading
 

@@ -13,6 +13,7 @@
 #include "documents.h"
 #include "environment.h"
 #include "figures.h"
+#include "power.h"
 #include "files.h"
 #include "process.h"
 #include "python_builds.h"
@@ -196,16 +197,6 @@ static void print_mode_comparison(json_t *rows)
     }
 }
 
-/* The lower bound of a rate k/n at 95% confidence (Wilson's score, one-sided). */
-static double rate_lower_bound(int k, int n)
-{
-    if (n <= 0)
-        return 0;
-    double z = 1.645, p = (double)k / n, z2 = z * z;
-    double lo = (p + z2 / (2 * n) - z * sqrt(p * (1 - p) / n + z2 / (4.0 * n * n))) / (1 + z2 / n);
-    return lo > 0 ? lo : 0;
-}
-
 /* What a fixed case's clean runs rule out: its broken twin's rate under the
  * same mode and build (when this bench ran it), and the chance that that
  * many clean runs would have missed a bug that frequent. */
@@ -222,7 +213,6 @@ static void print_power(json_t *rows)
             printf("\nwhat the clean runs rule out (the broken twin's rate, same mode and build):\n");
             header = true;
         }
-        int clean = (int)json_integer_value(json_object_get(fixed, "meeting_expectation"));
         const char *mode = json_string_value(json_object_get(fixed, "mode"));
         const char *build = json_string_value(json_object_get(fixed, "build"));
         bool found = false;
@@ -232,19 +222,15 @@ static void print_power(json_t *rows)
                 strcmp(json_string_value(json_object_get(twin, "build")), build))
                 continue;
             found = true;
-            int n = (int)(json_integer_value(json_object_get(twin, "attempts")) -
-                          json_integer_value(json_object_get(twin, "errors")));
-            int met = (int)json_integer_value(json_object_get(twin, "meeting_expectation"));
-            double lo = rate_lower_bound(met, n);
-            double log10_miss = lo < 1 ? clean * log10(1 - lo) : -INFINITY;
-            printf("  %-48s %-6s twin fails in %d/%d runs (>= %.0f%%): ", json_string_value(json_object_get(fixed, "case")),
-                   mode, met, n, 100 * lo);
-            if (lo < 0.5)
-                printf("weak: %d clean runs say little (the twin itself fails in few runs here)\n", clean);
-            else if (log10_miss < -300)
-                printf("%d clean runs miss a bug that frequent with probability < 1e-300\n", clean);
-            else
-                printf("%d clean runs miss a bug that frequent with probability < %.1e\n", clean, pow(10, log10_miss));
+            struct zr_power power;
+            if (!zr_power_of(fixed, twin, &power)) {
+                printf("  %-48s %-6s no clean run, or no judged run of its twin: nothing to rule out\n",
+                       json_string_value(json_object_get(fixed, "case")), mode);
+                continue;
+            }
+            char *sentence = zr_power_sentence(&power);
+            printf("  %-48s %-6s %s\n", json_string_value(json_object_get(fixed, "case")), mode, sentence);
+            free(sentence);
         }
         if (!found)
             printf("  %-48s %-6s its twin %s was not in this bench: run both for the power of the clean runs\n",

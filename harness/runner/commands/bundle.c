@@ -51,7 +51,7 @@ static char *classes_of(const struct zr_expect_list *list)
 
 /* The files the bundle wrote, by name in its folder: the tarball holds
  * these and nothing else. */
-#define BUNDLE_MAX_FILES 8
+#define BUNDLE_MAX_FILES 32
 struct written {
     const char *names[BUNDLE_MAX_FILES];
     int n;
@@ -133,6 +133,26 @@ static int pack(const char *out_dir, const char *name, const struct written *w, 
     return status == 0 ? 0 : -1;
 }
 
+/* Perturb mode: the interposer's sources, in perturb/ (the names stay
+ * valid: they are the table's own strings). */
+static int copy_perturb_sources(const struct zr_setup *setup, const char *dir, struct written *w, char *err,
+                                size_t errlen)
+{
+    static char names[BUNDLE_MAX_FILES][64];
+    char *sub = zr_strdup_printf("%s/perturb", dir);
+    int rc = zr_mkdirs(sub);
+    if (rc != 0)
+        snprintf(err, errlen, "cannot create %s: %s", sub, strerror(errno));
+    free(sub);
+    for (int i = 0; rc == 0 && zr_bundle_perturb_files[i]; i++) {
+        char *from = zr_strdup_printf("%s/harness/owner/%s", setup->source_dir, zr_bundle_perturb_files[i]);
+        snprintf(names[i], sizeof names[i], "perturb/%s", zr_bundle_perturb_files[i]);
+        rc = copy_into(from, dir, names[i], w, err, errlen);
+        free(from);
+    }
+    return rc;
+}
+
 static int write_bundle(const struct zr_bundle *b, const struct zr_setup *setup, const char *out_dir, char *err,
                         size_t errlen)
 {
@@ -148,6 +168,8 @@ static int write_bundle(const struct zr_bundle *b, const struct zr_setup *setup,
     if (copy_into(b->client_path, dir, zr_bundle_file_name(b->client_path), &w, err, errlen) != 0)
         goto out;
     if (b->pymodule_path && copy_into(b->pymodule_path, dir, zr_bundle_file_name(b->pymodule_path), &w, err, errlen) != 0)
+        goto out;
+    if (b->mode->perturb && copy_perturb_sources(setup, dir, &w, err, errlen) != 0)
         goto out;
     if (zr_bundle_has_server(b)) {
         char *server = zr_strdup_printf("%s/harness/server/router_server.c", setup->source_dir);
@@ -193,6 +215,12 @@ static void set_diagnosis(struct zr_bundle *b, const char *diagnosis, bool users
 
 /* --- From a case: run it here. --- */
 
+/* The owner mode's reports are the checker's, not libzmq's: nothing to file. */
+static bool bundle_can_carry(const struct zr_mode *mode)
+{
+    return mode->perturb || !(mode->preload & ZR_PRELOAD_OWNER_CHECKER);
+}
+
 /* The mode a bundle of the case carries: -m's, else the symptom users see
  * (stress when the case has it, else tsan). NULL with err when the case
  * cannot be bundled in it. */
@@ -203,9 +231,10 @@ static const struct zr_mode *case_bundle_mode(const struct zr_options *o, const 
     if (!mode) /* the symptom users see, when the case has it */
         mode = spec->modes[zr_mode_index(zr_mode_find("stress"))].enabled ? zr_mode_find("stress") : zr_mode_find("tsan");
     int m = zr_mode_index(mode);
-    /* A bundle carries the client, the server and a sanitizer set-up, not the harness's preloads. */
-    if (!spec->modes[m].enabled || (mode->preload & ZR_PRELOAD_OWNER_CHECKER)) {
-        snprintf(err, errlen, "%s has no %s mode a bundle can carry (tsan or stress)", spec->id, mode->name);
+    /* A bundle carries the client, the server, a sanitizer set-up and the
+     * perturbation's interposer, not the ownership checker's reports. */
+    if (!spec->modes[m].enabled || !bundle_can_carry(mode)) {
+        snprintf(err, errlen, "%s has no %s mode a bundle can carry (tsan, stress or perturb)", spec->id, mode->name);
         return NULL;
     }
     if (spec->variant != ZR_VARIANT_BROKEN) {
@@ -249,6 +278,7 @@ static void fill_from_case_run(struct zr_bundle *b, const struct zr_options *o, 
     b->build = json_deep_copy(build->info);
     b->python_env = json_incref(json_object_get(env, "python"));
     b->endpoint_first = true;
+    b->seed = d->seed;
     set_diagnosis(b, d->verdict.diagnosis, false);
 }
 
@@ -442,11 +472,14 @@ static int bundle_result(const struct zr_options *o, const char *path, struct zr
         return -1;
     bool source = is_source(r.file);
     const struct zr_mode *m = zr_mode_find(r.mode);
-    if (!r.deciding || !source || !m || (m->preload & ZR_PRELOAD_OWNER_CHECKER)) {
+    json_t *seed = r.deciding ? json_object_get(r.deciding, "seed") : NULL;
+    bool seeded = json_is_integer(seed) && json_integer_value(seed) > 0;
+    if (!r.deciding || !source || !m || !bundle_can_carry(m) || (m->perturb && !seeded)) {
         snprintf(err, errlen, "%s: %s", path,
                  !source       ? "the program is not a source file or script: a bundle carries source"
                  : !r.deciding ? "no attempt showed a failure: nothing to file"
-                               : "only tsan and stress results can be bundled");
+                 : !m || !bundle_can_carry(m) ? "only tsan, stress and perturb results can be bundled"
+                               : "the failing attempt has no seed (perturb mode): run it again to bundle it");
         json_decref(doc);
         return -1;
     }
@@ -467,6 +500,8 @@ static int bundle_result(const struct zr_options *o, const char *path, struct zr
     }
     free(have);
     fill_from_result(b, o, doc, &r, m);
+    if (m->perturb)
+        b->seed = (unsigned long long)json_integer_value(seed);
     json_decref(doc);
     return 0;
 }

@@ -386,6 +386,8 @@ static json_t *row_json(const struct zr_case_spec *spec, const char *mode, const
                             zr_language_name(spec->language), "variant", zr_variant_name(spec->variant));
     json_object_set_new(row, "upstream", spec->upstream ? json_string(spec->upstream) : json_null());
     json_object_set_new(row, "fixed_in", spec->fixed_in ? json_string(spec->fixed_in) : json_null());
+    if (spec->twin) /* what its clean runs rule out, where the twin is a row too */
+        json_object_set_new(row, "twin", json_string(spec->twin));
     json_object_set_new(row, "family", zr_json_text(spec->family ? spec->family : ""));
     size_t n = strlen(source_dir);
     const char *file = spec->path ? spec->path : "";

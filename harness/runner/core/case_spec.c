@@ -614,6 +614,30 @@ static int identify(struct zr_case_spec *s)
     return 0;
 }
 
+/* A mode the case states nothing for, run by the lines of its else_as mode
+ * (core/modes.c): a copy of them, freed as its own. */
+static void inherit_mode(struct zr_mode_spec *to, const struct zr_mode_spec *from)
+{
+    to->enabled = true;
+    to->inherited = true;
+    to->expect.n = from->expect.n;
+    to->expect.items = calloc((size_t)from->expect.n + 1, sizeof *to->expect.items);
+    if (!to->expect.items)
+        abort();
+    for (int i = 0; i < from->expect.n; i++) {
+        to->expect.items[i].outcome = dup_or_die(from->expect.items[i].outcome);
+        to->expect.items[i].text = from->expect.items[i].text ? dup_or_die(from->expect.items[i].text) : NULL;
+    }
+    to->nargs = from->nargs;
+    to->args = calloc((size_t)from->nargs + 1, sizeof *to->args);
+    if (!to->args)
+        abort();
+    for (int i = 0; i < from->nargs; i++)
+        to->args[i] = dup_or_die(from->args[i]);
+    to->timeout_s = from->timeout_s;
+    to->stall_s = from->stall_s;
+}
+
 static int parse_text(const char *path, const char *text, bool outside, struct zr_case_spec *s)
 {
     memset(s, 0, sizeof *s);
@@ -652,6 +676,11 @@ static int parse_text(const char *path, const char *text, bool outside, struct z
     }
     if (!any)
         return fail(&p, "no @expect line, so the case runs in no mode");
+    for (int m = 0; m < zr_nmodes; m++) {
+        const struct zr_mode *as = zr_modes[m].else_as ? zr_mode_find(zr_modes[m].else_as) : NULL;
+        if (as && !s->modes[m].enabled && s->modes[zr_mode_index(as)].enabled)
+            inherit_mode(&s->modes[m], &s->modes[zr_mode_index(as)]);
+    }
     if (s->twin && s->variant != ZR_VARIANT_FIXED)
         return fail(&p, "@twin is for a fixed case (the broken case its clean runs rule out)");
     if (s->fixed_in && s->variant != ZR_VARIANT_BROKEN)

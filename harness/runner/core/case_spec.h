@@ -30,7 +30,8 @@ struct zr_expect_list {
 };
 
 struct zr_mode_spec {
-    bool enabled; /* the case has an @expect line for this mode */
+    bool enabled;   /* the case runs in this mode: its @expect line, or the one of the mode's else_as */
+    bool inherited; /* by the else_as mode's lines (core/modes.c), having none of its own */
     struct zr_expect_list expect;
     int nargs;
     char **args;

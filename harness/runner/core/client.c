@@ -85,12 +85,16 @@ char *zr_tsan_options(bool halt, bool abort_on_report, const char *suppressions,
 }
 
 /* The seed of a perturbed run: the one asked for, or a new one, kept with
- * the attempt so that the run can be replayed (--seed). Never 0. */
+ * the attempt so that the run can be replayed (--seed). From 1 to 2^63 - 1:
+ * what --seed takes back, and what a result's JSON holds as it is. */
 static void set_perturb_seed(const struct zr_setup *setup, struct zr_env *env, unsigned long long *seed)
 {
     *seed = setup->seed;
-    while (*seed == 0 && getrandom(seed, sizeof *seed, 0) != sizeof *seed)
-        ;
+    while (*seed == 0) {
+        if (getrandom(seed, sizeof *seed, 0) != sizeof *seed)
+            *seed = 0;
+        *seed &= 0x7fffffffffffffffULL;
+    }
     char text[32];
     snprintf(text, sizeof text, "%llu", *seed);
     zr_env_set(env, "ZMQ_OWNER_PERTURB", text);

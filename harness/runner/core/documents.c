@@ -70,6 +70,7 @@ static const struct field matrix_fields[] = {
     { "rows[]", F_OBJECT, REQUIRED },
     { "rows[].case", F_STRING, REQUIRED },
     { "rows[].mode", F_STRING, REQUIRED },
+    { "rows[].twin", F_STRING, OPTIONAL },
     { "rows[].bisect", F_OBJECT, OPTIONAL },
     { "rows[].bisect.commit", F_STRING, OPTIONAL },
     { "rows[].bisect.from", F_STRING, OPTIONAL },
@@ -135,6 +136,7 @@ static const struct field result_fields[] = {
     { "attempts[].symptom", F_STRING, NULLABLE },
     { "attempts[].report", F_STRING, NULLABLE },
     { "attempts[].diagnosis", F_STRING, NULLABLE },
+    { "attempts[].seed", F_INTEGER, OPTIONAL },
     { NULL, F_STRING, 0 },
 };
 

@@ -39,6 +39,10 @@ struct zr_mode {
     bool no_aslr;              /* TSan's shadow memory needs a fixed layout on this kernel */
     bool perturb;              /* the checker's interposer delays threads (ZMQ_OWNER_PERTURB, harness/owner/perturb.h) */
     double default_timeout_s;  /* the watchdog of a case that states none */
+    /* A case with no @expect line for this mode runs in it all the same, by
+     * that mode's lines (@expect, @args, @timeout, @stall), when it has them;
+     * NULL: only by its own. */
+    const char *else_as;
 };
 
 #define ZR_MAX_MODES 8

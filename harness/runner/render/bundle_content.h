@@ -36,7 +36,13 @@ struct zr_bundle {
     char *diagnosis;     /* the harness's own "my usage or libzmq?", or NULL */
     bool usage_error;    /* the diagnosis says it is the program's doing: an explanation, not a bug report */
     bool as_bug;         /* --as-bug: libzmq's bug template all the same */
+    unsigned long long seed; /* perturb mode: the seed of the run that made the bundle (run.sh's SEED) */
 };
+
+/* Perturb mode: the interposer that makes the delays, carried as source in
+ * the bundle's folder perturb/ (run.sh builds it into libzmq_perturb.so):
+ * these files of harness/owner/, NULL-terminated. */
+extern const char *const zr_bundle_perturb_files[];
 
 void zr_bundle_free(struct zr_bundle *b);
 

@@ -114,6 +114,12 @@ static void write_description(FILE *f, const struct zr_bundle *b)
         fprintf(f, " (median time to the symptom: %.2f s)", b->median_detect_s);
     fprintf(f, ", %s.\n\n", b->mode->tsan_options ? "under ThreadSanitizer with libzmq itself built with -fsanitize=thread"
                                                   : "with no sanitizer");
+    if (b->mode->perturb)
+        fprintf(f, "To make it fail in seconds rather than hours, run.sh preloads an interposer (`perturb/`, built "
+                   "into `libzmq_perturb.so`) that delays a few threads at their libzmq calls, drawn from a seed "
+                   "(%llu here; `SEED=N ./run.sh` for another). It never prints, asserts or aborts: the failure "
+                   "shown is libzmq's own, and the program fails the same way without it, only later.\n\n",
+                b->seed);
 }
 
 /* The harness's own answer to "my usage or libzmq?", first. */
@@ -183,6 +189,9 @@ static void write_steps(FILE *f, const struct zr_bundle *b)
                 server ? " the peer with `cc -O2 -g -o router_server router_server.c -lzmq` and the client with "
                        : " the client: ",
                 b->cxx ? "c++" : "cc", b->mode->flavour->cflags, client);
+    if (b->mode->perturb)
+        fprintf(f, "   and the interposer that delays threads: `cc -shared -fPIC -O2 -std=gnu11 -fvisibility=hidden "
+                   "-D_GNU_SOURCE -DZMQ_OWNER_BUILDING_LIBRARY -o libzmq_perturb.so perturb/*.c -lpthread -ldl`\n");
     if (server)
     {
         fprintf(f, "2. Start the peer, a ROUTER that echoes every request: `./router_server --bind 'tcp://127.0.0.1:*' "
@@ -194,9 +203,13 @@ static void write_steps(FILE *f, const struct zr_bundle *b)
     bool endpoint = b->endpoint_first;
     for (int i = 0; i < b->nargs; i++)
         endpoint |= strstr(b->args[i], "{endpoint}") != NULL;
-    fprintf(f, "%d. Run the client%s: `%s%s%s", server ? 3 : 2, server ? " against it" : "",
+    char *perturb = b->mode->perturb
+                        ? zr_strdup_printf("LD_PRELOAD=./libzmq_perturb.so ZMQ_OWNER_PERTURB=%llu ", b->seed)
+                        : zr_strdup_printf("%s", "");
+    fprintf(f, "%d. Run the client%s: `%s%s%s%s", server ? 3 : 2, server ? " against it" : "", perturb,
             b->python ? "python3 ./" : "./", b->python ? client : "client", b->endpoint_first ? " ENDPOINT" : "");
     free(client);
+    free(perturb);
     for (int i = 0; i < b->nargs; i++) {
         fputc(' ', f);
         const char *at = strstr(b->args[i], "{endpoint}");

@@ -360,6 +360,35 @@ static void write_symptoms(FILE *f, const struct zr_matrix_model *m)
     fprintf(f, "</tbody></table>\n");
 }
 
+/* For every fixed case whose twin is a row: what its clean runs rule out,
+ * at the column where they say least (render/matrix_model.h). */
+static void write_powers(FILE *f, const struct zr_matrix_model *m)
+{
+    if (!m->npowers)
+        return;
+    fprintf(f, "<h2 id=\"power\">What the clean runs rule out</h2>\n<p>A fixed case's clean runs against its broken "
+               "twin's rate on the same build and mode, at the column where they say least.</p>\n"
+               "<table id=\"power-table\"><thead><tr><th>fixed case</th><th>mode</th><th>twin</th><th>columns</th>"
+               "<th>the weakest</th></tr></thead><tbody>\n");
+    for (int i = 0; i < m->npowers; i++) {
+        const struct zr_mx_power *p = &m->powers[i];
+        fprintf(f, "<tr data-weak=\"%s\"><td>", p->weakest.weak ? "yes" : "no");
+        text(f, p->fixed->case_id);
+        fprintf(f, "</td><td>");
+        text(f, p->mode);
+        fprintf(f, "</td><td>");
+        text(f, p->twin->case_id);
+        fprintf(f, "</td><td>%d of %d say much</td><td>", p->strong, p->columns);
+        text(f, m->cols[p->weakest_col].label);
+        fprintf(f, ": ");
+        char *sentence = zr_power_sentence(&p->weakest);
+        text(f, sentence);
+        free(sentence);
+        fprintf(f, "</td></tr>\n");
+    }
+    fprintf(f, "</tbody></table>\n");
+}
+
 static void write_builds(FILE *f, const struct zr_matrix_model *m)
 {
     fprintf(f, "<h2 id=\"builds\">Builds</h2>\n<table id=\"build-table\"><thead><tr><th>build</th><th>libzmq</th>"
@@ -386,6 +415,7 @@ int zr_matrix_write_html(FILE *f, const struct zr_matrix_model *m)
     write_tables(f, m);
     write_reasons(f, m);
     write_symptoms(f, m);
+    write_powers(f, m);
     write_builds(f, m);
     fprintf(f, "</body></html>\n");
     return ferror(f) ? -1 : 0;

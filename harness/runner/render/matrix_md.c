@@ -251,6 +251,33 @@ static void write_reasons(FILE *f, const struct zr_matrix_model *m)
     json_decref(reasons);
 }
 
+/* For every fixed case whose twin is a row: what its clean runs rule out,
+ * at the weakest column (where the twin fails least often). */
+static void write_powers(FILE *f, const struct zr_matrix_model *m)
+{
+    if (!m->npowers)
+        return;
+    fprintf(f, "\n## What the clean runs rule out\n\nA fixed case's clean runs against its broken twin's rate "
+               "on the same build and mode, at the column where they say least.\n\n"
+               "| fixed case | mode | twin | columns | the weakest |\n|---|---|---|---|---|\n");
+    for (int i = 0; i < m->npowers; i++) {
+        const struct zr_mx_power *p = &m->powers[i];
+        fprintf(f, "| ");
+        text(f, p->fixed->case_id);
+        fprintf(f, " | ");
+        text(f, p->mode);
+        fprintf(f, " | ");
+        text(f, p->twin->case_id);
+        fprintf(f, " | %d of %d say much | ", p->strong, p->columns);
+        text(f, m->cols[p->weakest_col].label);
+        fprintf(f, ": ");
+        char *sentence = zr_power_sentence(&p->weakest);
+        text(f, sentence);
+        free(sentence);
+        fprintf(f, " |\n");
+    }
+}
+
 /* Whether symptom s is named by a result of the rows shown. */
 static bool symptom_shown(const struct zr_matrix_model *m, int s, bool only_differing)
 {
@@ -322,6 +349,7 @@ int zr_matrix_write_md(FILE *out, const struct zr_matrix_model *m, const struct 
             diff_total += part_close(&diff_rows[i]);
         }
     f = part_open(&tail);
+    write_powers(f, m);
     write_reasons(f, m);
     write_builds(f, m);
     part_close(&tail);

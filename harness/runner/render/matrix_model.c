@@ -210,6 +210,7 @@ static void make_rows(struct zr_matrix_model *m)
             r->file = str(row, "file");
             r->summary = str(row, "summary");
             r->variant = str(row, "variant");
+            r->twin = json_string_value(json_object_get(row, "twin"));
             r->upstream = json_array();
             char *refs = zr_strdup_printf("%s", str(row, "upstream"));
             for (char *save = NULL, *w = strtok_r(refs, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
@@ -559,6 +560,64 @@ static void make_symptoms(struct zr_matrix_model *m)
 
 /* --- The model. --- */
 
+/* --- What the clean runs rule out. --- */
+
+static int mode_of_row(const struct zr_mx_row *r, const char *mode)
+{
+    for (int k = 0; k < r->nmodes; k++)
+        if (!strcmp(r->modes[k], mode))
+            return k;
+    return -1;
+}
+
+/* One column's figure: the fixed case clean there and its twin judged on
+ * the same build. */
+static bool column_power(const struct zr_mx_result *fr, const struct zr_mx_result *tr, struct zr_power *p)
+{
+    if (!fr->cell || !tr->cell || !fr->build || !tr->build || strcmp(fr->build, tr->build) ||
+        fr->kind != ZR_MX_ABSENT || (tr->kind != ZR_MX_PRESENT && tr->kind != ZR_MX_ABSENT))
+        return false;
+    return zr_power_of(fr->cell, tr->cell, p);
+}
+
+static bool weaker(const struct zr_power *a, const struct zr_power *b)
+{
+    return a->weak != b->weak ? a->weak : a->log10_miss > b->log10_miss;
+}
+
+static void make_powers(struct zr_matrix_model *m)
+{
+    size_t most = 0; /* one per row and mode at most (a document's modes are any names) */
+    for (int i = 0; i < m->nrows; i++)
+        most += (size_t)m->rows[i].nmodes;
+    m->powers = calloc(most + 1, sizeof *m->powers);
+    for (int i = 0; i < m->nrows; i++) {
+        const struct zr_mx_row *f = &m->rows[i];
+        const struct zr_mx_row *t = f->twin ? row_of_case(m, f->twin) : NULL;
+        if (!t || strcmp(f->variant, "fixed"))
+            continue;
+        for (int k = 0; k < f->nmodes; k++) {
+            int tk = mode_of_row(t, f->modes[k]);
+            if (tk < 0)
+                continue;
+            struct zr_mx_power pw = { .fixed = f, .twin = t, .mode = f->modes[k], .weakest_col = -1 };
+            for (int c = 0; c < m->ncols; c++) {
+                struct zr_power one;
+                if (!column_power(zr_mx_result_at(m, f, c, k), zr_mx_result_at(m, t, c, tk), &one))
+                    continue;
+                pw.columns++;
+                pw.strong += !one.weak;
+                if (pw.weakest_col < 0 || weaker(&one, &pw.weakest)) {
+                    pw.weakest = one;
+                    pw.weakest_col = c;
+                }
+            }
+            if (pw.columns)
+                m->powers[m->npowers++] = pw;
+        }
+    }
+}
+
 void zr_matrix_model_build(json_t *doc, struct zr_matrix_model *m)
 {
     memset(m, 0, sizeof *m);
@@ -589,6 +648,7 @@ void zr_matrix_model_build(json_t *doc, struct zr_matrix_model *m)
         }
     }
     make_symptoms(m);
+    make_powers(m);
 }
 
 void zr_matrix_model_free(struct zr_matrix_model *m)
@@ -611,6 +671,7 @@ void zr_matrix_model_free(struct zr_matrix_model *m)
     free(m->cols);
     free(m->rows);
     free(m->symptoms);
+    free(m->powers);
     json_decref(m->families);
     json_decref(m->owned);
     memset(m, 0, sizeof *m);

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 #include "matrix.h"
+#include "power.h"
 
 /* What a mode's result says to the question "is the failure here?". */
 enum zr_mx_kind {
@@ -62,6 +63,18 @@ struct zr_mx_row {
     struct zr_mx_result *results; /* [column * nmodes + mode] */
     int changes_at;     /* the first column whose verdict differs from the earlier ones, or -1 */
     char *change;       /* "failure absent from 4.3.3" or "" */
+    const char *twin;   /* a fixed case: its broken twin's case id (@twin), or NULL */
+};
+
+/* What a fixed case's clean runs rule out in one mode, over the columns
+ * where it ran clean and its twin ran on the same build: the weakest of
+ * them (core/power.h), and how many said much. */
+struct zr_mx_power {
+    const struct zr_mx_row *fixed, *twin;
+    const char *mode;
+    int columns, strong; /* columns judged; of them, where the twin fails often enough to say much */
+    int weakest_col;
+    struct zr_power weakest;
 };
 
 struct zr_mx_symptom {
@@ -76,6 +89,8 @@ struct zr_matrix_model {
     struct zr_mx_column *cols;
     struct zr_mx_row *rows;
     struct zr_mx_symptom *symptoms;
+    int npowers;
+    struct zr_mx_power *powers;
     json_t *families; /* [family], in the rows' order */
     json_t *owned;    /* texts the model made (families it derived), freed with it */
     long long total_results, na_results;

@@ -65,6 +65,11 @@ static void write_preamble(FILE *f, const struct zr_bundle *b)
     else
         fprintf(f, "# The client runs on the system's libzmq, or on the one whose prefix is in\n"
                    "# LIBZMQ_PREFIX (its lib/ holds libzmq.so.5): another version.\n");
+    if (b->mode->perturb)
+        fprintf(f, "# perturb/ is an interposer (preloaded into the client, built here into\n"
+                   "# libzmq_perturb.so) that delays a few threads, drawn from SEED, at their\n"
+                   "# libzmq calls: libzmq then fails the way it fails after hours, in seconds.\n"
+                   "# It never prints, asserts or aborts; what a run shows is libzmq's own.\n");
 }
 
 /* The settings: RUNS, TIMEOUT and the classes that count, each checked. */
@@ -74,6 +79,7 @@ static void write_settings(FILE *f, const struct zr_bundle *b)
                "# environment: TIMEOUT  seconds a run may take (default %g)\n"
                "#              LIBZMQ_PREFIX  the prefix of another libzmq (its lib/ holds libzmq.so.5)\n"
                "#              PYTHON  the interpreter that imports zmq (default python3)\n"
+               "%s"
                "# A run counts as a reproduction when it shows: %s.\n"
                "set -u\n"
                "# Under env -i there is no PATH, and cc cannot find its own programs (cc1, as, ld).\n"
@@ -88,7 +94,10 @@ static void write_settings(FILE *f, const struct zr_bundle *b)
                "sanitizer=%s\n"
                "client_kind=%s\n"
                "expected=",
-            b->timeout_s, b->expected, b->timeout_s,
+            b->timeout_s,
+            b->mode->perturb ? "#              SEED  the perturbation's seed (default: the one of the run that made this bundle)\n"
+                             : "",
+            b->expected, b->timeout_s,
             b->judged_by_exit ? "A program judged by what it did: exit 0 with no report is clean."
                               : "A case's contract: DONE as its last line, with its message accounting.",
             b->judged_by_exit ? "exit" : "done", b->mode->tsan_options ? "tsan" : "none",
@@ -104,6 +113,12 @@ static void write_settings(FILE *f, const struct zr_bundle *b)
                "ticks=$(awk -v t=\"$timeout_s\" 'BEGIN { if (t !~ /^[0-9]*\\.?[0-9]+$/ || t <= 0) exit 1\n"
                "    n = int(t * 4); if (n < t * 4) n++; print n }') ||\n"
                "    { echo \"run.sh: TIMEOUT must be a number of seconds above 0, not '$timeout_s'\" >&2; exit 2; }\n");
+    if (b->mode->perturb)
+        fprintf(f, "seed=${SEED:-%llu}\n"
+                   "case $seed in\n"
+                   "    ''|*[!0-9]*|0*|????????????????????*) echo \"run.sh: SEED must be a whole number above 0 (at most 19 digits), not '$seed'\" >&2; exit 2 ;;\n"
+                   "esac\n",
+                b->seed);
 }
 
 /* The scratch folder, and the builds of the server and the client (or
@@ -115,6 +130,9 @@ static void write_builds(FILE *f, const struct zr_bundle *b)
                "server=\n");
     if (zr_bundle_has_server(b))
         fprintf(f, "cc -O2 -g -o router_server router_server.c -lzmq || exit 2\n");
+    if (b->mode->perturb)
+        fprintf(f, "cc -shared -fPIC -O2 -std=gnu11 -fvisibility=hidden -D_GNU_SOURCE -DZMQ_OWNER_BUILDING_LIBRARY \\\n"
+                   "    -o libzmq_perturb.so perturb/*.c -lpthread -ldl || exit 2\n");
     if (!b->python)
     {
         fprintf(f, "%s %s -o client ", b->cxx ? "c++" : "cc", b->mode->flavour->cflags);
@@ -157,6 +175,13 @@ static void write_client_environment(FILE *f, const struct zr_bundle *b)
                    "norandom=\n");
     if (b->python)
         fprintf(f, "client_env=\"$client_env PYTHONFAULTHANDLER=1 PYTHONPATH=.\"\n");
+    /* The interposer by its full path, so that a child that the client
+     * starts elsewhere loads it too; ld.so splits LD_PRELOAD at spaces and
+     * colons and the shell would expand a pattern in it: a folder whose path
+     * holds any of these is named from the client's working directory. */
+    if (b->mode->perturb)
+        fprintf(f, "case $PWD in *[!A-Za-z0-9/._+-]*) perturb_lib=./libzmq_perturb.so ;; *) perturb_lib=$PWD/libzmq_perturb.so ;; esac\n"
+                   "client_env=\"$client_env LD_PRELOAD=$perturb_lib ZMQ_OWNER_PERTURB=$seed\"\n");
 }
 
 void zr_run_sh_write_classifier(FILE *f)

@@ -37,6 +37,15 @@ cat "$TMPDIR/out"
 grep -q 'One DEALER used by two threads at once' "$TMPDIR/m/index.html" &&
     grep -q 'cases/shared-socket/broken_send_recv_threads.c' "$TMPDIR/m/index.html" &&
     ok "a row says what its case is, from its header, and its file" || fail "a row lacks its case's summary or file"
+# A fixed case whose twin is a row: what its clean runs rule out, per mode,
+# from the twin's own cells (one attempt each here: too few to say much).
+grep -q '^| shared-socket/fixed_single_owner_poll | tsan | shared-socket/broken_send_recv_threads | 0 of 1 say much | 4.3.4' \
+    "$TMPDIR/m/matrix.md" && grep -q '<table id="power-table">' "$TMPDIR/m/index.html" &&
+    grep -q '"twin": "shared-socket/broken_send_recv_threads"' "$TMPDIR/m/matrix.json" &&
+    ok "matrix.md and the page say what the fixed case's clean runs rule out" ||
+    fail "no statement of what the clean runs rule out: $(grep -c 'rule out' "$TMPDIR/m/matrix.md")"
+grep -q 'twin fails in 1/1 runs (&gt;= 27%): weak: 1 clean runs say little' "$TMPDIR/m/matrix.md" &&
+    ok "one run of each is weak, and said so" || fail "one run of each is not said to be weak"
 grep -q '"command": \[' "$TMPDIR/m/matrix.json" && grep -q 'Made by <code id="command">zmq-repro matrix ' "$TMPDIR/m/index.html" &&
     ok "the page says the command that made it" || fail "the command that made the matrix is not kept"
 
