@@ -87,6 +87,40 @@ static void parses_a_c_header(void **state)
     char text[256];
     zr_expectations_format(&stress->expect, text, sizeof text);
     assert_string_equal(text, "ASSERT SIGNAL HANG:zmq_recv LOSS");
+    /* perturb, stated nowhere: by the stress lines, a copy of its own. */
+    const struct zr_mode_spec *perturb = &s.modes[mode("perturb")];
+    assert_true(perturb->enabled);
+    assert_true(perturb->inherited);
+    zr_expectations_format(&perturb->expect, text, sizeof text);
+    assert_string_equal(text, "ASSERT SIGNAL HANG:zmq_recv LOSS");
+    assert_int_equal(perturb->nargs, 1);
+    assert_string_equal(perturb->args[0], "200000");
+    assert_ptr_not_equal(perturb->args, stress->args);
+    assert_true(perturb->timeout_s == 10);
+    assert_true(perturb->stall_s == 0.3);
+    zr_case_spec_free(&s);
+}
+
+/* A case's own perturb lines win over its stress ones. */
+static void states_its_own_perturb_lines(void **state)
+{
+    (void)state;
+    static const char header[] = "/* A case.\n"
+                                 " * @family shared-socket\n"
+                                 " * @variant broken\n"
+                                 " * @expect stress HANG\n"
+                                 " * @args stress 1000\n"
+                                 " * @expect perturb ASSERT\n"
+                                 " * @timeout perturb 3\n"
+                                 " */\n";
+    struct zr_case_spec s;
+    assert_int_equal(zr_case_spec_parse_text("cases/shared-socket/broken_own.c", header, &s), 0);
+    const struct zr_mode_spec *perturb = &s.modes[mode("perturb")];
+    assert_true(perturb->enabled);
+    assert_false(perturb->inherited);
+    assert_string_equal(perturb->expect.items[0].outcome, "ASSERT");
+    assert_int_equal(perturb->nargs, 0);
+    assert_true(perturb->timeout_s == 3);
     zr_case_spec_free(&s);
 }
 
@@ -101,6 +135,7 @@ static void parses_a_python_header(void **state)
     assert_string_equal(s.pymodule, "nativeloop");
     assert_true(s.modes[mode("tsan")].enabled);
     assert_false(s.modes[mode("stress")].enabled);
+    assert_false(s.modes[mode("perturb")].enabled); /* no stress lines to run it by */
     zr_case_spec_free(&s);
 }
 
@@ -490,6 +525,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_a_c_header),
         cmocka_unit_test(parses_a_python_header),
+        cmocka_unit_test(states_its_own_perturb_lines),
         cmocka_unit_test(refuses_each_wrong_tag_by_line),
         cmocka_unit_test(expectation_words_follow_the_header_rules),
         cmocka_unit_test(refuses_a_header_without_family_or_variant),

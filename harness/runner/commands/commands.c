@@ -150,6 +150,8 @@ int zr_cmd_list(const struct zr_options *o, const struct zr_catalog *cat, int nc
             zr_expectations_format(&c->fixed_expect, expected, sizeof expected);
             printf("  (from libzmq %s: %s)", c->fixed_in, expected);
         }
+        if (m->inherited)
+            printf("  (by its %s lines)", zr_modes[sel.items[i].mode].else_as);
         printf("\n");
     }
     if (rc != ZR_EXIT_HELD)
