@@ -56,27 +56,15 @@ void perturb_point(void)
 
 static _Atomic(void *) libzmq_base;
 
-/* The base of the module holding libzmq's zmq_msg_send, once known. */
-static void *libzmq_module(void)
+void perturb_set_libzmq(void *module_base)
 {
-    void *base = atomic_load_explicit(&libzmq_base, memory_order_relaxed);
-    if (!base) {
-        void *f = dlsym(RTLD_DEFAULT, "zmq_msg_recv");
-        Dl_info here, info;
-        /* The preloaded checker exports zmq_msg_recv too: the next one is libzmq's. */
-        if (f && dladdr(f, &here) && dladdr((void *)perturb_point, &info) && here.dli_fbase == info.dli_fbase)
-            f = dlsym(RTLD_NEXT, "zmq_msg_recv");
-        if (f && dladdr(f, &info))
-            base = info.dli_fbase;
-        atomic_store_explicit(&libzmq_base, base, memory_order_relaxed);
-    }
-    return base;
+    atomic_store_explicit(&libzmq_base, module_base, memory_order_relaxed);
 }
 
 static bool called_from_libzmq(void *caller)
 {
     Dl_info info;
-    void *base = libzmq_module();
+    void *base = atomic_load_explicit(&libzmq_base, memory_order_relaxed);
     return base && dladdr(caller, &info) && info.dli_fbase == base;
 }
 

@@ -102,6 +102,21 @@ void real_libzmq_resolve(struct real_libzmq *real)
     real->version = lookup(handle, "zmq_version");
 
     Dl_info info;
+    void *init = lookup(handle, "zmq_msg_init");
+    if (!init) {
+        /* The functions come from a wrapper in the global scope, libzmq
+         * from a local one (pyzmq's): look for it there. */
+        void *local = find_loaded_libzmq();
+        init = local ? lookup(local, "zmq_msg_init") : NULL;
+    }
+    if (init && dladdr(init, &info)) {
+        real->module_base = info.dli_fbase;
+        if (info.dli_fname) {
+            size_t n = strnlen(info.dli_fname, sizeof real->module_path - 1);
+            memcpy(real->module_path, info.dli_fname, n);
+            real->module_path[n] = '\0';
+        }
+    }
     if (real->msg_send && dladdr((void *)real->msg_send, &info) && info.dli_fname) {
         size_t n = strnlen(info.dli_fname, sizeof real->path - 1);
         memcpy(real->path, info.dli_fname, n);

@@ -37,6 +37,11 @@ struct real_libzmq {
     int (*device)(int type, void *frontend, void *backend);
     void (*version)(int *major, int *minor, int *patch);
     char path[512]; /* the module the functions come from */
+    /* The load address of libzmq itself, behind any other wrapper the
+     * functions above may be (the runner's libzr_loaded.so): the module that
+     * defines zmq_msg_init, which no wrapper defines. NULL if not found. */
+    void *module_base;
+    char module_path[512];
 };
 
 /* Finds the functions: dlsym(RTLD_NEXT), or, when libzmq was loaded in a

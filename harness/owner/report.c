@@ -463,6 +463,23 @@ void report_banner(const char *libzmq_path, int major, int minor, int patch)
     pthread_mutex_unlock(&report_mutex);
 }
 
+void report_perturb_banner(unsigned long long seed, const char *libzmq_module)
+{
+    pthread_mutex_lock(&report_mutex);
+    begin_line();
+    add_text("active: perturbing (seed ");
+    add_unsigned((uintmax_t)seed, 10);
+    if (libzmq_module) {
+        add_text("); libzmq's own waits and reads delayed in ");
+        add_text(libzmq_module);
+    } else {
+        add_text("); libzmq not found: only the socket calls are delayed");
+    }
+    end_line();
+    write_report();
+    pthread_mutex_unlock(&report_mutex);
+}
+
 void report_statistics(const struct table_statistics *stats)
 {
     pthread_mutex_lock(&report_mutex);

@@ -26,6 +26,10 @@ void report_handoff(const void *socket, int type, const struct call_site *previo
 
 /* ZMQ_OWNER_VERBOSE=1: the line printed once when the checker starts. */
 void report_banner(const char *libzmq_path, int major, int minor, int patch);
+/* Perturb mode's start line, instead of the banner above: the seed, and the
+ * libzmq whose own waits and reads are delayed (NULL: none found, only the
+ * socket calls are). */
+void report_perturb_banner(unsigned long long seed, const char *libzmq_module);
 
 /* ZMQ_OWNER_VERBOSE=1: what was checked, at exit. */
 void report_statistics(const struct table_statistics *stats);

@@ -100,6 +100,17 @@ static const struct scenario scenarios[] = {
       { NULL }, 0 },
     { "handoff_report_bridge", "inproc_bridge", { NULL }, { "ZMQ_OWNER_HANDOFF=report" }, EXPECT_CLEAN,
       { NULL }, 0 },
+    /* Perturb mode finds libzmq itself, behind the checker's own wrappers,
+     * for the delays of libzmq's own waits and reads. */
+    { "perturb_finds_libzmq", "single_owner", { NULL }, { "ZMQ_OWNER_PERTURB=7", "ZMQ_OWNER_VERBOSE=1" },
+      EXPECT_VERBOSE,
+      { "active: perturbing (seed 7); libzmq's own waits and reads delayed in */libzmq.so*",
+        "exit: checked * calls (* nested) on * sockets; reported 0 overlaps, 0 handoffs" }, 0 },
+    /* pyzmq loads libzmq in a local scope, where dlsym(RTLD_DEFAULT) does not look. */
+    { "py_perturb_finds_libzmq", "py_single_poller.py", { NULL }, { "ZMQ_OWNER_PERTURB=7", "ZMQ_OWNER_VERBOSE=1" },
+      EXPECT_VERBOSE,
+      { "active: perturbing (seed 7); libzmq's own waits and reads delayed in */libzmq.so*",
+        "exit: checked * calls (* nested) on * sockets; reported 0 overlaps, 0 handoffs" }, 0 },
     { "no_libzmq", "no_libzmq", { NULL }, { "ZMQ_OWNER_VERBOSE=1" }, EXPECT_UNAFFECTED, { NULL }, 0 },
     { "py_shared_dealer", "py_shared_dealer.py", { NULL }, { NULL }, EXPECT_ABORT,
       { "SHARED_SOCKET DEALER zmq_msg_recv (socket.cpython-*.so+0x*) | zmq_msg_send (socket.cpython-*.so+0x*)",
