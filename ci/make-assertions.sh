@@ -1,6 +1,7 @@
 #!/bin/sh
-# Every version's own assertion line, from real runs: the two cases of one
-# socket shared by two threads (C and Python) in stress and perturb modes
+# Every version's own assertion line, from real runs: the cases of one
+# socket shared by two threads (C and Python, blocking calls and the
+# bounded waits of a long-running service) in stress and perturb modes
 # on the plain builds of 4.3.2, 4.3.3, Debian's 4.3.4, 4.3.5 and trixie's
 # 4.3.5 binary, ATTEMPTS attempts per cell (default 30), into
 # results/assertions/. Its Symptoms table puts each assertion's line on
@@ -25,5 +26,6 @@ done
 # Relative paths: the command line the page keeps names no folder of this machine.
 cd "$top"
 build/zmq-repro matrix shared-socket/broken_send_recv_threads shared-socket/broken_pyzmq_two_threads \
+    shared-socket/broken_timed_send_recv_threads shared-socket/broken_pyzmq_timed_two_threads \
     -m perturb -m stress -b 4.3.2-debug -b 4.3.3-debug -b system -b 4.3.5-debug -b trixie-binary \
     -n "${ATTEMPTS:-30}" --jobs "${JOBS:-2}" -o results/assertions
