@@ -200,7 +200,7 @@ static void print_mode_comparison(json_t *rows)
 /* What a fixed case's clean runs rule out: its broken twin's rate under the
  * same mode and build (when this bench ran it), and the chance that that
  * many clean runs would have missed a bug that frequent. */
-static void print_power(json_t *rows)
+static void print_power(json_t *rows, const struct zr_catalog *cat)
 {
     size_t i, k;
     json_t *fixed, *twin;
@@ -232,13 +232,18 @@ static void print_power(json_t *rows)
             printf("  %-48s %-6s %s\n", json_string_value(json_object_get(fixed, "case")), mode, sentence);
             free(sentence);
         }
-        if (!found)
+        const struct zr_case_spec *twin_spec = found ? NULL : zr_catalog_find(cat, name);
+        const struct zr_mode *m = zr_mode_find(mode);
+        if (!found && twin_spec && m && !twin_spec->modes[zr_mode_index(m)].enabled)
+            printf("  %-48s %-6s its twin %s has no %s run: nothing to measure the clean runs against in this mode\n",
+                   json_string_value(json_object_get(fixed, "case")), mode, name, mode);
+        else if (!found)
             printf("  %-48s %-6s its twin %s was not in this bench: run both for the power of the clean runs\n",
                    json_string_value(json_object_get(fixed, "case")), mode, name);
     }
 }
 
-static void print_table(const struct bench *bn, int nitems, double suite)
+static void print_table(const struct bench *bn, const struct zr_catalog *cat, int nitems, double suite)
 {
     printf("\n%-48s %-6s %-14s %-6s %5s %7s %8s %8s  %s\n", "CASE", "MODE", "BUILD", "KIND", "RUNS", "RATE", "MEDIAN_S",
            "WORST_S", "OUTCOMES");
@@ -246,7 +251,7 @@ static void print_table(const struct bench *bn, int nitems, double suite)
     for (int i = 0; i < nitems; i++)
         printf("%s\n", bn->lines[i]);
     print_mode_comparison(bn->rows);
-    print_power(bn->rows);
+    print_power(bn->rows, cat);
     printf("\nsuite time: %.1f s%s\n", suite, zr_interrupted() ? " (interrupted)" : "");
     printf("RUNS: the attempts the harness judged; its own losses (ERROR, TIMEOUT) are in the outcomes, not counted.\n");
     printf("broken: RATE = attempts showing the expected outcome; MEDIAN_S/WORST_S = time to detect.\n"
@@ -306,7 +311,7 @@ int zr_cmd_bench(const struct zr_options *o, const struct zr_catalog *cat, int n
         bench_item(&bn, &items[i], i, &p);
     }
     double suite = zr_now() - start;
-    print_table(&bn, nitems, suite);
+    print_table(&bn, cat, nitems, suite);
     char stamp[32];
     zr_utc_stamp(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ");
     json_t *doc = json_pack("{s:i, s:s, s:s, s:i, s:f, s:f, s:b, s:o, s:o, s:o}", "schema", ZR_SCHEMA_BENCH, "kind", "bench",
