@@ -21,6 +21,11 @@
 # @expect stress ASSERT SIGNAL HANG LOSS FATAL_PYTHON
 # @args tsan 20000
 # @args stress 200000
+# A run that gets through its 200k messages takes up to 6 s here (50 runs
+# of bench, stress and perturb), and the receiver may wait 3 s before it
+# gives up: the watchdog leaves room for both on a loaded machine. A hang
+# is still found at once, by the no-progress watch.
+# @timeout stress 30
 # @expect owner SHARED_SOCKET
 # @args owner 200000
 import sys
