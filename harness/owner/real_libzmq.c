@@ -67,6 +67,16 @@ static void *find_loaded_libzmq(void)
     return NULL;
 }
 
+/* A module's file name into a fixed buffer, cut to fit. */
+static void copy_module_name(char *to, size_t size, const char *name)
+{
+    if (!name)
+        return;
+    size_t n = strnlen(name, size - 1);
+    memcpy(to, name, n);
+    to[n] = '\0';
+}
+
 void real_libzmq_resolve(struct real_libzmq *real)
 {
     memset(real, 0, sizeof *real);
@@ -111,15 +121,8 @@ void real_libzmq_resolve(struct real_libzmq *real)
     }
     if (init && dladdr(init, &info)) {
         real->module_base = info.dli_fbase;
-        if (info.dli_fname) {
-            size_t n = strnlen(info.dli_fname, sizeof real->module_path - 1);
-            memcpy(real->module_path, info.dli_fname, n);
-            real->module_path[n] = '\0';
-        }
+        copy_module_name(real->module_path, sizeof real->module_path, info.dli_fname);
     }
-    if (real->msg_send && dladdr((void *)real->msg_send, &info) && info.dli_fname) {
-        size_t n = strnlen(info.dli_fname, sizeof real->path - 1);
-        memcpy(real->path, info.dli_fname, n);
-        real->path[n] = '\0';
-    }
+    if (real->msg_send && dladdr((void *)real->msg_send, &info))
+        copy_module_name(real->path, sizeof real->path, info.dli_fname);
 }
