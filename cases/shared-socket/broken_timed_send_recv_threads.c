@@ -11,7 +11,7 @@
  * "Assertion failed: false (src/object.cpp:170)" (142 on 4.3.5, 166 on
  * 4.3.2) or "ok (src/mailbox.cpp:99)" in about half of the runs, a SIGSEGV
  * or glibc's abort on a damaged heap in most others. Replies that never
- * arrive show as LOSS: the receiver gives up after 3 s without one. Under
+ * arrive show as LOSS: the receiver gives up after 1 s without one. Under
  * TSan, a data race inside libzmq at once.
  *
  * @family shared-socket
@@ -23,7 +23,7 @@
  * @args tsan 2000
  * @args stress 200000 10
  * A run that gets through its 200k messages takes up to 6 s here (50 runs
- * of bench, stress and perturb), and the receiver may wait 3 s before it
+ * of bench, stress and perturb), and the receiver may wait 1 s before it
  * gives up: the watchdog leaves room for both on a loaded machine. A hang
  * is still found at once, by the no-progress watch.
  * @timeout stress 30
@@ -40,7 +40,7 @@
 #include <zmq.h>
 
 #define WAIT_MS 10
-#define GIVE_UP_S 3.0
+#define GIVE_UP_S 1.0
 
 static void *sock; /* BROKEN: shared by sender() and receiver() */
 static long n;

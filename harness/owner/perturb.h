@@ -6,7 +6,7 @@
  * (`Assertion failed: ... (src/object.cpp:170)`), in seconds. The drawing
  * follows rr's chaos mode (R. O'Callahan, "Deeper into chaos", 2016): a few
  * threads chosen as slow per run, delays spread geometrically from 1 us to
- * about 2 ms, their total bounded to a share of the run's time. Everything
+ * 256 us, their total bounded to a share of the run's time. Everything
  * comes from the seed, so that a run can be replayed with the same choices.
  * The perturbation never prints, asserts or aborts: the report that proves
  * a reproduction is still what libzmq, CPython or the kernel printed. */

@@ -10,7 +10,7 @@
 # Proves: without a sanitizer, "Assertion failed: false (src/object.cpp:170)"
 # (142 on 4.3.5, 166 on 4.3.2) or "ok (src/mailbox.cpp:99)" in about half
 # of the runs, a crash in most others; replies that never arrive show as
-# LOSS (the receiver gives up after 3 s without one). Under TSan, a data
+# LOSS (the receiver gives up after 1 s without one). Under TSan, a data
 # race inside libzmq at once.
 #
 # @family shared-socket
@@ -22,7 +22,7 @@
 # @args tsan 20000
 # @args stress 200000
 # A run that gets through its 200k messages takes up to 6 s here (50 runs
-# of bench, stress and perturb), and the receiver may wait 3 s before it
+# of bench, stress and perturb), and the receiver may wait 1 s before it
 # gives up: the watchdog leaves room for both on a loaded machine. A hang
 # is still found at once, by the no-progress watch.
 # @timeout stress 30
@@ -34,7 +34,7 @@ import time
 
 import zmq
 
-GIVE_UP_S = 3.0
+GIVE_UP_S = 1.0
 
 
 def main():

@@ -1,7 +1,7 @@
 /* The perturbation's schedule (perturb_schedule.c) is a function of the seed
  * alone: the same seed gives the same slow threads and the same delays, so
  * that a run can be replayed; another seed gives another schedule; every
- * delay is one of the steps from 1 us to 2 ms. */
+ * delay is one of the steps from 1 us to 256 us. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,7 +42,7 @@ static void delays_are_steps_from_one_microsecond_to_two_milliseconds(void **unu
         if (!d[i])
             continue;
         delayed++;
-        assert_true(d[i] >= 1 && d[i] <= 2048 && (d[i] & (d[i] - 1)) == 0);
+        assert_true(d[i] >= 1 && d[i] <= 256 && (d[i] & (d[i] - 1)) == 0);
     }
     /* Some threads are slow and some are not: neither none nor all points wait. */
     assert_true(delayed > 0 && delayed < 16 * 500);
