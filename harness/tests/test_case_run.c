@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "case_run.h"
+#include "figures.h"
 #include "files.h"
 #include "text.h"
 
@@ -85,6 +86,34 @@ static void result_names_case_judgement_build_and_library(void **state)
     zr_case_spec_free(&spec);
 }
 
+/* The median time to detect counts the reproductions only; the time per
+ * reproduction counts every judged attempt, the clean ones too. */
+static void time_per_reproduction_counts_the_clean_attempts(void **state)
+{
+    (void)state;
+    struct zr_case_spec spec;
+    struct zr_build build;
+    struct zr_case_run run;
+    struct zr_attempt attempts[2];
+    fake_run(&spec, &build, &run, attempts);
+    attempts[0].verdict_s = 2.0; /* CLEAN, after its whole run */
+    attempts[1].verdict_s = 0.5; /* TSAN */
+    struct zr_expectation any_tsan = { "TSAN", NULL };
+    run.judged.expect = &(struct zr_expect_list){ 1, &any_tsan };
+    json_t *figures = zr_figures(&run);
+    assert_true(json_number_value(json_object_get(figures, "median_detect_s")) == 0.5);
+    assert_true(json_number_value(json_object_get(figures, "time_per_detect_s")) == 2.5);
+    json_decref(figures);
+    /* No reproduction: no time per reproduction. */
+    strcpy(attempts[1].verdict.outcome, "CLEAN");
+    run.met = 0;
+    figures = zr_figures(&run);
+    assert_true(json_is_null(json_object_get(figures, "time_per_detect_s")));
+    json_decref(figures);
+    json_decref(build.info);
+    zr_case_spec_free(&spec);
+}
+
 static void results_are_written_atomically(void **state)
 {
     (void)state;
@@ -129,6 +158,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(result_names_case_judgement_build_and_library),
+        cmocka_unit_test(time_per_reproduction_counts_the_clean_attempts),
         cmocka_unit_test(results_are_written_atomically),
         cmocka_unit_test(unwritable_places_are_found_before_a_run),
     };

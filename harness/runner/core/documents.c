@@ -94,6 +94,7 @@ static const struct field matrix_fields[] = {
     { "cells[].meeting_expectation", F_INTEGER, OPTIONAL },
     { "cells[].errors", F_INTEGER, OPTIONAL },
     { "cells[].median_detect_s", F_NUMBER, NULLABLE },
+    { "cells[].time_per_detect_s", F_NUMBER, NULLABLE },
     { "cells[].median_run_s", F_NUMBER, NULLABLE },
     { "cells[].python_unaffected", F_BOOLEAN, OPTIONAL },
     { "cells[].symptoms", F_OBJECT, OPTIONAL },
@@ -153,6 +154,7 @@ static const struct field bench_fields[] = {
     { "cases[].rate", F_NUMBER, REQUIRED },
     { "cases[].attempts", F_INTEGER, REQUIRED },
     { "cases[].median_detect_s", F_NUMBER, NULLABLE },
+    { "cases[].time_per_detect_s", F_NUMBER, NULLABLE },
     { NULL, F_STRING, 0 },
 };
 

@@ -52,6 +52,7 @@ json_t *zr_figures(const struct zr_case_run *run)
     }
     int ndetect = 0, errors = 0;
     double worst = NAN, worst_run = NAN;
+    double judged_s = 0; /* the time of every attempt the harness judged */
     json_t *counts = json_object(), *signatures = json_object(), *symptoms = json_object(), *locations = json_object();
     json_t *symptom_locations = json_object(); /* symptom -> { location: attempts } */
     for (int i = 0; i < run->n; i++) {
@@ -59,7 +60,10 @@ json_t *zr_figures(const struct zr_case_run *run)
         times[i] = a->verdict_s;
         if (isnan(worst_run) || a->verdict_s > worst_run)
             worst_run = a->verdict_s;
-        errors += zr_outcome_is_harness(a->verdict.outcome);
+        if (zr_outcome_is_harness(a->verdict.outcome))
+            errors++;
+        else
+            judged_s += a->verdict_s;
         if (zr_expectation_met(run->judged.expect, &a->verdict)) {
             detect[ndetect++] = a->verdict_s;
             if (isnan(worst) || a->verdict_s > worst)
@@ -118,6 +122,12 @@ json_t *zr_figures(const struct zr_case_run *run)
     json_object_set_new(j, "outcomes_text", json_string(outcomes));
     json_object_set_new(j, "median_detect_s", broken ? number_or_null(zr_median(detect, ndetect)) : json_null());
     json_object_set_new(j, "worst_detect_s", broken ? number_or_null(worst) : json_null());
+    /* The median counts only the attempts that showed the failure: at a rate
+     * below 100% the others (ended clean, after their whole run) are left
+     * out. What a user waits for one reproduction, attempts one after the
+     * other, is every judged attempt's time over the reproductions. */
+    json_object_set_new(j, "time_per_detect_s",
+                        broken && ndetect ? number_or_null(judged_s / ndetect) : json_null());
     json_object_set_new(j, "median_run_s", number_or_null(zr_median(times, run->n)));
     json_object_set_new(j, "worst_run_s", number_or_null(worst_run));
     json_object_set_new(j, "signatures", signatures);
