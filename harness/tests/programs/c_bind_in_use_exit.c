@@ -8,6 +8,7 @@
  * @server none
  * @expect tsan EXIT
  * @expect stress EXIT
+ * @expect perturb EXIT
  * @expect owner EXIT
  * @says Address already in use
  * @says starting the second server

@@ -8,6 +8,7 @@
  * @args {endpoint} 200
  * @expect tsan CLEAN
  * @expect stress CLEAN
+ * @expect perturb CLEAN
  * @expect owner CLEAN
  */
 #include <stdio.h>

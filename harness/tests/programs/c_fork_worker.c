@@ -9,6 +9,7 @@
  * @server none
  * @expect tsan CLEAN
  * @expect stress CLEAN
+ * @expect perturb CLEAN
  * @expect owner CLEAN
  */
 #include <stdio.h>

@@ -9,6 +9,7 @@
  * @args {endpoint}
  * @expect tsan CLEAN
  * @expect stress CLEAN
+ * @expect perturb CLEAN
  * @expect owner CLEAN
  */
 #include <stdio.h>

@@ -10,6 +10,7 @@
  * @server none
  * @expect tsan CLEAN
  * @expect stress CLEAN
+ * @expect perturb CLEAN
  * @expect owner CLEAN
  */
 #include <pthread.h>

@@ -9,6 +9,7 @@
  * @upstream libzmq#2586 pyzmq#991
  * @expect tsan HANG:zmq_ctx_term
  * @expect stress HANG:zmq_ctx_term
+ * @expect perturb HANG:zmq_ctx_term
  * @expect owner HANG:zmq_ctx_term
  * @says still open in thread
  */

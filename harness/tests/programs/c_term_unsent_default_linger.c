@@ -10,6 +10,7 @@
  * @upstream libzmq#2586 pyzmq#102 pyzmq#1407
  * @expect tsan HANG:zmq_ctx_term
  * @expect stress HANG:zmq_ctx_term
+ * @expect perturb HANG:zmq_ctx_term
  * @expect owner HANG:zmq_ctx_term
  * @says closed with LINGER -1 (the default)
  */

@@ -8,6 +8,7 @@
 // @upstream libzmq#2312
 // @expect tsan HANG:zmq_ctx_term
 // @expect stress HANG:zmq_ctx_term
+// @expect perturb HANG:zmq_ctx_term
 // @expect owner HANG:zmq_ctx_term
 // @says never closed
 #include <zmq.hpp>

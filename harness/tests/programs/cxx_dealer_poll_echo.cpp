@@ -8,6 +8,7 @@
 // @args {endpoint}
 // @expect tsan CLEAN
 // @expect stress CLEAN
+// @expect perturb CLEAN
 // @expect owner CLEAN
 #include <chrono>
 #include <vector>

@@ -8,6 +8,7 @@
 // @server none
 // @label corpus-waits
 // @expect stress CLEAN
+// @expect perturb CLEAN
 // @expect owner CLEAN
 #include <chrono>
 #include <thread>

@@ -8,6 +8,7 @@
 # @upstream pyzmq#2094
 # @expect tsan CLEAN
 # @expect stress CLEAN
+# @expect perturb CLEAN
 # @expect owner CLEAN
 import sys
 

@@ -8,6 +8,7 @@
 # @upstream libzmq#4649
 # @expect tsan CLEAN
 # @expect stress CLEAN
+# @expect perturb CLEAN
 # @expect owner CLEAN
 import os
 

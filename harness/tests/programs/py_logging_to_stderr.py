@@ -8,6 +8,7 @@
 # @args {endpoint}
 # @expect tsan NOISE
 # @expect stress NOISE
+# @expect perturb NOISE
 # @expect owner NOISE
 # @says WARNING:root:the service answered
 import logging

@@ -7,6 +7,7 @@
 # @upstream pyzmq#2036 libzmq#2826
 # @expect tsan CLEAN
 # @expect stress CLEAN
+# @expect perturb CLEAN
 # @expect owner CLEAN
 import time
 

@@ -6,6 +6,7 @@
 # @server none
 # @expect tsan CLEAN
 # @expect stress CLEAN
+# @expect perturb CLEAN
 # @expect owner CLEAN
 import threading
 

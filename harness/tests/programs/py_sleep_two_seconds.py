@@ -7,6 +7,7 @@
 # @server none
 # @label corpus-waits
 # @expect stress CLEAN
+# @expect perturb CLEAN
 # @expect owner CLEAN
 import time
 

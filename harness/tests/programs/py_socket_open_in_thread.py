@@ -7,9 +7,10 @@
 # @upstream pyzmq#991
 # @expect tsan HANG:zmq_ctx_term
 # @expect stress HANG:zmq_ctx_term
+# @expect perturb HANG:zmq_ctx_term
 # @expect owner HANG:zmq_ctx_term
 # @says still open in thread
-# @says py_socket_open_in_thread.py:23
+# @says py_socket_open_in_thread.py:24
 import threading
 
 import zmq

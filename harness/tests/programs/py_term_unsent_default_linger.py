@@ -9,9 +9,10 @@
 # @upstream pyzmq#102 pyzmq#1407 libzmq#2586
 # @expect tsan HANG:zmq_ctx_term
 # @expect stress HANG:zmq_ctx_term
+# @expect perturb HANG:zmq_ctx_term
 # @expect owner HANG:zmq_ctx_term
 # @says LINGER -1 (the default)
-# @says py_term_unsent_default_linger.py:21
+# @says py_term_unsent_default_linger.py:22
 # @says context.py
 import sys
 
