@@ -30,8 +30,9 @@ void perturb_thread_init(struct perturb_thread *t, uint64_t seed, unsigned ordin
 unsigned perturb_next_delay_us(struct perturb_thread *t);
 
 /* Where libzmq is loaded (real_libzmq's module_base), told at the first
- * wrapped call: the waits and reads delayed are the ones made from there. */
-void perturb_set_libzmq(void *module_base);
+ * wrapped call: the waits and reads delayed are the ones made from its code.
+ * False when its code was not found (only the socket calls are delayed). */
+bool perturb_set_libzmq(void *module_base);
 
 /* At a socket call's entry or exit, in the calling thread. */
 void perturb_point(void);

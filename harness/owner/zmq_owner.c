@@ -61,14 +61,15 @@ static void initialize(void)
 {
     owner_config_load();
     real_libzmq_resolve(&real);
-    perturb_set_libzmq(real.module_base);
+    bool libzmq_code_found = perturb_set_libzmq(real.module_base);
     report_prepare();
     if (pthread_atfork(NULL, NULL, after_fork_in_child) != 0)
         report_warning("pthread_atfork failed: a forked child may report stale threads", NULL, NULL);
     if (!real.msg_send)
         report_warning("no libzmq found to forward to: every call fails with ENOTSUP", NULL, NULL);
     if (owner_config.verbose && owner_config.perturb) {
-        report_perturb_banner(owner_config.perturb_seed, real.module_path[0] ? real.module_path : NULL);
+        report_perturb_banner(owner_config.perturb_seed,
+                              libzmq_code_found && real.module_path[0] ? real.module_path : NULL);
     } else if (owner_config.verbose) {
         int major = 0, minor = 0, patch = 0;
         if (real.version)
