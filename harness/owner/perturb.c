@@ -133,6 +133,11 @@ static void pass_gate(void)
     pthread_mutex_unlock(&gate);
 }
 
+void perturb_after_fork_in_child(void)
+{
+    pthread_mutex_init(&gate, NULL);
+}
+
 typedef int (*poll_fn)(struct pollfd *, nfds_t, int);
 typedef ssize_t (*read_fn)(int, void *, size_t);
 

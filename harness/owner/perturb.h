@@ -34,6 +34,9 @@ unsigned perturb_next_delay_us(struct perturb_thread *t);
  * False when its code was not found (only the socket calls are delayed). */
 bool perturb_set_libzmq(void *module_base);
 
+/* In a forked child: the gate another thread held at the fork is free. */
+void perturb_after_fork_in_child(void);
+
 /* At a socket call's entry or exit, in the calling thread. */
 void perturb_point(void);
 

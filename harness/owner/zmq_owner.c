@@ -53,6 +53,7 @@ static void after_fork_in_child(void)
 {
     cached_tid = 0;
     socket_table_clear_occupants();
+    perturb_after_fork_in_child();
 }
 
 /* Runs once, at the first wrapped call: the library does nothing at all in a
